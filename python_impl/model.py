@@ -1,0 +1,166 @@
+"""Model steps of the seed: the MLP, compile, fit, predict, predict_classes.
+
+Everything goes through ``tf.keras`` so that ``TF_USE_LEGACY_KERAS=1`` (with ``tf-keras``)
+switches this port and the R reference to Keras 2 together.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+import python_impl  # noqa: F401  (sets KERAS_HOME before Keras is imported)
+
+__all__ = [
+    "SEED_LAYERS",
+    "EXPECTED_PARAMS",
+    "EXPECTED_TOTAL_PARAMS",
+    "seed_everything",
+    "build_model",
+    "compile_model",
+    "fit_model",
+    "predict_proba",
+    "predict_classes",
+    "model_summary_table",
+    "model_summary_text",
+    "LayerRow",
+]
+
+#: The seed's pipe, layer by layer: (class, argument).
+SEED_LAYERS = (
+    ("Flatten", (28, 28)),
+    ("Dense", (128, "relu")),
+    ("Dropout", 0.1),
+    ("Dense", (64, "relu")),
+    ("Dropout", 0.1),
+    ("Dense", (32, "relu")),
+    ("Dropout", 0.1),
+    ("Dropout", 0.1),
+    ("Dense", (10, "softmax")),
+)
+#: Parameters per layer of that pipe, and their total (the seed prints 111,146).
+EXPECTED_PARAMS = (0, 100480, 0, 8256, 0, 2080, 0, 0, 330)
+EXPECTED_TOTAL_PARAMS = 111146
+
+
+def _keras():
+    import tensorflow as tf
+
+    return tf, tf.keras
+
+
+def seed_everything(seed: int, *, deterministic: bool = True) -> None:
+    """Fresh Keras session, then the seed for Python, NumPy and TF, and deterministic ops.
+
+    The R reference makes the same calls, in this order, through reticulate.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed={seed!r}: expected a non-negative integer")
+    tf, keras = _keras()
+    keras.backend.clear_session()  # layer names restart at dense, dense_1, ... as in a new R session
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+
+
+def build_model():
+    """The seed's ``keras_model_sequential() %>% layer_flatten(...) %>% ...``, uncompiled.
+
+    Examples
+    --------
+    >>> build_model().count_params()
+    111146
+    """
+    _, keras = _keras()
+    model = keras.Sequential()
+    for cls, arg in SEED_LAYERS:
+        if cls == "Flatten":
+            # The seed passes input_shape to the first layer, as R keras 2 does; Keras 3 warns.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                model.add(keras.layers.Flatten(input_shape=arg))
+        elif cls == "Dense":
+            units, activation = arg
+            model.add(keras.layers.Dense(units=units, activation=activation))
+        else:
+            model.add(keras.layers.Dropout(rate=arg))
+    return model
+
+
+def compile_model(model, *, optimizer: str = "adam", steps_per_execution: int = 1):
+    """The seed's ``compile(optimizer = 'adam', loss = 'sparse_categorical_crossentropy',
+    metrics = c('accuracy'))``. ``steps_per_execution`` is an execution setting only."""
+    model.compile(
+        optimizer=optimizer,
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
+    )
+    return model
+
+
+def _progress_callback(keras, epochs: int, report: Callable[[int, int, float], None]):
+    class _Progress(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.t0 = time.monotonic()
+
+        def on_epoch_end(self, epoch, logs=None):
+            report(epoch + 1, epochs, time.monotonic() - self.t0)
+
+    return _Progress()
+
+
+def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: int = 0,
+              progress: Callable[[int, int, float], None] | None = None) -> dict[str, list[float]]:
+    """The seed's ``fit(train_images, train_labels, epochs = 200, verbose = 2)``.
+
+    R keras 2 leaves ``batch_size`` to Keras (32) and shuffles; the same here. Returns the
+    per-epoch history, e.g. ``{"loss": [...], "accuracy": [...]}``.
+    """
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs={epochs!r}: expected a positive integer")
+    _, keras = _keras()
+    callbacks = [_progress_callback(keras, epochs, progress)] if progress else []
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
+                        verbose=verbose, callbacks=callbacks)
+    return {k: [float(v) for v in vals] for k, vals in history.history.items()}
+
+
+def predict_proba(model, x) -> np.ndarray:
+    """``predict(model, x)``: softmax outputs, float32, one row per image."""
+    return np.asarray(model.predict(x, batch_size=32, verbose=0))
+
+
+def predict_classes(model, x) -> np.ndarray:
+    """R keras' ``predict_classes``: the argmax of ``predict``, 0-based, as integers."""
+    return predict_proba(model, x).argmax(axis=-1).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    name: str
+    cls: str
+    output_shape: tuple
+    params: int
+
+
+def model_summary_table(model) -> list[LayerRow]:
+    """One row per layer: name, class, output shape (None for the batch), parameters."""
+    rows = []
+    for layer in model.layers:
+        shape = tuple(layer.output.shape)
+        rows.append(LayerRow(layer.name, type(layer).__name__,
+                             tuple(None if d is None else int(d) for d in shape),
+                             int(layer.count_params())))
+    return rows
+
+
+def model_summary_text(model) -> str:
+    """``summary(model)`` as printed text."""
+    lines: list[str] = []
+    model.summary(print_fn=lambda s, **_: lines.append(s), line_length=80)
+    return "\n".join(lines)
