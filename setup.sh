@@ -58,10 +58,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   say "installing Python packages pinned in constraints.txt"
-  # (the grep drops this machine's pip-config notices about absent local mirrors)
-  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]" 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory" || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || die "pip could not install the pinned packages (see the message above)"
+  log=$(mktemp)
+  if ! .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]" >"$log" 2>&1; then
+    # (the grep drops this machine's pip-config notices about absent local mirrors)
+    grep -v "is ignored: it is neither a file nor a directory" "$log" >&2 || true
+    rm -f "$log"; die "pip could not install the pinned packages (see the message above)"
+  fi
+  rm -f "$log"
   echo "$want" > "$STAMP"
 else
   say "virtualenv .venv: up to date"

@@ -1,0 +1,188 @@
+"""In-process R through rpy2: caret's confusionMatrix and reading R's artifacts (RDS).
+
+Conversion happens only inside ``localconverter(default_converter + numpy2ri.converter)``, never
+through a global ``activate()``. Training never runs here: R keras inside rpy2's embedded R
+crashes TensorFlow (see ENVIRONMENT.md), so the R reference runs as its own ``Rscript``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["RUnavailable", "r_env", "CaretResult", "caret_from_table", "caret_from_labels",
+           "read_rds", "r_versions"]
+
+
+class RUnavailable(RuntimeError):
+    """R, rpy2 or an R package cannot be used; the message says what to install."""
+
+
+# R code defined once: conversion of caret's result into plain vectors.
+_R_HELPERS = r"""
+local({
+  options(width = 80, digits = 7, warn = 1)
+  invisible(Sys.setlocale("LC_COLLATE", "C"))
+  suppressPackageStartupMessages(library(caret))
+  .parity_result <<- function(cm) {
+    bc <- cm$byClass
+    if (is.matrix(bc)) { bc_names <- rownames(bc); bc <- t(bc) } else bc_names <- character(0)
+    list(overall = unname(cm$overall), overall_names = names(cm$overall),
+         overall_is_na = is.na(cm$overall) & !is.nan(cm$overall),
+         by_class = as.numeric(bc), by_class_is_na = as.vector(is.na(bc) & !is.nan(bc)),
+         by_class_rows = bc_names,
+         positive = if (is.null(cm$positive)) NA_character_ else cm$positive,
+         table = as.numeric(cm$table), levels = rownames(cm$table),
+         text = paste(capture.output(print(cm)), collapse = "\n"))
+  }
+  .parity_from_table <<- function(counts, k, levels, positive, prevalence, prev_names, mode) {
+    m <- matrix(counts, nrow = k, ncol = k, dimnames = list(Prediction = levels, Reference = levels))
+    if (length(prevalence) == 0) prevalence <- NULL
+    else if (length(prev_names) > 0) names(prevalence) <- prev_names
+    if (length(positive) == 0) positive <- NULL
+    .parity_result(confusionMatrix(as.table(m), positive = positive, prevalence = prevalence, mode = mode))
+  }
+  .parity_from_labels <<- function(data, reference, positive, prevalence, prev_names, mode) {
+    if (length(prevalence) == 0) prevalence <- NULL
+    else if (length(prev_names) > 0) names(prevalence) <- prev_names
+    if (length(positive) == 0) positive <- NULL
+    .parity_result(confusionMatrix(factor(data), factor(reference), positive = positive,
+                                   prevalence = prevalence, mode = mode))
+  }
+})
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def r_env():
+    """Start embedded R once, load caret and the helpers; RUnavailable when impossible."""
+    os.environ.setdefault("TZ", "UTC")  # R warns about timedatectl in containers otherwise
+    try:
+        import rpy2.robjects as ro
+    except Exception as exc:  # ImportError, or rpy2 failing to load libR
+        raise RUnavailable(f"rpy2 cannot load R: {exc}; run ./setup.sh") from exc
+    try:
+        ro.r(_R_HELPERS)
+    except Exception as exc:
+        raise RUnavailable(
+            f"R cannot load caret: {exc}; install it with: apt-get install r-cran-caret r-cran-e1071"
+        ) from exc
+    return ro
+
+
+def _conv():
+    from rpy2.robjects import default_converter, numpy2ri
+    from rpy2.robjects.conversion import localconverter
+
+    return localconverter(default_converter + numpy2ri.converter)
+
+
+@dataclass(frozen=True)
+class CaretResult:
+    """caret's result as R computed it, with R's NA marked apart from NaN."""
+
+    overall: dict[str, float]
+    overall_is_na: dict[str, bool]
+    by_class: np.ndarray  # k x 11 (or 11 for two classes), caret's column order
+    by_class_is_na: np.ndarray
+    by_class_rows: list[str]
+    positive: str | None
+    table: np.ndarray
+    levels: list[str]
+    text: str
+
+
+def _to_result(res) -> CaretResult:
+    fields = dict(res.items())
+
+    def get(name):
+        return fields[name]
+
+    names = [str(x) for x in get("overall_names")]
+    overall = np.asarray(get("overall"), dtype=float)
+    overall_na = np.asarray(get("overall_is_na"), dtype=bool)
+    levels = [str(x) for x in get("levels")]
+    k = len(levels)
+    by_class = np.asarray(get("by_class"), dtype=float)
+    by_na = np.asarray(get("by_class_is_na"), dtype=bool)
+    if k > 2:
+        by_class = by_class.reshape(k, 11)  # R's t(byClass) is column-major 11 x k
+        by_na = by_na.reshape(k, 11)
+    positive = get("positive")[0]
+    return CaretResult(
+        overall=dict(zip(names, overall.tolist(), strict=True)),
+        overall_is_na=dict(zip(names, overall_na.tolist(), strict=True)),
+        by_class=by_class, by_class_is_na=by_na,
+        by_class_rows=[str(x) for x in get("by_class_rows")],
+        positive=None if positive is None or str(positive) == "NA" else str(positive),
+        table=np.asarray(get("table"), dtype=float).reshape(k, k, order="F"),
+        levels=levels, text=str(get("text")[0]),
+    )
+
+
+def _prevalence_args(prevalence):
+    if prevalence is None:
+        return np.array([], dtype=float), np.array([], dtype=str)
+    if isinstance(prevalence, dict):
+        keys = [str(k) for k in prevalence]
+        return np.array([float(prevalence[k]) for k in prevalence]), np.array(keys, dtype=str)
+    return np.array([float(prevalence)]), np.array([], dtype=str)
+
+
+def caret_from_table(counts, levels, *, positive=None, prevalence=None, mode="sens_spec") -> CaretResult:
+    """``confusionMatrix(as.table(m), ...)`` in R; counts are passed as doubles."""
+    ro = r_env()
+    counts = np.asarray(counts)
+    counts = counts.astype(np.int32) if counts.dtype.kind in "iu" and counts.sum() < 2**31 else counts.astype(float)
+    prev, prev_names = _prevalence_args(prevalence)
+    with _conv():
+        res = ro.globalenv[".parity_from_table"](
+            counts.ravel(order="F"), counts.shape[0], np.array([str(x) for x in levels], dtype=str),
+            np.array([] if positive is None else [str(positive)], dtype=str), prev, prev_names, mode,
+        )
+    return _to_result(res)
+
+
+def caret_from_labels(data, reference, *, positive=None, prevalence=None, mode="sens_spec") -> CaretResult:
+    """``confusionMatrix(factor(data), factor(reference), ...)`` in R.
+
+    Integer labels go to R as integers and strings as character vectors, so R's ``factor()``
+    chooses the levels itself (numeric order, or C-locale order for strings).
+    """
+    ro = r_env()
+    prev, prev_names = _prevalence_args(prevalence)
+
+    def vec(x):
+        arr = np.asarray(x)
+        return arr.astype(np.int32) if arr.dtype.kind in "iub" else arr.astype(str)
+
+    with _conv():
+        res = ro.globalenv[".parity_from_labels"](
+            vec(data), vec(reference),
+            np.array([] if positive is None else [str(positive)], dtype=str), prev, prev_names, mode,
+        )
+    return _to_result(res)
+
+
+def read_rds(path) -> Any:
+    """``readRDS(path)``, converted to NumPy/Python inside a local converter."""
+    ro = r_env()
+    with _conv():
+        return ro.r["readRDS"](str(path))
+
+
+def r_versions() -> dict[str, str]:
+    """Versions of R and of the R packages the project uses ("" when absent)."""
+    ro = r_env()
+    code = r"""
+    c(R = paste(R.version$major, R.version$minor, sep = "."),
+      sapply(c("caret", "e1071", "reticulate", "zeallot", "jsonlite", "keras"), function(p)
+        if (requireNamespace(p, quietly = TRUE)) as.character(packageVersion(p)) else ""))
+    """
+    with _conv():
+        v = ro.r(code)
+    return {str(k): str(x) for k, x in zip(v.names, v, strict=True)}

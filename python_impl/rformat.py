@@ -1,0 +1,309 @@
+"""R's printing rules, ported so that Python output matches R's text line by line.
+
+Only what caret's ``print.confusionMatrix`` and the seed's ``predictions[1:50]`` need:
+
+- :func:`format_real` is R's ``formatReal``/``encodeReal`` (``format(x, digits=)``, the
+  per-column formatting of ``print(matrix, digits=)``, ``as.character(double)`` with 15 digits):
+  the choice between fixed and scientific notation, the common number of decimals, NA/NaN/Inf.
+- :func:`format_pval` is R's ``format.pval``.
+- :func:`print_matrix` is R's ``printMatrix``: row/column labels, the dimnames' names of a
+  ``table``, left/right justification, and the wrapping of columns into blocks at
+  ``width = 80``.
+- :func:`print_vector` is R's vector print with ``[index]`` labels.
+
+Constants are R's defaults: ``options(digits = 7, width = 80, scipen = 0)``, ``print.gap = 1``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "R_WIDTH",
+    "format_real",
+    "as_character",
+    "format_pval",
+    "format_int",
+    "print_matrix",
+    "print_vector",
+]
+
+R_WIDTH = 80
+_GAP = 1
+_DBL_EPS = 2.220446049250313e-16
+_KP_MAX = 27  # R uses an exact long-double table of 10^0 .. 10^27 for scaling
+_TBL = [np.longdouble(10) ** k for k in range(_KP_MAX + 1)]
+
+
+def _is_na(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _scientific(x: float, digits: int) -> tuple[int, int, int, bool]:
+    """R's ``scientific()``: (neg, kpower, nsig, roundingwidens) of x at ``digits``."""
+    if x == 0.0:
+        return 0, 0, 1, False
+    neg = 1 if x < 0 else 0
+    r = -x if neg else x
+    if digits > 15:  # R formats through sprintf("%#.*e") beyond DBL_DIG
+        s = f"{r:#.{digits - 1}e}"
+        mant, exp = s.split("e")
+        mant_digits = mant.replace(".", "")
+        nsig = len(mant_digits.rstrip("0")) or 1
+        return neg, int(exp), nsig, False
+    kp = math.floor(math.log10(r)) - digits + 1
+    r_prec = np.longdouble(r)
+    if abs(kp) < 10:
+        if kp > 0:
+            r_prec /= _TBL[kp]
+        elif kp < 0:
+            r_prec *= _TBL[-kp]
+    elif kp <= -308:
+        r_prec = (np.longdouble(r) * np.longdouble(1e303)) / np.longdouble(10) ** (kp + 303)
+    else:
+        r_prec /= np.longdouble(10) ** kp
+    if r_prec < _TBL[digits - 1]:
+        r_prec *= 10
+        kp -= 1
+    alpha = float(np.rint(r_prec))  # nearbyintl: half to even
+    nsig = digits
+    for _ in range(digits):
+        alpha /= 10.0
+        if alpha == math.floor(alpha):
+            nsig -= 1
+        else:
+            break
+    if nsig == 0 and digits > 0:
+        nsig = 1
+        kp += 1
+    kpower = kp + digits - 1
+    rgt = min(max(digits - kpower, 0), _KP_MAX)
+    fuzz = 0.5 / float(_TBL[rgt])
+    widens = 0 < kpower <= _KP_MAX and r < float(_TBL[kpower]) - fuzz
+    return neg, kpower, nsig, widens
+
+
+def _format_real_spec(values: Sequence[float], digits: int, nsmall: int = 0):
+    """R's ``formatReal``: common (width, decimals, exponent flag) for a vector."""
+    rgt = mxl = mxsl = mxns = -(10**9)
+    mnl = 10**9
+    neg = 0
+    any_finite = na = nan = posinf = neginf = False
+    for x in values:
+        if x is None:
+            na = True
+        elif math.isnan(x):
+            nan = True
+        elif math.isinf(x):
+            posinf, neginf = posinf or x > 0, neginf or x < 0
+        else:
+            any_finite = True
+            neg_i, kpower, nsig, widens = _scientific(float(x), digits)
+            left = kpower + 1 - (1 if widens else 0)
+            sleft = neg_i + (1 if left <= 0 else left)
+            right = nsig - left
+            neg = neg or neg_i
+            rgt, mxl, mnl = max(rgt, right), max(mxl, left), min(mnl, left)
+            mxsl, mxns = max(mxsl, sleft), max(mxns, nsig)
+    w = d = e = 0
+    if any_finite:
+        if mxl < 0:
+            mxsl = 1 + neg
+        rgt = max(rgt, 0)
+        w_fixed = mxsl + rgt + (rgt != 0)
+        e = 2 if (mxl > 100 or mnl <= -99) else 1
+        d = mxns - 1
+        w = neg + (d > 0) + d + 4 + e
+        if w_fixed <= w:  # scipen = 0: fixed notation whenever it is not wider
+            e = 0
+            if nsmall > rgt:
+                rgt = nsmall
+                w_fixed = mxsl + rgt + (rgt != 0)
+            d, w = rgt, w_fixed
+    if na:
+        w = max(w, 2)
+    if nan or posinf:
+        w = max(w, 3)
+    if neginf:
+        w = max(w, 4)
+    return w, d, e
+
+
+def _encode_real(x, w: int, d: int, e: int) -> str:
+    if x is None:
+        s = "NA"
+    elif math.isnan(x):
+        s = "NaN"
+    elif math.isinf(x):
+        s = "Inf" if x > 0 else "-Inf"
+    elif e:
+        s = f"{x:#.{d}e}" if d else f"{x:.0e}"
+    else:
+        s = f"{x:.{d}f}"
+    return s.rjust(w)
+
+
+def _na_to_none(values) -> list:
+    """R's NA is None here; NaN stays NaN (R prints NA and NaN differently)."""
+    return [None if v is None else float(v) for v in values]
+
+
+def format_real(values: Sequence[float | None], digits: int = 7) -> list[str]:
+    """R's ``format(x, digits = digits)`` for a double vector: common width, right-justified.
+
+    ``None`` stands for R's ``NA`` (printed "NA"); ``float('nan')`` for ``NaN``.
+
+    Examples
+    --------
+    >>> format_real([0.845, 0.97856, None], digits=4)
+    ['0.8450', '0.9786', '    NA']
+    >>> format_real([100000.0])
+    ['1e+05']
+    """
+    vals = _na_to_none(values)
+    w, d, e = _format_real_spec(vals, digits)
+    return [_encode_real(x, w, d, e) for x in vals]
+
+
+def as_character(x: float | None) -> str:
+    """R's ``as.character()`` of one double: 15 significant digits, shortest notation.
+
+    Examples
+    --------
+    >>> as_character(0.8906), as_character(0.0001), as_character(None)
+    ('0.8906', '1e-04', 'NA')
+    """
+    return format_real([x], digits=15)[0].strip()
+
+
+def format_pval(pvalues: Sequence[float | None], digits: int) -> list[str]:
+    """R's ``format.pval(pv, digits = digits)`` with ``eps = .Machine$double.eps``.
+
+    Values are formatted jointly, as R does: p-values below eps print as "< 2.2e-16",
+    NA and NaN as "NA".
+
+    Examples
+    --------
+    >>> format_pval([1e-300, None], digits=4)
+    ['< 2.2e-16', 'NA']
+    """
+    vals = [None if (v is None or math.isnan(v)) else float(v) for v in pvalues]
+    out = ["NA"] * len(vals)
+    idx = [i for i, v in enumerate(vals) if v is not None]
+    is0 = {i for i in idx if vals[i] < _DBL_EPS}
+    rest = [i for i in idx if i not in is0]
+    rr: dict[int, str] = {}
+    if rest:
+        expo = {i: math.floor(math.log10(vals[i] if vals[i] > 0 else 1e-50)) for i in rest}
+        fixp = [i for i in rest if expo[i] >= -3 or (expo[i] == -4 and digits > 1)]
+        sci = [i for i in rest if i not in fixp]
+        for group in (fixp, sci):
+            if group:
+                for i, s in zip(group, format_real([vals[i] for i in group], digits), strict=True):
+                    rr[i] = s
+        out_rest = rr
+        for i in rest:
+            out[i] = out_rest[i]
+    if is0:
+        d = max(1, digits - 2)
+        if rest:
+            nc = max(len(s) for s in rr.values())
+            if d > 1 and d + 6 > nc:
+                d = max(1, nc - 7)
+            sep = "" if (d == 1 and nc <= 6) else " "
+        else:
+            sep = "" if d == 1 else " "
+        text = "<" + sep + format_real([_DBL_EPS], d)[0]
+        for i in is0:
+            out[i] = text
+    return out
+
+
+def format_int(values: Sequence[int | None]) -> list[str]:
+    """R's ``formatInteger``: decimal, common width, NA as "NA"."""
+    strs = ["NA" if v is None else str(int(v)) for v in values]
+    w = max((len(s) for s in strs), default=0)
+    return [s.rjust(w) for s in strs]
+
+
+def print_matrix(columns: Sequence[Sequence[str]], *, row_labels: Sequence[str],
+                 col_labels: Sequence[str], right: bool = True,
+                 row_title: str | None = None, col_title: str | None = None,
+                 width: int = R_WIDTH) -> list[str]:
+    """R's ``printMatrix`` for already formatted cells, one list of strings per column.
+
+    ``right`` justifies cells and column labels right (numbers) or left (``print(x,
+    quote = FALSE)`` of a character matrix). ``row_title``/``col_title`` are the names of
+    the dimnames, as a ``table`` has ("Prediction", "Reference"). Columns wrap into blocks
+    whose lines stay narrower than ``width``. Returns the printed lines.
+    """
+    ncol = len(columns)
+    nrow = len(row_labels)
+    rlabw = max((len(s) for s in row_labels), default=0)
+    lbloff = 0
+    if row_title is not None:
+        rnw = len(row_title)
+        lbloff = 2 if rnw < rlabw + 2 else rnw - rlabw
+        rlabw += lbloff
+    col_w = [
+        max([len(col_labels[j])] + [len(s) for s in columns[j]]) + _GAP for j in range(ncol)
+    ]
+
+    def cell(s: str, w: int) -> str:
+        return s.rjust(w) if right else " " * _GAP + s.ljust(w - _GAP)
+
+    lines: list[str] = []
+    jmin = 0
+    while jmin < ncol or (ncol == 0 and jmin == 0):
+        jmax = jmin
+        used = rlabw
+        if ncol:
+            while True:
+                used += col_w[jmax]
+                jmax += 1
+                if not (jmax < ncol and used + col_w[jmax] < width):
+                    break
+        if col_title is not None:
+            lines.append(" " * rlabw + col_title)
+        head = (row_title or "").ljust(rlabw)
+        head += "".join(cell(col_labels[j], col_w[j]) for j in range(jmin, jmax))
+        lines.append(head)
+        for i in range(nrow):
+            line = " " * lbloff + row_labels[i].ljust(rlabw - lbloff)
+            line += "".join(cell(columns[j][i], col_w[j]) for j in range(jmin, jmax))
+            lines.append(line)
+        if ncol == 0:
+            break
+        jmin = jmax
+    return lines
+
+
+def print_vector(values: Sequence[int], *, width: int = R_WIDTH) -> list[str]:
+    """R's print of an integer vector, with ``[index]`` labels, e.g. ``predictions[1:50]``.
+
+    Examples
+    --------
+    >>> print_vector([9, 2, 1])
+    ['[1] 9 2 1']
+    """
+    cells = format_int(list(values))
+    n = len(cells)
+    if n == 0:
+        return ["integer(0)"]
+    labw = len(str(n)) + 2
+    w = len(cells[0]) + _GAP
+    lines: list[str] = []
+    line = "[1]".rjust(labw)
+    used = labw
+    for i, s in enumerate(cells):
+        if i > 0 and used + w > width:
+            lines.append(line)
+            line = f"[{i + 1}]".rjust(labw)
+            used = labw
+        line += " " * _GAP + s
+        used += w
+    lines.append(line)
+    return lines
