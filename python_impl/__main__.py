@@ -1,0 +1,5 @@
+import sys
+
+from python_impl.workflow import main
+
+sys.exit(main())
