@@ -26,6 +26,10 @@ class RUnavailable(RuntimeError):
 _R_HELPERS = r"""
 local({
   options(width = 80, digits = 7, warn = 1)
+  # binom.test's two-sided p-value (which caret computes, then discards, for the CI) allocates
+  # about n/2 doubles; for totals near 10^9 that is gigabytes. A cap makes R fail fast (caret
+  # then reports an NA interval) instead of the machine swapping or killing the process.
+  invisible(mem.maxVSize(4096))
   invisible(Sys.setlocale("LC_COLLATE", "C"))
   suppressPackageStartupMessages(library(caret))
   .parity_result <<- function(cm) {
@@ -40,6 +44,9 @@ local({
          text = paste(capture.output(print(cm)), collapse = "\n"))
   }
   .parity_from_table <<- function(counts, k, levels, positive, prevalence, prev_names, mode) {
+    # numpy arrays arrive as 1-d R arrays; caret compares them with vectors, so drop dim
+    levels <- as.vector(levels); positive <- as.vector(positive)
+    prevalence <- as.vector(prevalence); prev_names <- as.vector(prev_names)
     m <- matrix(counts, nrow = k, ncol = k, dimnames = list(Prediction = levels, Reference = levels))
     if (length(prevalence) == 0) prevalence <- NULL
     else if (length(prev_names) > 0) names(prevalence) <- prev_names
@@ -47,6 +54,8 @@ local({
     .parity_result(confusionMatrix(as.table(m), positive = positive, prevalence = prevalence, mode = mode))
   }
   .parity_from_labels <<- function(data, reference, positive, prevalence, prev_names, mode) {
+    data <- as.vector(data); reference <- as.vector(reference); positive <- as.vector(positive)
+    prevalence <- as.vector(prevalence); prev_names <- as.vector(prev_names)
     if (length(prevalence) == 0) prevalence <- NULL
     else if (length(prev_names) > 0) names(prevalence) <- prev_names
     if (length(positive) == 0) positive <- NULL

@@ -105,9 +105,47 @@ def _r_sum(values) -> np.float64:
     return np.float64(acc)
 
 
-def _ifelse_div(numer, denom) -> np.float64:
+class _RDouble:
+    """A double under R's NA/NaN propagation: an operation with a NaN operand returns the first
+    NaN operand (R's C arithmetic on x86-64 keeps the first operand's payload, so NA * NaN is NA
+    and NaN * NA is NaN). Python and NumPy may evaluate operands in either order, so the rule is
+    applied explicitly here rather than left to the hardware.
+    """
+
+    __slots__ = ("v", "na")
+
+    def __init__(self, v, na: bool = False):
+        self.v = float(v)
+        self.na = na
+
+    @staticmethod
+    def of(x) -> _RDouble:
+        return x if isinstance(x, _RDouble) else _RDouble(x, is_na(x))
+
+    def _op(self, other, fn, reflected=False) -> _RDouble:
+        a, b = (_RDouble.of(other), self) if reflected else (self, _RDouble.of(other))
+        for x in (a, b):
+            if math.isnan(x.v):
+                return _RDouble(math.nan, x.na)
+        with np.errstate(all="ignore"):
+            return _RDouble(fn(np.float64(a.v), np.float64(b.v)))
+
+    def __add__(self, o): return self._op(o, np.add)
+    def __radd__(self, o): return self._op(o, np.add, True)
+    def __sub__(self, o): return self._op(o, np.subtract)
+    def __rsub__(self, o): return self._op(o, np.subtract, True)
+    def __mul__(self, o): return self._op(o, np.multiply)
+    def __rmul__(self, o): return self._op(o, np.multiply, True)
+    def __truediv__(self, o): return self._op(o, np.divide)
+    def __rtruediv__(self, o): return self._op(o, np.divide, True)
+
+    def value(self) -> np.float64:
+        return NA if self.na else np.float64(self.v)
+
+
+def _ifelse_div(numer, denom) -> _RDouble:
     """caret's ``ifelse(denom > 0, numer / denom, NA)``."""
-    return np.float64(numer) / np.float64(denom) if denom > 0 else NA
+    return _RDouble(numer) / _RDouble(denom) if denom > 0 else _RDouble(math.nan, na=True)
 
 
 # --------------------------------------------------------------------------- result
@@ -506,14 +544,14 @@ def _confusion_from_counts(counts: np.ndarray, levels: list[str], *, positive, p
 
         if k == 2:
             p = levels.index(positive)
-            prev_p = nj[p] / n if prev is None else prev
+            prev_p = _RDouble(nj[p]) / n if prev is None else prev
             by_class: pd.DataFrame | pd.Series = pd.Series(
                 _class_stats(tab, n, ni, nj, p, prev_p), index=list(BY_CLASS_NAMES),
                 dtype=np.float64,
             )
         else:
             rows = [
-                _class_stats(tab, n, ni, nj, i, nj[i] / n if prev is None else prev[i])
+                _class_stats(tab, n, ni, nj, i, _RDouble(nj[i]) / n if prev is None else prev[i])
                 for i in range(k)
             ]
             by_class = pd.DataFrame(rows, index=[f"Class: {lv}" for lv in levels],
@@ -570,9 +608,10 @@ def _mcnemar(tab: np.ndarray):
     return np.float64(special.chdtrc(k * (k - 1) / 2, stat))
 
 
-def _class_stats(tab, n, ni, nj, p: int, prev) -> list:
+def _class_stats(tab, n, ni, nj, p: int, prev) -> list[np.float64]:
     """One class's 11 statistics, one-vs-rest, in caret's operation order."""
     tp = tab[p, p]
+    prev = _RDouble.of(prev)
     sens = _ifelse_div(tp, nj[p])  # sensitivity.table
     tn = n - ni[p] - nj[p] + tp  # sum(tmp[negCol, negCol]): exact in doubles
     spec = _ifelse_div(tn, n - nj[p])  # specificity.table
@@ -581,11 +620,11 @@ def _class_stats(tab, n, ni, nj, p: int, prev) -> list:
     precision = _ifelse_div(tp, ni[p])
     recall = _ifelse_div(tp, nj[p])
     f1 = (1 + 1**2) * precision * recall / ((1**2 * precision) + recall)
-    detection_rate = tp / n
-    detection_prev = ni[p] / n
+    detection_rate = _RDouble(tp) / n
+    detection_prev = _RDouble(ni[p]) / n
     balanced = (sens + spec) / 2
-    return [sens, spec, ppv, npv, precision, recall, f1, prev, detection_rate,
-            detection_prev, balanced]
+    return [x.value() for x in (sens, spec, ppv, npv, precision, recall, f1, prev,
+                                detection_rate, detection_prev, balanced)]
 
 
 # --------------------------------------------------------------------------- printing

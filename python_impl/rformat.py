@@ -140,9 +140,10 @@ def _encode_real(x, w: int, d: int, e: int) -> str:
     elif math.isinf(x):
         s = "Inf" if x > 0 else "-Inf"
     elif e:
+        x = x + 0.0  # R never prints a negative zero
         s = f"{x:#.{d}e}" if d else f"{x:.0e}"
     else:
-        s = f"{x:.{d}f}"
+        s = f"{x + 0.0:.{d}f}"
     return s.rjust(w)
 
 
