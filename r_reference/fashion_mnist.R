@@ -144,6 +144,9 @@ model %>%
   layer_dropout(rate = 0.1)%>%
   layer_dense(units = 10, activation = 'softmax')
 summary(model)
+# (parity) the same text for the artifacts, taken here: after training Keras 3 would add the
+# optimizer's variables to the totals
+summary_text <- paste(capture.output(summary(model)), collapse = "\n")
 
 model %>% compile(
   optimizer = 'adam',
@@ -175,8 +178,6 @@ layer_rows <- lapply(model$layers, function(layer) {
        output_shape = lapply(shape, function(d) if (is.null(d)) NA else d),
        params = as.integer(layer$count_params()))
 })
-summary_text <- if (exists("model_summary_text")) model_summary_text(model) else
-  paste(capture.output(summary(model)), collapse = "\n")
 
 norm_summary <- function(x) list(min = min(x), max = max(x), mean = mean(x),
                                  storage_mode = storage.mode(x))

@@ -9,25 +9,11 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pytest
 
 IN_CI = bool(os.environ.get("CI"))
 
-#: The seed's confusion table (rows = Prediction 0..9, columns = Reference 0..9), fixed by its
-#: printed row sums and 1,000 test images per class; see ../shared/ENVIRONMENT.md.
-SEED_TABLE = np.array([
-    [845, 2, 28, 25, 3, 0, 134, 0, 1, 0],
-    [2, 983, 3, 10, 0, 0, 0, 0, 0, 0],
-    [14, 2, 808, 18, 78, 0, 76, 0, 3, 0],
-    [20, 6, 6, 886, 35, 0, 22, 0, 4, 0],
-    [4, 5, 90, 29, 818, 0, 53, 0, 2, 0],
-    [2, 0, 0, 1, 0, 970, 0, 13, 3, 8],
-    [105, 1, 64, 25, 64, 0, 709, 0, 9, 1],
-    [0, 0, 0, 0, 0, 21, 0, 957, 2, 37],
-    [8, 1, 1, 6, 2, 0, 6, 1, 976, 0],
-    [0, 0, 0, 0, 0, 9, 0, 29, 0, 954],
-])
+from parity.seed import SEED_TABLE  # noqa: F401  (re-exported for the tests)
 
 
 def unavailable(reason: str):

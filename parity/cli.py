@@ -1,0 +1,220 @@
+"""``parity``: audit (R vs Python, check by check), doctor (what is installed), stats (caret
+statistics for any predictions).
+
+Exit status, for every command: 0 success (audit: every required check passed), 1 a check or a
+comparison failed, 2 a usage or environment error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["main", "UsageError"]
+
+
+class UsageError(Exception):
+    """Bad arguments or an unusable environment: exit status 2."""
+
+
+class Progress:
+    """Per-side progress: epoch n/N, elapsed, ETA; one rewritten line on a TTY, plain lines
+    otherwise, nothing with --quiet."""
+
+    def __init__(self, *, quiet: bool, stream=None):
+        self.quiet = quiet
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+
+    def __call__(self, side: str, epoch: int, epochs: int, elapsed: float) -> None:
+        if self.quiet:
+            return
+        eta = elapsed / epoch * (epochs - epoch) if epoch else float("nan")
+        text = f"[{side}] epoch {epoch}/{epochs}  elapsed {elapsed:6.1f}s  ETA {eta:6.1f}s"
+        if self.tty:
+            end = "\n" if epoch == epochs else ""
+            self.stream.write("\r" + text.ljust(70) + end)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=self.stream, flush=True)
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def _cmd_audit(args) -> int:
+    from parity import audit, report
+    from python_impl.workflow import atomic_dir
+
+    try:
+        config = audit.AuditConfig.from_profile(args.profile, epochs=args.epochs, seed=args.seed,
+                                                steps_per_execution=args.steps_per_execution)
+        if config.epochs < 1 or config.seed < 0:
+            raise ValueError(f"--epochs {config.epochs} / --seed {config.seed}: expected "
+                             "epochs >= 1 and seed >= 0")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out = args.out or Path("reports") / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    if args.out is None:
+        out.parent.mkdir(exist_ok=True)
+    from parity import doctor
+
+    problems = doctor.blocking_problems()
+    if problems:
+        raise UsageError("the audit cannot run:\n  " + "\n  ".join(problems)
+                         + "\n(run `parity doctor` for details)")
+    progress = Progress(quiet=args.quiet)
+    progress.say(f"parity audit: profile {config.profile}, {config.epochs} epoch(s), "
+                 f"seed {config.seed} -> {out}")
+    try:
+        with atomic_dir(out) as work:
+            result = audit.run_audit(config, work, progress=progress, reuse_r_run=args.r_run)
+            report.write_reports(result, work, first64=work / "first64.png")
+    except (FileNotFoundError, FileExistsError) as exc:
+        raise UsageError(str(exc)) from None
+    s = result.summary()
+    if not args.quiet:
+        for c in result.checks:
+            if c.status != "pass":
+                print(f"  {c.status.upper():8} {c.name}: {c.reason or c.rule}")
+    print(f"{s['outcome'].upper()}: {s['pass']} passed, {s['fail']} failed, {s['not_run']} not run, "
+          f"{s['info']} informational; reports in {out}")
+    return 0 if result.passed else 1
+
+
+# --------------------------------------------------------------------------- doctor
+
+
+def _cmd_doctor(args) -> int:
+    from parity import doctor
+
+    rows = doctor.diagnose()
+    width = max(len(r.component) for r in rows)
+    for r in rows:
+        mark = "ok " if r.ok else "MISSING"
+        print(f"{mark:7} {r.component.ljust(width)}  {r.version}")
+        if not r.ok and r.fix:
+            print(f"{'':7} {'':{width}}  fix: {r.fix}")
+    blocking = [r for r in rows if not r.ok and r.required]
+    print("the audit can run" if not blocking else
+          f"the audit cannot run: {', '.join(r.component for r in blocking)} missing")
+    return 1 if blocking else 0
+
+
+# --------------------------------------------------------------------------- stats
+
+
+def _cmd_stats(args) -> int:
+    import warnings
+
+    from parity import labels_io
+    from python_impl.confusion import confusion_matrix
+
+    try:
+        pred = labels_io.read_labels(args.pred, column=args.pred_column)
+        ref = labels_io.read_labels(args.ref, column=args.ref_column)
+        prevalence = labels_io.parse_prevalence(args.prevalence)
+    except labels_io.LabelFileError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cm = confusion_matrix(pred, ref, positive=args.positive, prevalence=prevalence,
+                                  mode=args.mode)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    print(cm)
+    if not args.r:
+        return 0
+    from parity import rbridge
+    from parity.compare import stat_tolerance, values_agree
+    from python_impl.confusion import BY_CLASS_NAMES, OVERALL_NAMES
+
+    try:
+        r = rbridge.caret_from_labels(pred, ref, positive=args.positive, prevalence=prevalence,
+                                      mode=args.mode)
+    except rbridge.RUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    print("\nComparison with R caret (in-process through rpy2):")
+    failures = 0
+    rows: list[tuple[str, float, float]] = [(k, r.overall[k], float(cm.overall[k])) for k in OVERALL_NAMES]
+    pb = cm.by_class.to_numpy(dtype=float)
+    if pb.ndim == 1:
+        rows += [(s, r.by_class[j], pb[j]) for j, s in enumerate(BY_CLASS_NAMES)]
+    else:
+        for i, cls in enumerate(cm.by_class.index):
+            rows += [(f"{cls} {s}", r.by_class[i, j], pb[i, j]) for j, s in enumerate(BY_CLASS_NAMES)]
+    for name, rv, pv in rows:
+        key = name.split()[-1] if name in OVERALL_NAMES else name
+        ok = values_agree(rv, pv, stat_tolerance(key))
+        failures += not ok
+        print(f"  {'ok  ' if ok else 'FAIL'} {name:42} R {rv!r:24} Python {pv!r}")
+    text_ok = [s.rstrip() for s in r.text.split("\n")] == str(cm).split("\n")
+    failures += not text_ok
+    print(f"  {'ok  ' if text_ok else 'FAIL'} printed text identical to R's print(cm)")
+    print(f"{len(rows) + 1 - failures}/{len(rows) + 1} agree")
+    return 1 if failures else 0
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _parser() -> argparse.ArgumentParser:
+    from parity.audit import PROFILES
+    from python_impl.confusion import MODES
+
+    p = argparse.ArgumentParser(prog="parity", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("audit", help="run R and Python side by side and compare them")
+    a.add_argument("--profile", choices=list(PROFILES), default="default",
+                   help="smoke: 2,000/500 images, 1 epoch; default: full data, 3 epochs; "
+                        "seed: full data, 200 epochs (the seed's settings)")
+    a.add_argument("--epochs", type=int, help="override the profile's epochs")
+    a.add_argument("--seed", type=int, help="random seed for both sides (default 42)")
+    a.add_argument("--out", type=Path, help="report directory (default ./reports/<UTC time>/)")
+    a.add_argument("--steps-per-execution", type=int, default=1,
+                   help="Keras execution setting for both sides (per-epoch results unchanged)")
+    a.add_argument("--r-run", type=Path, help="reuse an existing R run directory instead of "
+                   "running R (it must have been made with the same settings)")
+    a.add_argument("--quiet", action="store_true", help="no progress, only the outcome line")
+    a.set_defaults(func=_cmd_audit)
+
+    d = sub.add_parser("doctor", help="list every component with its version, and fixes")
+    d.set_defaults(func=_cmd_doctor)
+
+    s = sub.add_parser("stats", help="caret's confusionMatrix for two label files")
+    s.add_argument("--pred", type=Path, required=True, help="predicted labels: .csv, .txt, .npy")
+    s.add_argument("--ref", type=Path, required=True, help="reference labels: .csv, .txt, .npy")
+    s.add_argument("--pred-column", help="CSV column of --pred (default: the first)")
+    s.add_argument("--ref-column", help="CSV column of --ref (default: the first)")
+    s.add_argument("--positive", help="positive class (two classes)")
+    s.add_argument("--prevalence", help="a probability (two classes) or LABEL=P,LABEL=P,...")
+    s.add_argument("--mode", choices=list(MODES), default="sens_spec")
+    s.add_argument("--r", action="store_true", help="also run caret in R and compare")
+    s.set_defaults(func=_cmd_stats)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"parity {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"parity {args.command}: interrupted; no report was written", file=sys.stderr)
+        return 2

@@ -1,0 +1,197 @@
+"""The audit's reports: report.json, report.md, report.html (self-contained), junit.xml."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from parity.audit import AuditResult, result_to_json
+
+__all__ = ["write_reports", "render_markdown", "render_html", "render_junit", "figures"]
+
+_STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "not_run": "NOT RUN", "info": "INFO"}
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def render_markdown(result: AuditResult) -> str:
+    s = result.summary()
+    cfg = result.config
+    lines = [
+        "# Parity audit: R keras/caret reference vs Python port",
+        "",
+        f"**Outcome: {s['outcome'].upper()}** - {s['pass']} passed, {s['fail']} failed, "
+        f"{s['not_run']} not run, {s['info']} informational (of {s['required']} required).",
+        "",
+        f"Profile `{cfg.profile}`: {cfg.epochs} epoch(s), seed {cfg.seed}, "
+        f"train {cfg.train_size or 60000}, test {cfg.test_size or 10000}, "
+        f"steps_per_execution {cfg.steps_per_execution}. Started {result.started}; "
+        + ", ".join(f"{k} {v:.1f}" for k, v in result.durations.items()) + ".",
+        "",
+    ]
+    if s["failed_checks"]:
+        lines += ["Required checks that did not pass: " + ", ".join(f"`{n}`" for n in s["failed_checks"]), ""]
+    group = None
+    for c in result.checks:
+        if c.group != group:
+            group = c.group
+            lines += ["", f"## {group}", "", "| check | status | R | Python | difference | rule |",
+                      "|---|---|---|---|---|---|"]
+        cells = [c.name, _STATUS_MARK[c.status] + (f" ({c.reason})" if c.reason else ""),
+                 _short(c.r_value), _short(c.python_value), _short(c.difference), c.rule]
+        lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+    lines += ["", "## versions", "", "```", json.dumps(result.versions, indent=2), "```", ""]
+    return "\n".join(lines)
+
+
+def figures(result: AuditResult) -> dict[str, bytes]:
+    """PNG figures: confusion heatmaps, training curves, per-class statistics."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    out: dict[str, bytes] = {}
+    pd_ = result.plot_data
+
+    def png(fig) -> bytes:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+        plt.close(fig)
+        return buf.getvalue()
+
+    tables = [("R (caret)", pd_.get("r_table")), ("Python (port)", pd_.get("python_table"))]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
+    for ax, (title, table) in zip(axes, tables, strict=True):
+        ax.set_title(title)
+        if table is None:
+            ax.text(0.5, 0.5, "not available", ha="center")
+            ax.set_axis_off()
+            continue
+        t = np.asarray(table)
+        ax.imshow(t, cmap="Blues")
+        for i in range(t.shape[0]):
+            for j in range(t.shape[1]):
+                ax.text(j, i, str(int(t[i, j])), ha="center", va="center", fontsize=7,
+                        color="white" if t[i, j] > t.max() / 2 else "black")
+        ax.set_xlabel("Reference")
+        ax.set_ylabel("Prediction")
+        ax.set_xticks(range(t.shape[1]))
+        ax.set_yticks(range(t.shape[0]))
+    out["confusion_heatmaps"] = png(fig)
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
+        for side, hist, style in (("R", pd_.get("r_history"), "-o"),
+                                  ("Python", pd_.get("python_history"), "--x")):
+            if hist and metric in hist:
+                ax.plot(range(1, len(hist[metric]) + 1), hist[metric], style, label=side)
+        ax.set_title(f"training {metric}")
+        ax.set_xlabel("epoch")
+        ax.legend()
+    out["training_curves"] = png(fig)
+
+    by_class = pd_.get("by_class")
+    if by_class:
+        fig, ax = plt.subplots(figsize=(11, 3.8))
+        stats = ["Sensitivity", "Specificity", "Pos Pred Value", "Balanced Accuracy"]
+        levels = pd_.get("levels") or []
+        width = 0.8 / len(stats)
+        for k, stat in enumerate(stats):
+            ax.bar(np.arange(len(levels)) + k * width, by_class[stat], width, label=stat)
+        ax.set_xticks(np.arange(len(levels)) + 0.4 - width / 2)
+        ax.set_xticklabels(levels)
+        ax.set_ylim(0, 1.05)
+        ax.set_title("per-class statistics (Python port; R identical where checks pass)")
+        ax.legend(fontsize=8, ncol=4)
+        out["per_class"] = png(fig)
+    return out
+
+
+def render_html(result: AuditResult, figs: dict[str, bytes]) -> str:
+    s = result.summary()
+    e = html.escape
+
+    def img(key: str, alt: str) -> str:
+        if key not in figs:
+            return f"<p>{e(alt)}: not available</p>"
+        data = base64.b64encode(figs[key]).decode()
+        return f'<figure><img alt="{e(alt)}" src="data:image/png;base64,{data}"><figcaption>{e(alt)}</figcaption></figure>'
+
+    rows = []
+    for c in result.checks:
+        rows.append(
+            f'<tr class="{c.status}"><td>{e(c.name)}</td><td>{_STATUS_MARK[c.status]}</td>'
+            f"<td>{e(_short(c.r_value, 120))}</td><td>{e(_short(c.python_value, 120))}</td>"
+            f"<td>{e(_short(c.difference, 80))}</td><td>{e(c.rule)}</td><td>{e(c.reason)}</td></tr>")
+    style = """
+body{font-family:sans-serif;margin:2em;max-width:1200px}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}
+tr.pass td:nth-child(2){color:#1a7f37}tr.fail td:nth-child(2){color:#cf222e;font-weight:bold}
+tr.not_run td:nth-child(2){color:#9a6700;font-weight:bold}tr.info td:nth-child(2){color:#0969da}
+.outcome-pass{color:#1a7f37}.outcome-fail{color:#cf222e}figure{display:inline-block;margin:1em 0}
+img{max-width:100%}"""
+    cfg = result.config
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Parity audit: {e(s['outcome'])}</title>
+<style>{style}</style></head><body>
+<h1>Parity audit: R keras/caret reference vs Python port</h1>
+<p class="outcome-{e(s['outcome'])}"><strong>Outcome: {e(s['outcome'].upper())}</strong> -
+{s['pass']} passed, {s['fail']} failed, {s['not_run']} not run, {s['info']} informational
+(of {s['required']} required).</p>
+<p>Profile <code>{e(cfg.profile)}</code>: {cfg.epochs} epoch(s), seed {cfg.seed},
+train {cfg.train_size or 60000}, test {cfg.test_size or 10000}. Started {e(result.started)}.</p>
+<h2>First 64 training images</h2>{img('first64', 'the first 64 training images with their class names')}
+<h2>Confusion matrices</h2>{img('confusion_heatmaps', 'R and Python confusion tables, side by side')}
+<h2>Training</h2>{img('training_curves', 'per-epoch loss and accuracy, R and Python')}
+<h2>Per-class statistics</h2>{img('per_class', 'per-class statistics')}
+<h2>Checks</h2>
+<table><thead><tr><th>check</th><th>status</th><th>R</th><th>Python</th><th>difference</th><th>rule</th><th>note</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+<h2>Versions</h2><pre>{e(json.dumps(result.versions, indent=2))}</pre>
+</body></html>
+"""
+
+
+def render_junit(result: AuditResult) -> str:
+    s = result.summary()
+    suite = ET.Element("testsuite", name="parity-audit", tests=str(len(result.checks)),
+                       failures=str(s["fail"]), skipped=str(s["not_run"] + s["info"]),
+                       errors="0", timestamp=result.started,
+                       time=f"{result.durations.get('total_s', 0):.3f}")
+    for c in result.checks:
+        case = ET.SubElement(suite, "testcase", classname=f"parity.{c.group}", name=c.name)
+        detail = (f"R: {_short(c.r_value, 400)}\nPython: {_short(c.python_value, 400)}\n"
+                  f"difference: {_short(c.difference, 200)}\nrule: {c.rule}")
+        if c.status == "fail":
+            ET.SubElement(case, "failure", message=f"{c.name} failed ({c.rule})").text = detail
+        elif c.status == "not_run":
+            # a required check that did not run is an error for CI, never a pass
+            ET.SubElement(case, "error", message=f"not run: {c.reason}").text = detail
+        elif c.status == "info":
+            ET.SubElement(case, "skipped", message=f"informational: {c.reason}").text = detail
+        ET.SubElement(case, "system-out").text = detail
+    suite.set("errors", str(s["not_run"]))
+    suite.set("skipped", str(s["info"]))
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+
+
+def write_reports(result: AuditResult, out_dir: Path, first64: Path | None = None) -> None:
+    """Write the four reports into ``out_dir`` (which the caller renames into place)."""
+    figs = figures(result)
+    if first64 is not None and first64.exists():
+        figs["first64"] = first64.read_bytes()
+    (out_dir / "report.json").write_text(json.dumps(result_to_json(result), indent=2,
+                                                    default=str) + "\n")
+    (out_dir / "report.md").write_text(render_markdown(result))
+    (out_dir / "report.html").write_text(render_html(result, figs))
+    (out_dir / "junit.xml").write_text(render_junit(result))
