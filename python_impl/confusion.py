@@ -590,26 +590,7 @@ def _binom_greater(x, n, nj):
     # pbinom(x - 1, n, p, lower.tail = FALSE) = pbeta(p, x, n - x + 1)
     if x <= 0:
         return nir, np.float64(1.0)
-    if n <= _EXACT_TAIL_MAX_N:
-        return nir, _binom_upper_exact(int(x), int(n), float(nir))
     return nir, np.float64(special.betainc(x, n - x + 1, nir))
-
-
-#: Up to this many trials the binomial tail is summed exactly in rationals and rounded once:
-#: small tables often give tails that are exact decimals (22/64 = 0.34375), where an
-#: incomplete-beta routine's last-bit error would flip caret's printed rounding.
-_EXACT_TAIL_MAX_N = 400
-
-
-def _binom_upper_exact(x: int, n: int, p: float) -> np.float64:
-    """P(X >= x) for X ~ Binomial(n, p), p the exact binary value of the double: correctly rounded."""
-    from fractions import Fraction
-    from math import comb
-
-    a, d = Fraction(p).as_integer_ratio()  # p = a / d, d a power of two
-    b = d - a
-    total = sum(comb(n, k) * a**k * b ** (n - k) for k in range(x, n + 1))
-    return np.float64(float(Fraction(total, d**n)))
 
 
 def _mcnemar(tab: np.ndarray):
@@ -673,7 +654,7 @@ def _overall_text(cm: ConfusionMatrix) -> dict[str, str]:
     # caret: round(overall, digits) turned into text by as.character(), except the two
     # p-values, which format.pval() formats together.
     text = {
-        key: ("NA" if is_na(v) else rformat.as_character(round(float(v), _PRINT_DIGITS))
+        key: ("NA" if is_na(v) else rformat.as_character(rformat.r_round(float(v), _PRINT_DIGITS))
               if np.isfinite(v) else rformat.as_character(float(v)))
         for key, v in cm.overall.items()
     }

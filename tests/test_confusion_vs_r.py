@@ -26,7 +26,10 @@ from python_impl.confusion import (
 )
 
 pytestmark = pytest.mark.r
+# derandomize: CI runs the same examples every time, so a pass is reproducible; set
+# PARITY_EXAMPLES (and PARITY_RANDOM=1 for fresh random examples) to search further.
 SETTINGS = settings(max_examples=int(os.environ.get("PARITY_EXAMPLES", "150")), deadline=None,
+                    derandomize=not os.environ.get("PARITY_RANDOM"), database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -167,3 +170,16 @@ def test_counts_up_to_1e9(r_caret, counts):
         if key not in ("AccuracyLower", "AccuracyUpper"):
             assert values_agree(r.overall[key], py.overall[key], stat_tolerance(key)), key
     assert values_agree(r.by_class, py.by_class.to_numpy(dtype=float), STATS)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known limitation: R's pbeta (TOMS 708) returns 0.34374999999999994 for P(X >= 4), "
+    "X ~ Binomial(6, 0.5), where SciPy returns the exact 0.34375; the values agree within "
+    "the tolerance, but caret prints 0.3437 and the port 0.3438. Printed p-values can differ "
+    "in the 4th digit only on such exact ties; closing it needs a port of TOMS 708."))
+def test_known_pvalue_print_tie(r_caret):
+    counts = np.array([[0, 0, 0], [0, 1, 0], [1, 1, 3]])
+    py = confusion_matrix_from_table(counts)
+    r = r_caret.caret_from_table(counts, ["0", "1", "2"])
+    assert_same(py, r, text=False)  # the numbers agree...
+    assert str(py).split("\n") == [line.rstrip() for line in r.text.split("\n")]  # ...the text not
