@@ -79,7 +79,7 @@ def main() -> None:
     print("| case | numpy.bincount (floor) | this port | port / floor | caret (R) | sklearn | PyCM |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        def ms(key):
+        def ms(key, r=r):
             v = r.get(key)
             return "-" if v is None else f"{v * 1000:.0f} ms"
         ratio = f"{r['port'] / r['floor']:.2f}x" if r.get("floor") else "-"

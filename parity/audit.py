@@ -343,9 +343,10 @@ def build_checks(r: SideData | None, py: SideData, r_error: str | None, config: 
         c.add("confusion.printed_text", "confusion", "R print(confusionMatrix)", "str(port)",
               ok=[s.rstrip() for s in r.confusion_text.split("\n")] == py.confusion_text.split("\n"),
               rule="identical lines (trailing spaces aside)")
-        for label, rv, pv in (("r_predictions", r_on_r, py_on_r),
+        pairs: tuple[tuple[str, Any, Any], ...] = (("r_predictions", r_on_r, py_on_r),
                               ("python_predictions", r_on_py, py_on_py),
-                              ("crossed", r_on_r, py_on_py)):
+                              ("crossed", r_on_r, py_on_py))
+        for label, rv, pv in pairs:
             _stat_checks(c, label, rv, pv)
     _seed_checks(c, py)
     return c.items
@@ -429,7 +430,7 @@ def seed_summary_check(side: SideData) -> Check:
     ok = (not extra and [r[0] for r in omitted] == ["dropout_3"] and omitted[0][3] == 0
           and total == seed.SEED_TOTAL_PARAMS)
     return Check("model.seed_printed_summary", "model", printed, got,
-                 {"omitted_by_seed": omitted, "not_in_model": extra}, 
+                 {"omitted_by_seed": omitted, "not_in_model": extra},
                  "the seed's summary lists every layer except the fourth dropout (dropout_3, "
                  "0 params, added by its code); totals agree at 111,146",
                  "pass" if ok else "fail",

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Tolerance", "EXACT", "STATS", "PVALUE", "stat_tolerance", "values_agree", "max_abs_diff", "TYPEOF_TO_DTYPES",
-           "typeof_matches"]
+__all__ = ["Tolerance", "EXACT", "STATS", "PVALUE", "stat_tolerance", "values_agree", "max_abs_diff",
+           "TYPEOF_TO_DTYPES", "typeof_matches"]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,14 +68,16 @@ def diagnose() -> list[Component]:
         "(CRAN keras not installed; CRAN is unreachable here)",
         "restore r_reference/keras_fallback.R from git"))
     rpy2 = _pkg("rpy2")
-    rows.append(Component("rpy2", rpy2 is not None, rpy2 or "not installed", "./setup.sh (pins rpy2 3.5.x)"))
-    rows.append(Component("Python", True, f"{platform.python_version()} ({os.sys.executable})"))
+    rows.append(Component("rpy2", rpy2 is not None, rpy2 or "not installed",
+                          "./setup.sh (pins rpy2 3.5.x)"))
+    rows.append(Component("Python", True, f"{platform.python_version()} ({sys.executable})"))
     tf = _pkg("tensorflow-cpu") or _pkg("tensorflow")
     rows.append(Component("TensorFlow", tf is not None, tf or "not installed", "./setup.sh"))
-    keras_py = _pkg("tf-keras") if os.environ.get("TF_USE_LEGACY_KERAS") == "1" else _pkg("keras")
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS") == "1"
+    keras_py = _pkg("tf-keras") if legacy else _pkg("keras")
     rows.append(Component("Keras", keras_py is not None,
-                          (keras_py or "not installed") + (" (tf-keras, TF_USE_LEGACY_KERAS=1)"
-                                                           if os.environ.get("TF_USE_LEGACY_KERAS") == "1" else ""),
+                          (keras_py or "not installed")
+                          + (" (tf-keras, TF_USE_LEGACY_KERAS=1)" if legacy else ""),
                           "pip install tf-keras (legacy) or ./setup.sh"))
     np_v = _pkg("numpy") or "?"
     rows.append(Component("NumPy (< 2 for reticulate 1.28)", np_v.split(".")[0] == "1", np_v,

@@ -146,7 +146,9 @@ def caret_from_table(counts, levels, *, positive=None, prevalence=None, mode="se
     """``confusionMatrix(as.table(m), ...)`` in R; counts are passed as doubles."""
     ro = r_env()
     counts = np.asarray(counts)
-    counts = counts.astype(np.int32) if counts.dtype.kind in "iu" and counts.sum() < 2**31 else counts.astype(float)
+    # R stores a table of integers as integers while they fit, as the port assumes for printing
+    as_int = counts.dtype.kind in "iu" and counts.sum() < 2**31
+    counts = counts.astype(np.int32) if as_int else counts.astype(float)
     prev, prev_names = _prevalence_args(prevalence)
     with _conv():
         res = ro.globalenv[".parity_from_table"](

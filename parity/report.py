@@ -125,7 +125,8 @@ def render_html(result: AuditResult, figs: dict[str, bytes]) -> str:
         if key not in figs:
             return f"<p>{e(alt)}: not available</p>"
         data = base64.b64encode(figs[key]).decode()
-        return f'<figure><img alt="{e(alt)}" src="data:image/png;base64,{data}"><figcaption>{e(alt)}</figcaption></figure>'
+        return (f'<figure><img alt="{e(alt)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{e(alt)}</figcaption></figure>")
 
     rows = []
     for c in result.checks:

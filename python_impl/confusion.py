@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import struct
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,7 +86,7 @@ _PRINT_DIGITS = 4  # caret: max(3, getOption("digits") - 3)
 NA = np.float64(struct.unpack("<d", struct.pack("<Q", 0x7FF00000000007A2))[0])
 
 
-def is_na(x: float) -> bool:
+def is_na(x: float | np.floating) -> bool:
     """True for R's ``NA`` (as opposed to ``NaN`` or a number).
 
     Examples
@@ -172,7 +172,7 @@ class ConfusionMatrix:
 
     table: pd.DataFrame
     positive: str | None
-    overall: dict[str, float]
+    overall: dict[str, np.float64]
     by_class: pd.DataFrame | pd.Series
     mode: str
     dnn: tuple[str | None, str | None] = field(default=("Prediction", "Reference"))
@@ -222,6 +222,7 @@ def _check_options(mode, positive, prevalence) -> None:
         raise TypeError(f"positive={positive!r}: expected a class label (str or int), or None")
     if prevalence is None:
         return
+    items: Any
     if isinstance(prevalence, Mapping):
         items = prevalence.items()
     elif isinstance(prevalence, int | float | np.floating | np.integer) and not isinstance(prevalence, bool):
@@ -630,7 +631,7 @@ def _class_stats(tab, n, ni, nj, p: int, prev) -> list[np.float64]:
 # --------------------------------------------------------------------------- printing
 
 
-def _r_value(x) -> float | None:
+def _r_value(x: float | np.floating) -> float | None:
     """For rformat: None for R's NA, the float otherwise (NaN stays NaN)."""
     return None if is_na(x) else float(x)
 

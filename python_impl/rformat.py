@@ -223,9 +223,10 @@ def format_pval(pvalues: Sequence[float | None], digits: int) -> list[str]:
     >>> format_pval([1e-300, None], digits=4)
     ['< 2.2e-16', 'NA']
     """
-    vals = [None if (v is None or math.isnan(v)) else float(v) for v in pvalues]
-    out = ["NA"] * len(vals)
-    idx = [i for i, v in enumerate(vals) if v is not None]
+    present = {i: float(v) for i, v in enumerate(pvalues) if v is not None and not math.isnan(v)}
+    out = ["NA"] * len(pvalues)
+    idx = list(present)
+    vals = present
     is0 = {i for i in idx if vals[i] < _DBL_EPS}
     rest = [i for i in idx if i not in is0]
     rr: dict[int, str] = {}

@@ -11,9 +11,9 @@ import os
 
 import pytest
 
-IN_CI = bool(os.environ.get("CI"))
-
 from parity.seed import SEED_TABLE  # noqa: F401  (re-exported for the tests)
+
+IN_CI = bool(os.environ.get("CI"))
 
 
 def unavailable(reason: str):
