@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import time
 from collections.abc import Callable
@@ -33,6 +34,12 @@ PROFILES: dict[str, tuple[int, int | None, int | None]] = {
 }
 
 
+#: Execution settings. They change speed only: predictions, history and every statistic are
+#: bit-identical to Keras' defaults (measured: benchmarks/bench_training.py, BENCHMARKS.md).
+TUNED = {"steps_per_execution": 256, "threads": 1, "parallel": True}
+KERAS_DEFAULTS = {"steps_per_execution": 1, "threads": None, "parallel": False}
+
+
 @dataclass(frozen=True)
 class AuditConfig:
     profile: str = "default"
@@ -40,16 +47,26 @@ class AuditConfig:
     seed: int = 42
     train_size: int | None = None
     test_size: int | None = None
-    steps_per_execution: int = 1
+    steps_per_execution: int = TUNED["steps_per_execution"]
+    #: TensorFlow intra/inter-op threads per side (None: TF's default)
+    threads: int | None = TUNED["threads"]
+    #: train the two sides at the same time (one core each with threads=1)
+    parallel: bool = TUNED["parallel"]
 
     @classmethod
     def from_profile(cls, profile: str, *, epochs: int | None = None, seed: int | None = None,
-                     steps_per_execution: int = 1) -> AuditConfig:
+                     keras_defaults: bool = False) -> AuditConfig:
         if profile not in PROFILES:
             raise ValueError(f"profile {profile!r}: expected one of {', '.join(PROFILES)}")
         p_epochs, train, test = PROFILES[profile]
+        execution = KERAS_DEFAULTS if keras_defaults else TUNED
         return cls(profile, p_epochs if epochs is None else epochs, 42 if seed is None else seed,
-                   train, test, steps_per_execution)
+                   train, test, **execution)
+
+    def side_settings(self) -> dict[str, Any]:
+        return {"epochs": self.epochs, "seed": self.seed, "train_size": self.train_size,
+                "test_size": self.test_size, "steps_per_execution": self.steps_per_execution,
+                "threads": self.threads}
 
 
 @dataclass
@@ -86,6 +103,7 @@ class SideData:
     confusion_text: str
     versions: dict[str, str]
     timings: dict[str, float]
+    execution: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -150,6 +168,7 @@ def load_r_side(run_dir: Path) -> SideData:
         versions={**meta["versions"], "keras_impl": meta["keras_impl"]["name"],
                   "keras_impl_version": meta["keras_impl"]["version"]},
         timings=meta.get("timings", {}),
+        execution={k: meta["config"].get(k) for k in ("steps_per_execution", "threads")},
     )
 
 
@@ -167,25 +186,38 @@ def _stored_caret(meta, recomputed):
     return recomputed
 
 
-def python_side(result) -> SideData:
-    from python_impl import data as pdata
+def load_python_side(run_dir: Path) -> SideData:
+    """Read the Python run's artifacts (written by ``python -m python_impl --out``).
 
-    (x_train, _), (x_test, _) = pdata.subset(
-        pdata.load_fashion_mnist(), train_size=result.config.train_size,
-        test_size=result.config.test_size)
-    info = result.data_info
+    The normalized arrays are recomputed here with the port's own ``normalize`` on the images
+    read by the independent IDX reader (the tests cross-check it against Keras' loader), so
+    this process needs no TensorFlow.
+    """
+    from python_impl import confusion as pconf
+    from python_impl import data as pdata
+    from python_impl import idx
+
+    meta = json.loads((run_dir / "run.json").read_text())
+    cfg, info = meta["config"], meta["data"]
+    data_dir = Path(os.environ["KERAS_HOME"]) / "datasets" / "fashion-mnist"
+    (x_train, _), (x_test, _) = pdata.subset(idx.read_fashion_mnist_dir(data_dir),
+                                             train_size=cfg["train_size"], test_size=cfg["test_size"])
+    predicted = np.load(run_dir / "predicted_classes.npy")
+    test_labels = np.load(run_dir / "test_labels.npy")
     return SideData(
         full_dims={"train_images": info["full_train_images"], "test_images": info["full_test_images"]},
         dims={k: info[k] for k in ("train_images", "test_images", "train_labels", "test_labels")},
         images_type=info["images_dtype"], labels_type=info["labels_dtype"],
-        train_labels=result.train_labels, test_labels=result.test_labels,
+        train_labels=np.load(run_dir / "train_labels.npy"), test_labels=test_labels,
         normalized={"train": pdata.normalize(x_train), "test": pdata.normalize(x_test)},
-        normalization={k: {**v, "storage_mode": v["dtype"]} for k, v in result.normalization.items()},
-        layers=[{**row, "output_shape": list(row["output_shape"])} for row in result.layers],
-        summary_text=result.summary_text, history=result.history,
-        proba=result.proba.astype(np.float64), predicted=result.predicted,
-        caret=result.confusion, confusion_text=str(result.confusion),
-        versions=result.versions, timings=result.timings,
+        normalization={k: {**v, "storage_mode": v["dtype"]} for k, v in meta["normalization"].items()},
+        layers=meta["model"]["layers"],
+        summary_text=(run_dir / "model_summary.txt").read_text(), history=meta["history"],
+        proba=np.load(run_dir / "probabilities.npy").astype(np.float64), predicted=predicted,
+        caret=pconf.confusion_matrix(predicted, test_labels.astype(np.int64)),
+        confusion_text=(run_dir / "confusion_matrix.txt").read_text().rstrip("\n"),
+        versions=meta["versions"], timings=meta["timings"],
+        execution={k: cfg.get(k) for k in ("steps_per_execution", "threads")},
     )
 
 
@@ -314,6 +346,9 @@ def build_checks(r: SideData | None, py: SideData, r_error: str | None, config: 
               and _summary_total(r.summary_text) == _summary_total(py.summary_text),
               rule="same rows (name, class, shape, params) and total, formatting ignored")
         # ---- training
+        c.add("training.execution_settings", "training", r.execution, py.execution,
+              ok=r.execution == py.execution,
+              rule="the same Keras/TF execution settings on both sides (results do not depend on them)")
         for metric in sorted(set(r.history) | set(py.history)):
             if metric not in r.history or metric not in py.history:
                 c.add(f"training.{metric}", "training", r.history.get(metric),
@@ -445,47 +480,50 @@ def seed_summary_check(side: SideData) -> Check:
 def run_audit(config: AuditConfig, work_dir: Path, *,
               progress: Callable[[str, int, int, float], None] | None = None,
               reuse_r_run: Path | None = None) -> AuditResult:
-    """Run both sides into ``work_dir`` (R first, then Python) and build every check."""
-    from python_impl import workflow
+    """Run both sides into ``work_dir`` (each its own process, concurrently when
+    ``config.parallel``) and build every check."""
+    import warnings
 
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    durations: dict[str, float] = {}
     t0 = time.monotonic()
+    settings = config.side_settings()
+    r_dir = reuse_r_run if reuse_r_run is not None else work_dir / "r_run"
+    py_dir = work_dir / "python_run"
+    sides = [rrun.SideRun("Python", rrun.python_command(py_dir, **settings), config.epochs,
+                          work_dir / "python_run.log")]
+    if reuse_r_run is None:
+        sides.insert(0, rrun.SideRun("R", rrun.r_command(r_dir, **settings), config.epochs,
+                                     work_dir / "r_run.log"))
+    rrun.run_sides(sides, parallel=config.parallel, progress=progress)
+    durations = {f"{s.label.lower()}_s": s.seconds for s in sides}
+    durations["training_wall_s"] = time.monotonic() - t0
+
+    py_run = sides[-1]
+    if py_run.returncode != 0:
+        raise rrun.RRunError(py_run.error())  # the port itself failed: nothing to compare
     r_side: SideData | None = None
     r_error: str | None = None
-    r_dir = reuse_r_run if reuse_r_run is not None else work_dir / "r_run"
     try:
-        if reuse_r_run is None:
-            rrun.run_r_reference(
-                r_dir, epochs=config.epochs, seed=config.seed, train_size=config.train_size,
-                test_size=config.test_size, steps_per_execution=config.steps_per_execution,
-                progress=(lambda e, n, s: progress("R", e, n, s)) if progress else None,
-                log_path=work_dir / "r_run.log")
+        if reuse_r_run is None and sides[0].returncode != 0:
+            raise rrun.RRunError(sides[0].error())
         r_side = load_r_side(r_dir)
         _check_r_config(r_dir, config)
     except (rrun.RRunError, FileNotFoundError, RuntimeError) as exc:
         r_error = str(exc)
-    durations["r_s"] = time.monotonic() - t0
-
-    t1 = time.monotonic()
-    py_result = workflow.run(
-        workflow.RunConfig(epochs=config.epochs, seed=config.seed, train_size=config.train_size,
-                           test_size=config.test_size,
-                           steps_per_execution=config.steps_per_execution),
-        progress=(lambda e, n, s: progress("Python", e, n, s)) if progress else None,
-        figure_path=work_dir / "first64.png")
-    workflow.write_artifacts(py_result, work_dir / "python_run")
-    py_side = python_side(py_result)
-    durations["python_s"] = time.monotonic() - t1
-
-    t2 = time.monotonic()
-    checks = build_checks(r_side, py_side, r_error, config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # caret's level warnings; the checks report levels
+        py_side = load_python_side(py_dir)
+        t2 = time.monotonic()
+        checks = build_checks(r_side, py_side, r_error, config)
     checks.insert(_index_after(checks, "model."), seed_summary_check(py_side))
     durations["compare_s"] = time.monotonic() - t2
     durations["total_s"] = time.monotonic() - t0
-    # the normalized arrays are large (376 MB at full size): compared, then dropped
-    for part in ("train", "test"):
-        (r_dir / f"{part}_images_normalized.f64").unlink(missing_ok=True) if reuse_r_run is None else None
+    if reuse_r_run is None:  # the normalized arrays are large (376 MB at full size): compared, dropped
+        for part in ("train", "test"):
+            (r_dir / f"{part}_images_normalized.f64").unlink(missing_ok=True)
+    first64 = py_dir / "first64.png"
+    if first64.exists():
+        os.replace(first64, work_dir / "first64.png")
     result = AuditResult(config, checks, started, durations,
                          {"r": r_side.versions if r_side else {}, "python": py_side.versions},
                          artifacts={"r_run": str(r_dir), "python_run": "python_run"})
@@ -503,8 +541,7 @@ def run_audit(config: AuditConfig, work_dir: Path, *,
 
 def _check_r_config(r_dir: Path, config: AuditConfig) -> None:
     meta = json.loads((r_dir / "run.json").read_text())["config"]
-    want = {"epochs": config.epochs, "seed": config.seed, "train_size": config.train_size,
-            "test_size": config.test_size}
+    want = {k: v for k, v in config.side_settings().items() if k not in ("threads", "steps_per_execution")}
     got = {k: meta.get(k) for k in want}
     if got != want:
         raise RuntimeError(f"the R run in {r_dir} used {got}, but this audit needs {want}")

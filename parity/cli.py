@@ -24,21 +24,29 @@ class Progress:
     otherwise, nothing with --quiet."""
 
     def __init__(self, *, quiet: bool, stream=None):
+        import threading
+
         self.quiet = quiet
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty()
+        self.state: dict[str, str] = {}
+        self.lock = threading.Lock()  # the two sides report from their own threads
 
     def __call__(self, side: str, epoch: int, epochs: int, elapsed: float) -> None:
         if self.quiet:
             return
         eta = elapsed / epoch * (epochs - epoch) if epoch else float("nan")
         text = f"[{side}] epoch {epoch}/{epochs}  elapsed {elapsed:6.1f}s  ETA {eta:6.1f}s"
-        if self.tty:
-            end = "\n" if epoch == epochs else ""
-            self.stream.write("\r" + text.ljust(70) + end)
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+        with self.lock:
+            if self.tty:  # one line, both sides, rewritten in place
+                self.state[side] = text
+                done = all(s.split()[2].split("/")[0] == s.split()[2].split("/")[1]
+                           for s in self.state.values())
+                self.stream.write("\r" + " | ".join(self.state.values()).ljust(100)
+                                  + ("\n" if done else ""))
+            else:
+                self.stream.write(text + "\n")
+            self.stream.flush()
 
     def say(self, text: str) -> None:
         if not self.quiet:
@@ -49,12 +57,12 @@ class Progress:
 
 
 def _cmd_audit(args) -> int:
-    from parity import audit, report
+    from parity import audit, report, rrun
     from python_impl.workflow import atomic_dir
 
     try:
         config = audit.AuditConfig.from_profile(args.profile, epochs=args.epochs, seed=args.seed,
-                                                steps_per_execution=args.steps_per_execution)
+                                                keras_defaults=args.keras_defaults)
         if config.epochs < 1 or config.seed < 0:
             raise ValueError(f"--epochs {config.epochs} / --seed {config.seed}: expected "
                              "epochs >= 1 and seed >= 0")
@@ -71,13 +79,17 @@ def _cmd_audit(args) -> int:
                          + "\n(run `parity doctor` for details)")
     progress = Progress(quiet=args.quiet)
     progress.say(f"parity audit: profile {config.profile}, {config.epochs} epoch(s), "
-                 f"seed {config.seed} -> {out}")
+                 f"seed {config.seed}, steps_per_execution {config.steps_per_execution}, "
+                 f"threads {config.threads or 'TF default'}, "
+                 f"{'sides in parallel' if config.parallel else 'one side at a time'} -> {out}")
     try:
         with atomic_dir(out) as work:
             result = audit.run_audit(config, work, progress=progress, reuse_r_run=args.r_run)
             report.write_reports(result, work, first64=work / "first64.png")
     except (FileNotFoundError, FileExistsError) as exc:
         raise UsageError(str(exc)) from None
+    except rrun.RRunError as exc:
+        raise UsageError(f"the Python port could not run: {exc}") from None
     s = result.summary()
     if not args.quiet:
         for c in result.checks:
@@ -181,8 +193,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--epochs", type=int, help="override the profile's epochs")
     a.add_argument("--seed", type=int, help="random seed for both sides (default 42)")
     a.add_argument("--out", type=Path, help="report directory (default ./reports/<UTC time>/)")
-    a.add_argument("--steps-per-execution", type=int, default=1,
-                   help="Keras execution setting for both sides (per-epoch results unchanged)")
+    a.add_argument("--keras-defaults", action="store_true",
+                   help="train with Keras' default execution settings, one side after the other "
+                        "(default: steps_per_execution=256, 1 TF thread per side, both sides at "
+                        "once; results are identical, see BENCHMARKS.md)")
     a.add_argument("--r-run", type=Path, help="reuse an existing R run directory instead of "
                    "running R (it must have been made with the same settings)")
     a.add_argument("--quiet", action="store_true", help="no progress, only the outcome line")

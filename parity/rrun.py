@@ -1,9 +1,12 @@
-"""Run the R reference (r_reference/fashion_mnist.R) as its own Rscript process.
+"""Run each side in its own process: the R reference with Rscript, the Python port with
+``python -m python_impl``; one at a time or both at once.
 
 Training cannot run in rpy2's embedded R (TensorFlow crashes there; see ENVIRONMENT.md), so the
-R side is a subprocess with reticulate pointed at the project's Python. Its Keras log
-("Epoch n/N", then one "steps/steps - ... loss ..." line per finished epoch) drives the
-progress display.
+R side is an ``Rscript`` with reticulate pointed at the project's Python. The Python side is a
+process too: TensorFlow reads its thread settings once, at start-up, and two single-threaded
+processes train side by side on two cores. Both print Keras' ``verbose = 2`` log ("Epoch n/N",
+then one "steps/steps - ... loss ..." line per finished epoch), which drives the progress
+display.
 """
 
 from __future__ import annotations
@@ -13,20 +16,23 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from python_impl import PROJECT_ROOT
 
-__all__ = ["R_SCRIPT", "RRunError", "r_python", "run_r_reference"]
+__all__ = ["R_SCRIPT", "RRunError", "SideRun", "r_python", "r_command", "python_command",
+           "run_r_reference", "run_sides"]
 
 R_SCRIPT = PROJECT_ROOT / "r_reference" / "fashion_mnist.R"
 _EPOCH_DONE = re.compile(r"^\s*\d+/\d+ - .*loss")
 
 
 class RRunError(RuntimeError):
-    """The R reference exited non-zero; the message carries R's own error output."""
+    """A side exited non-zero; the message carries its own error output."""
 
 
 def r_python() -> str:
@@ -41,41 +47,91 @@ def r_python() -> str:
     return str(venv) if venv.exists() else sys.executable
 
 
-def run_r_reference(out: Path, *, epochs: int, seed: int, train_size: int | None,
-                    test_size: int | None, steps_per_execution: int = 1,
-                    save_normalized: bool = True,
-                    progress: Callable[[int, int, float], None] | None = None,
-                    log_path: Path | None = None) -> Path:
-    """Run the R script into ``out``; call ``progress(epoch, epochs, elapsed_s)`` per epoch."""
+def _options(*, epochs, seed, train_size, test_size, steps_per_execution, threads) -> list[str]:
+    args = ["--epochs", str(epochs), "--seed", str(seed),
+            "--steps-per-execution", str(steps_per_execution)]
+    for flag, value in (("--train-size", train_size), ("--test-size", test_size),
+                        ("--threads", threads)):
+        if value is not None:
+            args += [flag, str(value)]
+    return args
+
+
+def r_command(out: Path, *, save_normalized: bool = True, **settings) -> list[str]:
     rscript = shutil.which("Rscript")
     if rscript is None:
         raise FileNotFoundError("Rscript not found; install R with ./setup.sh")
-    cmd = [rscript, str(R_SCRIPT), "--out", str(out), "--epochs", str(epochs), "--seed", str(seed),
-           "--steps-per-execution", str(steps_per_execution)]
-    if train_size is not None:
-        cmd += ["--train-size", str(train_size)]
-    if test_size is not None:
-        cmd += ["--test-size", str(test_size)]
-    if save_normalized:
-        cmd.append("--save-normalized")
+    cmd = [rscript, str(R_SCRIPT), "--out", str(out), *_options(**settings)]
+    return cmd + (["--save-normalized"] if save_normalized else [])
+
+
+def python_command(out: Path, **settings) -> list[str]:
+    return [sys.executable, "-m", "python_impl", "--out", str(out), *_options(**settings)]
+
+
+@dataclass
+class SideRun:
+    label: str
+    cmd: list[str]
+    epochs: int
+    log_path: Path | None = None
+    returncode: int | None = None
+    seconds: float = 0.0
+    log: str = ""
+
+    def error(self) -> str:
+        tail = [ln for ln in self.log.splitlines()[-40:] if not ln.startswith(("I0000", "W0000"))]
+        return f"{self.label} side exited with status {self.returncode}:\n" + "\n".join(tail)
+
+
+def _run_one(side: SideRun, progress: Callable[[str, int, int, float], None] | None) -> None:
     env = dict(os.environ, TZ=os.environ.get("TZ", "UTC"), PYTHONUNBUFFERED="1",
                RETICULATE_PYTHON=r_python())
-    log_lines: list[str] = []
+    lines: list[str] = []
     t0 = time.monotonic()
     done = 0
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    with subprocess.Popen(side.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           env=env, bufsize=1) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
-            log_lines.append(line)
+            lines.append(line)
             if _EPOCH_DONE.match(line):
                 done += 1
                 if progress:
-                    progress(done, epochs, time.monotonic() - t0)
-        rc = proc.wait()
-    if log_path is not None:
-        log_path.write_text("".join(log_lines))
-    if rc != 0:
-        tail = "".join(line for line in log_lines[-40:] if not line.startswith(("I0000", "W0000")))
-        raise RRunError(f"Rscript {R_SCRIPT.name} exited with status {rc}:\n{tail}")
+                    progress(side.label, done, side.epochs, time.monotonic() - t0)
+        side.returncode = proc.wait()
+    side.seconds = time.monotonic() - t0
+    side.log = "".join(lines)
+    if side.log_path is not None:
+        side.log_path.write_text(side.log)
+
+
+def run_sides(sides: list[SideRun], *, parallel: bool,
+              progress: Callable[[str, int, int, float], None] | None = None) -> None:
+    """Run the sides, concurrently when ``parallel``; each SideRun gets its status and log."""
+    if not parallel:
+        for side in sides:
+            _run_one(side, progress)
+        return
+    threads = [threading.Thread(target=_run_one, args=(s, progress), daemon=True) for s in sides]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def run_r_reference(out: Path, *, epochs: int, seed: int, train_size: int | None,
+                    test_size: int | None, steps_per_execution: int = 1,
+                    threads: int | None = None, save_normalized: bool = True,
+                    progress: Callable[[int, int, float], None] | None = None,
+                    log_path: Path | None = None) -> Path:
+    """Run the R script alone into ``out``; RRunError with R's message when it fails."""
+    side = SideRun("R", r_command(out, save_normalized=save_normalized, epochs=epochs, seed=seed,
+                                  train_size=train_size, test_size=test_size,
+                                  steps_per_execution=steps_per_execution, threads=threads),
+                   epochs, log_path)
+    run_sides([side], parallel=False,
+              progress=(lambda _label, e, n, s: progress(e, n, s)) if progress else None)
+    if side.returncode != 0:
+        raise RRunError(side.error())
     return out

@@ -34,15 +34,20 @@ class RunConfig:
     train_size: int | None = None
     test_size: int | None = None
     deterministic: bool = True
-    #: an execution setting: Keras runs this many batches per call; per-epoch results are
-    #: unchanged (see BENCHMARKS.md)
+    #: execution settings, which leave every result bit-identical (see BENCHMARKS.md): Keras
+    #: runs this many batches per call; TensorFlow's intra/inter-op thread pools (None: TF's
+    #: default). Threads are read when TF starts, so only a new process applies them
+    #: (``python -m python_impl --threads N``).
     steps_per_execution: int = 1
+    threads: int | None = None
 
     def __post_init__(self):
         for name in ("epochs", "steps_per_execution"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"{name}={v!r}: expected a positive integer")
+        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+            raise ValueError(f"threads={self.threads!r}: expected a positive integer or None")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ValueError(f"seed={self.seed!r}: expected a non-negative integer")
 
@@ -151,6 +156,8 @@ def write_artifacts(result: RunResult, out_dir: str | Path) -> Path:
     with atomic_dir(out_dir) as tmp:
         np.save(tmp / "probabilities.npy", result.proba)
         np.save(tmp / "predicted_classes.npy", result.predicted)
+        np.save(tmp / "train_labels.npy", result.train_labels)
+        np.save(tmp / "test_labels.npy", result.test_labels)
         (tmp / "model_summary.txt").write_text(result.summary_text + "\n")
         (tmp / "confusion_matrix.txt").write_text(str(result.confusion) + "\n")
         meta = {
@@ -176,7 +183,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--train-size", type=int, default=None, help="first N training images")
     p.add_argument("--test-size", type=int, default=None, help="first N test images")
-    p.add_argument("--steps-per-execution", type=int, default=1)
+    p.add_argument("--steps-per-execution", type=int, default=1,
+                   help="Keras execution setting (results unchanged)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="TensorFlow intra/inter-op threads (results unchanged)")
     p.add_argument("--out", type=Path, default=None, help="write artifacts to this new directory")
     return p
 
@@ -185,12 +195,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = RunConfig(epochs=args.epochs, seed=args.seed, train_size=args.train_size,
-                           test_size=args.test_size, steps_per_execution=args.steps_per_execution)
+                           test_size=args.test_size, steps_per_execution=args.steps_per_execution,
+                           threads=args.threads)
         if args.out is not None and not args.out.parent.is_dir():
             raise FileNotFoundError(f"--out: parent directory {args.out.parent} does not exist")
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if config.threads is not None:  # before TensorFlow starts, as the R side does
+        os.environ["TF_NUM_INTRAOP_THREADS"] = os.environ["TF_NUM_INTEROP_THREADS"] = str(config.threads)
     figure = None
     if args.out is not None:
         figure = args.out.parent / f".{args.out.name}.first64.png"

@@ -3,7 +3,8 @@
 # by line, plus what a parity check needs: command-line options, seeds, and exact artifacts.
 #
 #   Rscript r_reference/fashion_mnist.R --out DIR [--epochs 200] [--train-size N]
-#           [--test-size N] [--seed 42] [--steps-per-execution 1] [--save-normalized]
+#           [--test-size N] [--seed 42] [--steps-per-execution 1] [--threads N]
+#           [--save-normalized]
 #
 # Artifacts (in DIR, written to a temporary directory first and renamed at the end):
 #   run.json               metadata: options, dims and typeof, normalization summary, layers,
@@ -29,10 +30,11 @@ project_root <- dirname(script_dir)
 # ---- options -----------------------------------------------------------------------------
 parse_options <- function(argv) {
   opts <- list(epochs = 200L, train_size = NA_integer_, test_size = NA_integer_, seed = 42L,
-               steps_per_execution = 1L, out = NA_character_, save_normalized = FALSE)
+               steps_per_execution = 1L, threads = NA_integer_, out = NA_character_,
+               save_normalized = FALSE)
   int_opts <- c("--epochs" = "epochs", "--train-size" = "train_size",
                 "--test-size" = "test_size", "--seed" = "seed",
-                "--steps-per-execution" = "steps_per_execution")
+                "--steps-per-execution" = "steps_per_execution", "--threads" = "threads")
   i <- 1
   while (i <= length(argv)) {
     a <- argv[i]
@@ -53,7 +55,7 @@ parse_options <- function(argv) {
       i <- i + 1
     } else {
       stop("unknown argument '", a, "'; expected --out DIR, --epochs N, --train-size N, ",
-           "--test-size N, --seed N, --steps-per-execution N, --save-normalized", call. = FALSE)
+           "--test-size N, --seed N, --steps-per-execution N, --threads N, --save-normalized", call. = FALSE)
     }
   }
   if (is.na(opts$out)) stop("--out DIR is required", call. = FALSE)
@@ -70,6 +72,9 @@ if (Sys.getenv("RETICULATE_PYTHON") == "")
   Sys.setenv(RETICULATE_PYTHON = file.path(project_root, ".venv", "bin", "python"))
 if (Sys.getenv("KERAS_HOME") == "") Sys.setenv(KERAS_HOME = file.path(project_root, ".keras"))
 if (Sys.getenv("TF_CPP_MIN_LOG_LEVEL") == "") Sys.setenv(TF_CPP_MIN_LOG_LEVEL = "2")
+# (parity option) an execution setting: TensorFlow's thread pools, read once when TF starts
+if (!is.na(opts$threads))
+  Sys.setenv(TF_NUM_INTRAOP_THREADS = opts$threads, TF_NUM_INTEROP_THREADS = opts$threads)
 
 out_tmp <- tempfile(pattern = paste0(".", basename(opts$out), "."), tmpdir = dirname(opts$out))
 dir.create(out_tmp)
@@ -195,7 +200,8 @@ meta <- list(
   config = list(epochs = opts$epochs, seed = opts$seed,
                 train_size = if (is.na(opts$train_size)) NULL else opts$train_size,
                 test_size = if (is.na(opts$test_size)) NULL else opts$test_size,
-                steps_per_execution = opts$steps_per_execution),
+                steps_per_execution = opts$steps_per_execution,
+                threads = if (is.na(opts$threads)) NULL else opts$threads),
   data = list(full_dims = full_dims, typeof = data_typeof,
               dims = list(train_images = dim(train_images), test_images = dim(test_images),
                           train_labels = length(train_labels), test_labels = length(test_labels))),

@@ -132,12 +132,11 @@ DEFECTS = {
 
 @pytest.fixture(scope="module")
 def shared_r_run(rscript, tmp_path_factory):
-    from parity.audit import PROFILES
+    from parity.audit import AuditConfig
     from parity.rrun import run_r_reference
 
-    epochs, train, test = PROFILES["smoke"]
     out = tmp_path_factory.mktemp("r_shared") / "r_run"
-    return run_r_reference(out, epochs=epochs, seed=42, train_size=train, test_size=test)
+    return run_r_reference(out, **AuditConfig.from_profile("smoke").side_settings())
 
 
 @pytest.mark.parametrize("defect", sorted(DEFECTS))

@@ -85,7 +85,7 @@ def test_two_runs_same_seed_bit_identical(fashion_mnist, tmp_path):
     write_artifacts(a, tmp_path / "art")
     assert {p.name for p in (tmp_path / "art").iterdir()} == {
         "probabilities.npy", "predicted_classes.npy", "model_summary.txt",
-        "confusion_matrix.txt", "run.json"}
+        "confusion_matrix.txt", "run.json", "train_labels.npy", "test_labels.npy"}
 
 
 def test_predictions_print_like_r():

@@ -1,0 +1,119 @@
+"""Benchmark: training speed of both sides, and the whole audit against the seed's R script.
+
+    .venv/bin/python benchmarks/bench_training.py [--epochs 3] [--audit-epochs 200]
+
+In one run, on this machine, one job at a time:
+1. per-epoch time on the full data (60,000 images, batch 32), each side alone, at Keras'
+   defaults (steps_per_execution=1, TF's default threads) and at the audit's tuned settings
+   (parity.audit.TUNED); epoch 1 (tracing, start-up) is left out of the median;
+2. whether anything was lost: predictions and per-epoch history of every run, compared bit
+   for bit (tuned vs defaults, and R vs Python);
+3. `parity audit --profile seed` (both sides, the comparison, the reports) against the seed's R
+   script alone as the seed wrote it (Keras defaults), both with --audit-epochs epochs.
+Prints Markdown for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from parity import rbridge, rrun
+from parity.audit import KERAS_DEFAULTS, TUNED
+
+
+def epoch_times(side: rrun.SideRun) -> list[float]:
+    marks: list[float] = []
+    rrun.run_sides([side], parallel=False, progress=lambda _l, _e, _n, s: marks.append(s))
+    if side.returncode != 0:
+        raise SystemExit(side.error())
+    return list(np.diff(marks))  # epochs 2..N
+
+
+def digest(run_dir: Path, side: str) -> tuple[str, str]:
+    if side == "R":
+        proba = np.asarray(rbridge.read_rds(run_dir / "probabilities.rds"), dtype=np.float32)
+        hist = rbridge.read_rds(run_dir / "history.rds")
+        history = {str(k): [float(x) for x in np.asarray(v)] for k, v in hist.items()}
+    else:
+        proba = np.load(run_dir / "probabilities.npy").astype(np.float32)
+        history = json.loads((run_dir / "run.json").read_text())["history"]
+    return (hashlib.sha256(proba.tobytes()).hexdigest()[:16],
+            hashlib.sha256(json.dumps(history, sort_keys=True).encode()).hexdigest()[:16])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--epochs", type=int, default=3, help="epochs for the per-epoch timing")
+    ap.add_argument("--audit-epochs", type=int, default=200, help="0 skips part 3")
+    args = ap.parse_args()
+    os.environ.setdefault("TZ", "UTC")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_training."))
+    rows, digests = [], {}
+    for name, execution in (("Keras defaults", KERAS_DEFAULTS), ("tuned", TUNED)):
+        settings = {"epochs": args.epochs, "seed": 42, "train_size": None, "test_size": None,
+                    "steps_per_execution": execution["steps_per_execution"],
+                    "threads": execution["threads"]}
+        for side in ("R", "Python"):
+            out = tmp / f"{side}_{name.replace(' ', '_')}"
+            cmd = (rrun.r_command(out, save_normalized=False, **settings) if side == "R"
+                   else rrun.python_command(out, **settings))
+            times = epoch_times(rrun.SideRun(side, cmd, args.epochs))
+            digests[(side, name)] = digest(out, side)
+            rows.append((side, name, execution, statistics.median(times), times))
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print()
+    print("| side | settings | median s/epoch (epochs 2..N) | all epochs | predictions sha256 | history sha256 |")
+    print("|---|---|---|---|---|---|")
+    for side, name, execution, med, times in rows:
+        d = digests[(side, name)]
+        spe, thr = execution["steps_per_execution"], execution["threads"] or "TF default"
+        print(f"| {side} | {name} (steps_per_execution={spe}, threads={thr}) | {med:.2f} | "
+              f"{', '.join(f'{t:.2f}' for t in times)} | `{d[0]}` | `{d[1]}` |")
+    same = len(set(digests.values())) == 1
+    print()
+    print(f"All four runs bit-identical (predictions and history): **{same}**")
+
+    if args.audit_epochs:
+        t0 = time.monotonic()
+        seed_out = tmp / "seed_script"
+        settings = {"epochs": args.audit_epochs, "seed": 42, "train_size": None, "test_size": None,
+                    "steps_per_execution": 1, "threads": None}
+        seed_cmd = rrun.r_command(seed_out, save_normalized=False, **settings)
+        subprocess.run(seed_cmd, check=True, capture_output=True,
+                       env=dict(os.environ, RETICULATE_PYTHON=rrun.r_python()))
+        seed_s = time.monotonic() - t0
+        t1 = time.monotonic()
+        audit = subprocess.run([sys.executable, "-m", "parity", "audit", "--profile", "seed",
+                                "--epochs", str(args.audit_epochs), "--out", str(tmp / "audit"),
+                                "--quiet"], capture_output=True, text=True)
+        audit_s = time.monotonic() - t1
+        print()
+        print(f"| job ({args.audit_epochs} epochs, full data) | wall time |")
+        print("|---|---|")
+        print(f"| the seed's R script alone, Keras defaults (`{' '.join(Path(c).name for c in seed_cmd[:2])} "
+              f"--epochs {args.audit_epochs}`) | {seed_s:.0f} s |")
+        print(f"| `parity audit --profile seed` (both sides, comparison, reports) | {audit_s:.0f} s |")
+        print()
+        print(f"audit outcome: {audit.stdout.strip().splitlines()[-1] if audit.stdout else audit.stderr[-500:]}")
+        seed_digest = digest(seed_out, "R")
+        audit_digest = digest(tmp / "audit" / "python_run", "Python")
+        print(f"seed script (defaults) vs audit's Python side (tuned), predictions identical: "
+              f"**{seed_digest[0] == audit_digest[0]}**")
+    print(f"\n(work files in {tmp})")
+
+
+if __name__ == "__main__":
+    main()
