@@ -73,9 +73,11 @@ def main() -> None:
             digests[(side, name)] = digest(out, side)
             rows.append((side, name, execution, statistics.median(times), times))
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")
     print()
-    print("| side | settings | median s/epoch (epochs 2..N) | all epochs | predictions sha256 | history sha256 |")
+    print("| side | settings | median s/epoch (epochs 2..N) | all epochs | predictions sha256 "
+          "| history sha256 |")
     print("|---|---|---|---|---|---|")
     for side, name, execution, med, times in rows:
         d = digests[(side, name)]
@@ -107,7 +109,8 @@ def main() -> None:
               f"--epochs {args.audit_epochs}`) | {seed_s:.0f} s |")
         print(f"| `parity audit --profile seed` (both sides, comparison, reports) | {audit_s:.0f} s |")
         print()
-        print(f"audit outcome: {audit.stdout.strip().splitlines()[-1] if audit.stdout else audit.stderr[-500:]}")
+        outcome = audit.stdout.strip().splitlines()[-1] if audit.stdout else audit.stderr[-500:]
+        print(f"audit outcome: {outcome}")
         seed_digest = digest(seed_out, "R")
         audit_digest = digest(tmp / "audit" / "python_run", "Python")
         print(f"seed script (defaults) vs audit's Python side (tuned), predictions identical: "

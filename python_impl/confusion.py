@@ -98,11 +98,10 @@ def is_na(x: float | np.floating) -> bool:
 
 
 def _r_sum(values) -> np.float64:
-    """R's ``sum()`` of doubles: sequential accumulation in long double."""
-    acc = np.longdouble(0)
-    for v in np.asarray(values, dtype=np.float64).ravel():
-        acc += np.longdouble(v)
-    return np.float64(acc)
+    """R's ``sum()`` of doubles: sequential accumulation in long double (cumsum is sequential,
+    unlike ``np.sum``'s pairwise order)."""
+    arr = np.asarray(values, dtype=np.float64).ravel().astype(np.longdouble)
+    return np.float64(np.cumsum(arr)[-1]) if arr.size else np.float64(0.0)
 
 
 class _RDouble:
@@ -314,8 +313,14 @@ def _factor(x) -> tuple[np.ndarray, list[str]]:
     """R's ``factor(x)``: integer codes and levels (categories, else sorted unique values)."""
     if isinstance(x, pd.Categorical):
         return np.asarray(x.codes, dtype=np.intp), [str(c) for c in x.categories]
-    if x.dtype.kind == "O":
-        x = x.astype(str)
+    if x.dtype.kind in "OUS":
+        # hash-based factorize, then sort only the k distinct labels (code point order, as
+        # np.unique would): much faster than sorting n strings
+        codes, uniq = pd.factorize(x.astype(str) if x.dtype.kind == "O" else x, sort=False)
+        order = np.argsort(np.asarray(uniq, dtype=object))
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return rank[codes], [str(uniq[i]) for i in order]
     uniq, codes = np.unique(x, return_inverse=True)
     return codes.astype(np.intp), [_level_string(v) for v in uniq]
 
@@ -360,7 +365,8 @@ def _apply_level_rules(counts: np.ndarray, dl: list[str], rl: list[str]) -> np.n
         )
     if not set(dl) & set(rl):
         raise ValueError(f"data levels {dl} and reference levels {rl} do not overlap")
-    foreign = [i for i, lv in enumerate(dl) if lv not in rl]
+    ref_set = set(rl)
+    foreign = [i for i, lv in enumerate(dl) if lv not in ref_set]
     if foreign:
         used = {dl[i]: int(counts[i].sum()) for i in foreign if counts[i].sum() > 0}
         if used:
@@ -384,7 +390,8 @@ def _apply_level_rules(counts: np.ndarray, dl: list[str], rl: list[str]) -> np.n
             UserWarning, stacklevel=3,
         )
     table = np.zeros((len(rl), len(rl)), dtype=np.int64)
-    table[[rl.index(lv) for lv in dl]] = counts
+    position = {lv: j for j, lv in enumerate(rl)}
+    table[[position[lv] for lv in dl]] = counts
     return table
 
 
@@ -529,10 +536,11 @@ def _confusion_from_counts(counts: np.ndarray, levels: list[str], *, positive, p
     prev = _resolve_prevalence(prevalence, levels)
 
     tab = counts.astype(np.float64)
-    n = _r_sum(tab.T)  # R sums a matrix in column-major order
-    ni = np.array([_r_sum(tab[i, :]) for i in range(k)])  # prediction (row) totals
-    nj = np.array([_r_sum(tab[:, j]) for j in range(k)])  # reference (column) totals
-    correct = _r_sum(np.diag(tab))
+    # Totals of integer counts are exact in doubles below 2**53, in any order, as in R.
+    n = np.float64(counts.sum())
+    ni = counts.sum(axis=1).astype(np.float64)  # prediction (row) totals
+    nj = counts.sum(axis=0).astype(np.float64)  # reference (column) totals
+    correct = np.float64(np.trace(counts))
     with np.errstate(all="ignore"):
         overall = {
             "Accuracy": correct / n,
@@ -603,8 +611,12 @@ def _mcnemar(tab: np.ndarray):
     else:
         y = diff
     s = tab + tab.T
-    # upper.tri in column-major order, summed as R does
-    terms = [y[i, j] ** 2 / s[i, j] for j in range(k) for i in range(j)]
+    # upper.tri in column-major order (R's order of the terms), summed as R does
+    i, j = np.triu_indices(k, 1)
+    order = np.lexsort((i, j))  # by column, then row
+    i, j = i[order], j[order]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = y[i, j] ** 2 / s[i, j]
     stat = _r_sum(terms)
     return np.float64(special.chdtrc(k * (k - 1) / 2, stat))
 
