@@ -36,8 +36,8 @@ PROFILES: dict[str, tuple[int, int | None, int | None]] = {
 
 #: Execution settings. They change speed only: predictions, history and every statistic are
 #: bit-identical to Keras' defaults (measured: benchmarks/bench_training.py, BENCHMARKS.md).
-TUNED = {"steps_per_execution": 256, "threads": 1, "parallel": True}
-KERAS_DEFAULTS = {"steps_per_execution": 1, "threads": None, "parallel": False}
+TUNED: dict[str, Any] = {"steps_per_execution": 256, "threads": 1, "parallel": True}
+KERAS_DEFAULTS: dict[str, Any] = {"steps_per_execution": 1, "threads": None, "parallel": False}
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,11 @@ class AuditConfig:
     seed: int = 42
     train_size: int | None = None
     test_size: int | None = None
-    steps_per_execution: int = TUNED["steps_per_execution"]
+    steps_per_execution: int = 256
     #: TensorFlow intra/inter-op threads per side (None: TF's default)
-    threads: int | None = TUNED["threads"]
+    threads: int | None = 1
     #: train the two sides at the same time (one core each with threads=1)
-    parallel: bool = TUNED["parallel"]
+    parallel: bool = True
 
     @classmethod
     def from_profile(cls, profile: str, *, epochs: int | None = None, seed: int | None = None,

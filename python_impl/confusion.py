@@ -507,7 +507,7 @@ def confusion_matrix_from_table(table, *, labels=None, positive=None, prevalence
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
         raise ValueError(
-            f"table[{i}, {j}] = {values[i, j]!r}: expected non-negative integer counts"
+            f"table[{i}, {j}] = {values[i, j].item()!r}: expected non-negative integer counts"
         )
     counts = values.astype(np.int64)
     storage = "integer" if values.dtype.kind in "iu" and _fits_r_integer(counts) else "double"

@@ -177,10 +177,11 @@ matrice_Conf
 # ==== end of the seed =====================================================================
 
 # ---- artifacts ----------------------------------------------------------------------------
+# (a Python helper: Keras 3 gives a tuple, Keras 2 a TensorShape, which R cannot iterate)
+output_shape <- reticulate::py_eval("lambda layer: [d if d is None else int(d) for d in layer.output.shape]")
 layer_rows <- lapply(model$layers, function(layer) {
-  shape <- layer$output$shape
   list(name = layer$name, cls = layer$`__class__`$`__name__`,
-       output_shape = lapply(shape, function(d) if (is.null(d)) NA else d),
+       output_shape = lapply(output_shape(layer), function(d) if (is.null(d)) NA else d),
        params = as.integer(layer$count_params()))
 })
 

@@ -21,7 +21,7 @@ def variant_lines(variant: str) -> list[str]:
     tag = f"# {variant}:"
     out = []
     for line in CONSTRAINTS.read_text().splitlines():
-        if tag in line:
+        if tag in line and not line.lstrip().startswith("#"):
             out.append(line.split(tag, 1)[1].strip())
         else:
             out.append(line)
