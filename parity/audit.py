@@ -34,14 +34,12 @@ PROFILES: dict[str, tuple[int, int | None, int | None]] = {
 }
 
 
-#: Execution settings. They change speed only: predictions, history and every statistic are
-#: bit-identical to Keras' defaults (measured: benchmarks/bench_training.py, BENCHMARKS.md).
-TUNED: dict[str, Any] = {"steps_per_execution": 256, "threads": 1, "parallel": True}
-KERAS_DEFAULTS: dict[str, Any] = {"steps_per_execution": 1, "threads": None, "parallel": False}
-
-
 @dataclass(frozen=True)
 class AuditConfig:
+    """What both sides run. The execution settings (the last three) change speed only:
+    predictions, history and every statistic are bit-identical to Keras' defaults (measured:
+    benchmarks/bench_training.py, BENCHMARKS.md); the defaults here are the tuned ones."""
+
     profile: str = "default"
     epochs: int = 3
     seed: int = 42
@@ -59,9 +57,12 @@ class AuditConfig:
         if profile not in PROFILES:
             raise ValueError(f"profile {profile!r}: expected one of {', '.join(PROFILES)}")
         p_epochs, train, test = PROFILES[profile]
-        execution = KERAS_DEFAULTS if keras_defaults else TUNED
+        execution = KERAS_DEFAULTS if keras_defaults else {}
         return cls(profile, p_epochs if epochs is None else epochs, 42 if seed is None else seed,
                    train, test, **execution)
+
+    def execution(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("steps_per_execution", "threads", "parallel")}
 
     def side_settings(self) -> dict[str, Any]:
         return {"epochs": self.epochs, "seed": self.seed, "train_size": self.train_size,
@@ -127,6 +128,12 @@ class AuditResult:
         return {"outcome": "pass" if self.passed else "fail", **counts,
                 "required": sum(c.required for c in self.checks),
                 "failed_checks": [c.name for c in self.checks if c.required and c.status != "pass"]}
+
+
+#: Keras' own execution settings, one side after the other (``parity audit --keras-defaults``)
+KERAS_DEFAULTS: dict[str, Any] = {"steps_per_execution": 1, "threads": None, "parallel": False}
+#: the tuned settings: AuditConfig's defaults
+TUNED: dict[str, Any] = AuditConfig().execution()
 
 
 # --------------------------------------------------------------------------- sides
