@@ -463,16 +463,19 @@ def _accuracy_vs_seed(c: _Checks, py: SideData) -> None:
 
 
 def seed_summary_check(side: SideData) -> Check:
-    """The seed's printed summary against this run's model: what it omits."""
-    got = [(x["name"], x["cls"], x["output_shape"][-1], x["params"]) for x in side.layers]
+    """The seed's printed summary against this run's printed summary: rows (name, class,
+    output width, params) and total, read from the text on either Keras generation (Keras 2
+    prints the seed's layout; Keras 3 a boxed table). Reports what the seed's text omits."""
+    got = [(name, cls, int(shape.strip("()").split(",")[-1]), params)
+           for name, cls, shape, params in _summary_rows(side.summary_text)]
     printed = list(seed.SEED_SUMMARY_LAYERS)
     omitted = [row for row in got if row not in printed]
     extra = [row for row in printed if row not in got]
-    total = sum(x["params"] for x in side.layers)
+    total = _summary_total(side.summary_text)
     ok = (not extra and [r[0] for r in omitted] == ["dropout_3"] and omitted[0][3] == 0
           and total == seed.SEED_TOTAL_PARAMS)
     return Check("model.seed_printed_summary", "model", printed, got,
-                 {"omitted_by_seed": omitted, "not_in_model": extra},
+                 {"omitted_by_seed": omitted, "not_in_model": extra, "total_printed": total},
                  "the seed's summary lists every layer except the fourth dropout (dropout_3, "
                  "0 params, added by its code); totals agree at 111,146",
                  "pass" if ok else "fail",
