@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["RUnavailable", "r_env", "CaretResult", "caret_from_table", "caret_from_labels",
-           "read_rds", "r_versions"]
+           "read_rds"]
 
 
 class RUnavailable(RuntimeError):
@@ -185,15 +185,3 @@ def read_rds(path) -> Any:
     with _conv():
         return ro.r["readRDS"](str(path))
 
-
-def r_versions() -> dict[str, str]:
-    """Versions of R and of the R packages the project uses ("" when absent)."""
-    ro = r_env()
-    code = r"""
-    c(R = paste(R.version$major, R.version$minor, sep = "."),
-      sapply(c("caret", "e1071", "reticulate", "zeallot", "jsonlite", "keras"), function(p)
-        if (requireNamespace(p, quietly = TRUE)) as.character(packageVersion(p)) else ""))
-    """
-    with _conv():
-        v = ro.r(code)
-    return {str(k): str(x) for k, x in zip(v.names, v, strict=True)}

@@ -6,9 +6,7 @@ switches this port and the R reference to Keras 2 together.
 
 from __future__ import annotations
 
-import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,19 +101,8 @@ def compile_model(model, *, optimizer: str = "adam", steps_per_execution: int = 
     return model
 
 
-def _progress_callback(keras, epochs: int, report: Callable[[int, int, float], None]):
-    class _Progress(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.t0 = time.monotonic()
-
-        def on_epoch_end(self, epoch, logs=None):
-            report(epoch + 1, epochs, time.monotonic() - self.t0)
-
-    return _Progress()
-
-
-def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: int = 0,
-              progress: Callable[[int, int, float], None] | None = None) -> dict[str, list[float]]:
+def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32,
+              verbose: int = 0) -> dict[str, list[float]]:
     """The seed's ``fit(train_images, train_labels, epochs = 200, verbose = 2)``.
 
     R keras 2 leaves ``batch_size`` to Keras (32) and shuffles; the same here. Returns the
@@ -123,10 +110,8 @@ def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: 
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs={epochs!r}: expected a positive integer")
-    _, keras = _keras()
-    callbacks = [_progress_callback(keras, epochs, progress)] if progress else []
     history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
-                        verbose=verbose, callbacks=callbacks)
+                        verbose=verbose)
     return {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
