@@ -283,7 +283,7 @@ def _summary_total(text: str) -> int | None:
     return int(m[1].replace(",", "")) if m else None
 
 
-def build_checks(r: SideData | None, py: SideData, r_error: str | None, config: AuditConfig) -> list[Check]:
+def build_checks(r: SideData | None, py: SideData, r_error: str | None) -> list[Check]:
     from parity import rbridge
     from python_impl import confusion as pconf
     from python_impl.model import EXPECTED_PARAMS, EXPECTED_TOTAL_PARAMS
@@ -296,6 +296,7 @@ def build_checks(r: SideData | None, py: SideData, r_error: str | None, config: 
                             ("predictions.probabilities", "predictions"),
                             ("confusion.table", "confusion")):
             c.not_run(name, group, reason)
+        c.items.append(seed_summary_check(py))  # needs only the Python side
     else:
         # ---- data
         for part in ("train_images", "test_images"):
@@ -352,6 +353,7 @@ def build_checks(r: SideData | None, py: SideData, r_error: str | None, config: 
               ok=bool(r_rows) and r_rows == p_rows
               and _summary_total(r.summary_text) == _summary_total(py.summary_text),
               rule="same rows (name, class, shape, params) and total, formatting ignored")
+        c.items.append(seed_summary_check(py))
         # ---- training
         c.add("training.execution_settings", "training", r.execution, py.execution,
               ok=r.execution == py.execution,
@@ -524,8 +526,7 @@ def run_audit(config: AuditConfig, work_dir: Path, *,
         warnings.simplefilter("ignore")  # caret's level warnings; the checks report levels
         py_side = load_python_side(py_dir)
         t2 = time.monotonic()
-        checks = build_checks(r_side, py_side, r_error, config)
-    checks.insert(_index_after(checks, "model."), seed_summary_check(py_side))
+        checks = build_checks(r_side, py_side, r_error)
     durations["compare_s"] = time.monotonic() - t2
     durations["total_s"] = time.monotonic() - t0
     if reuse_r_run is None:  # the normalized arrays are large (376 MB at full size): compared, dropped
@@ -555,11 +556,6 @@ def _check_r_config(r_dir: Path, config: AuditConfig) -> None:
     got = {k: meta.get(k) for k in want}
     if got != want:
         raise RuntimeError(f"the R run in {r_dir} used {got}, but this audit needs {want}")
-
-
-def _index_after(checks: list[Check], prefix: str) -> int:
-    idx = [i for i, c in enumerate(checks) if c.name.startswith(prefix)]
-    return (idx[-1] + 1) if idx else len(checks)
 
 
 def result_to_json(result: AuditResult) -> dict[str, Any]:

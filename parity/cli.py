@@ -29,7 +29,7 @@ class Progress:
         self.quiet = quiet
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty()
-        self.state: dict[str, str] = {}
+        self.state: dict[str, tuple[int, int, str]] = {}  # side -> (epoch, epochs, line)
         self.lock = threading.Lock()  # the two sides report from their own threads
 
     def __call__(self, side: str, epoch: int, epochs: int, elapsed: float) -> None:
@@ -39,10 +39,9 @@ class Progress:
         text = f"[{side}] epoch {epoch}/{epochs}  elapsed {elapsed:6.1f}s  ETA {eta:6.1f}s"
         with self.lock:
             if self.tty:  # one line, both sides, rewritten in place
-                self.state[side] = text
-                done = all(s.split()[2].split("/")[0] == s.split()[2].split("/")[1]
-                           for s in self.state.values())
-                self.stream.write("\r" + " | ".join(self.state.values()).ljust(100)
+                self.state[side] = (epoch, epochs, text)
+                done = all(e == n for e, n, _ in self.state.values())
+                self.stream.write("\r" + " | ".join(t for _, _, t in self.state.values()).ljust(100)
                                   + ("\n" if done else ""))
             else:
                 self.stream.write(text + "\n")
@@ -165,8 +164,7 @@ def _cmd_stats(args) -> int:
         for i, cls in enumerate(cm.by_class.index):
             rows += [(f"{cls} {s}", r.by_class[i, j], pb[i, j]) for j, s in enumerate(BY_CLASS_NAMES)]
     for name, rv, pv in rows:
-        key = name.split()[-1] if name in OVERALL_NAMES else name
-        ok = values_agree(rv, pv, stat_tolerance(key))
+        ok = values_agree(rv, pv, stat_tolerance(name))
         failures += not ok
         print(f"  {'ok  ' if ok else 'FAIL'} {name:42} R {rv!r:24} Python {pv!r}")
     text_ok = [s.rstrip() for s in r.text.split("\n")] == str(cm).split("\n")

@@ -43,24 +43,24 @@ local({
          table = as.numeric(cm$table), levels = rownames(cm$table),
          text = paste(capture.output(print(cm)), collapse = "\n"))
   }
+  # caret's options from the vectors rpy2 passes: numpy arrays arrive as 1-d R arrays, which
+  # caret cannot compare with plain vectors (so dim is dropped); empty means NULL
+  .parity_options <- function(positive, prevalence, prev_names) {
+    positive <- as.vector(positive); prevalence <- as.vector(prevalence)
+    if (length(prevalence) && length(prev_names)) names(prevalence) <- as.vector(prev_names)
+    list(positive = if (length(positive)) positive, prevalence = if (length(prevalence)) prevalence)
+  }
   .parity_from_table <<- function(counts, k, levels, positive, prevalence, prev_names, mode) {
-    # numpy arrays arrive as 1-d R arrays; caret compares them with vectors, so drop dim
-    levels <- as.vector(levels); positive <- as.vector(positive)
-    prevalence <- as.vector(prevalence); prev_names <- as.vector(prev_names)
+    levels <- as.vector(levels)
     m <- matrix(counts, nrow = k, ncol = k, dimnames = list(Prediction = levels, Reference = levels))
-    if (length(prevalence) == 0) prevalence <- NULL
-    else if (length(prev_names) > 0) names(prevalence) <- prev_names
-    if (length(positive) == 0) positive <- NULL
-    .parity_result(confusionMatrix(as.table(m), positive = positive, prevalence = prevalence, mode = mode))
+    o <- .parity_options(positive, prevalence, prev_names)
+    .parity_result(confusionMatrix(as.table(m), positive = o$positive, prevalence = o$prevalence,
+                                   mode = mode))
   }
   .parity_from_labels <<- function(data, reference, positive, prevalence, prev_names, mode) {
-    data <- as.vector(data); reference <- as.vector(reference); positive <- as.vector(positive)
-    prevalence <- as.vector(prevalence); prev_names <- as.vector(prev_names)
-    if (length(prevalence) == 0) prevalence <- NULL
-    else if (length(prev_names) > 0) names(prevalence) <- prev_names
-    if (length(positive) == 0) positive <- NULL
-    .parity_result(confusionMatrix(factor(data), factor(reference), positive = positive,
-                                   prevalence = prevalence, mode = mode))
+    o <- .parity_options(positive, prevalence, prev_names)
+    .parity_result(confusionMatrix(factor(as.vector(data)), factor(as.vector(reference)),
+                                   positive = o$positive, prevalence = o$prevalence, mode = mode))
   }
 })
 """

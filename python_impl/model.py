@@ -23,6 +23,7 @@ __all__ = [
     "fit_model",
     "predict_proba",
     "predict_classes",
+    "classes_of",
     "model_summary_table",
     "model_summary_text",
     "LayerRow",
@@ -120,9 +121,14 @@ def predict_proba(model, x) -> np.ndarray:
     return np.asarray(model.predict(x, batch_size=32, verbose=0))
 
 
+def classes_of(proba: np.ndarray) -> np.ndarray:
+    """R keras' ``predict_classes`` rule: the argmax of each row, 0-based, as integers."""
+    return proba.argmax(axis=-1).astype(np.int64)
+
+
 def predict_classes(model, x) -> np.ndarray:
-    """R keras' ``predict_classes``: the argmax of ``predict``, 0-based, as integers."""
-    return predict_proba(model, x).argmax(axis=-1).astype(np.int64)
+    """R keras' ``predict_classes``: :func:`classes_of` the output of ``predict``."""
+    return classes_of(predict_proba(model, x))
 
 
 @dataclass(frozen=True)
