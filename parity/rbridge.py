@@ -185,3 +185,12 @@ def read_rds(path) -> Any:
     with _conv():
         return ro.r["readRDS"](str(path))
 
+
+
+def pbeta(q, a, b, *, lower_tail: bool = True, log_p: bool = False) -> np.ndarray:
+    """R's ``pbeta(q, a, b, lower.tail, log.p)`` on NumPy arrays (recycled as R recycles)."""
+    ro = r_env()
+    with _conv():
+        return np.asarray(ro.r["pbeta"](np.asarray(q, dtype=float), np.asarray(a, dtype=float),
+                                        np.asarray(b, dtype=float), lower_tail=lower_tail,
+                                        log_p=log_p), dtype=float)

@@ -19,7 +19,8 @@ Numerical rules, chosen to agree with R to the last bits:
 - sums of doubles accumulate in extended precision, as R's ``sum()`` does (long double);
 - Kappa is ``e1071::classAgreement``'s ``(p0 - pc) / (1 - pc)``;
 - the CI is ``binom.test``'s Clopper-Pearson interval (beta quantiles), the P-value is
-  ``binom.test(..., alternative = "greater")`` against the largest reference share (the NIR);
+  ``binom.test(..., alternative = "greater")`` against the largest reference share (the NIR),
+  computed by R's own ``pbeta`` algorithm (:mod:`python_impl.toms708`), so it is R's double;
 - McNemar is ``stats::mcnemar.test``: continuity-corrected for 2x2 unless b = c, Bowker's
   symmetry test for k > 2, NaN when some pair has n_ij + n_ji = 0.
 """
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from python_impl import rformat
+from python_impl import rformat, toms708
 
 __all__ = [
     "MODES",
@@ -596,10 +597,10 @@ def _binom_greater(x, n, nj):
     if not n >= 1:
         return NA, NA
     nir = np.float64(np.max(nj / n))
-    # pbinom(x - 1, n, p, lower.tail = FALSE) = pbeta(p, x, n - x + 1)
+    # pbinom(x - 1, n, p, lower.tail = FALSE) = pbeta(p, x, n - x + 1), by R's own algorithm
     if x <= 0:
         return nir, np.float64(1.0)
-    return nir, np.float64(special.betainc(x, n - x + 1, nir))
+    return nir, np.float64(toms708.pbeta(nir, x, n - x + 1))
 
 
 def _mcnemar(tab: np.ndarray):
