@@ -58,9 +58,9 @@ def test_pbeta_edges_as_r(r_caret):
     cases = [(0.0, 2.0, 3.0), (1.0, 2.0, 3.0), (-1.0, 2.0, 3.0), (2.0, 2.0, 3.0), (0.3, 0.0, 0.0),
              (0.3, 0.0, 2.0), (0.3, 2.0, 0.0), (math.nan, 1.0, 1.0), (0.5, 1e-300, 1e-300),
              (1e-320, 1e-5, 0.5), (0.999999, 1e6, 1e6), (0.5, 1e7, 1e7)]
+    q, a, b = (np.array(v) for v in zip(*cases, strict=True))
     for lower_tail in (True, False):
         for log_p in (False, True):
-            q, a, b = (np.array(v) for v in zip(*cases))
             r = r_caret.pbeta(q, a, b, lower_tail=lower_tail, log_p=log_p)
             py = np.array([toms708.pbeta(*c, lower_tail=lower_tail, log_p=log_p) for c in cases])
             np.testing.assert_array_equal(py, r)
