@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import python_impl  # noqa: F401  (sets KERAS_HOME before Keras is imported)
+from python_impl.checkpoint import CheckpointError, TrainingCheckpoint
 
 __all__ = [
     "SEED_LAYERS",
@@ -102,18 +103,33 @@ def compile_model(model, *, optimizer: str = "adam", steps_per_execution: int = 
     return model
 
 
-def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32,
-              verbose: int = 0) -> dict[str, list[float]]:
+def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: int = 0,
+              checkpoint: TrainingCheckpoint | None = None) -> dict[str, list[float]]:
     """The seed's ``fit(train_images, train_labels, epochs = 200, verbose = 2)``.
 
     R keras 2 leaves ``batch_size`` to Keras (32) and shuffles; the same here. Returns the
     per-epoch history, e.g. ``{"loss": [...], "accuracy": [...]}``.
+
+    With ``checkpoint``, the state is saved after every epoch and a run that finds a checkpoint
+    continues from it (printing ``resume: k/N epochs done``): the result is bit-identical to an
+    uninterrupted run (python_impl.checkpoint).
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs={epochs!r}: expected a positive integer")
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
-                        verbose=verbose)
-    return {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    if checkpoint is None:
+        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
+                            verbose=verbose)
+        return {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    done, saved = checkpoint.restore(model)
+    if done > epochs:
+        raise CheckpointError(f"checkpoint {checkpoint.path} has {done} epochs done, more than "
+                              f"the {epochs} asked for")
+    if done:
+        print(f"resume: {done}/{epochs} epochs done", flush=True)
+    if done < epochs:
+        model.fit(x, y, epochs=epochs, initial_epoch=done, batch_size=batch_size, shuffle=True,
+                  verbose=verbose, callbacks=[checkpoint.callback(model, saved, done)])
+    return saved
 
 
 def predict_proba(model, x) -> np.ndarray:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from python_impl import confusion, data, model, rformat
+from python_impl.checkpoint import CheckpointError, TrainingCheckpoint
 
 __all__ = ["RunConfig", "RunResult", "run", "write_artifacts", "main", "atomic_dir"]
 
@@ -80,10 +81,18 @@ def versions() -> dict[str, str]:
     }
 
 
+def checkpoint_identity(config: RunConfig, side: str) -> dict:
+    """What a training checkpoint must match to be resumed: the side, the seed, the data, the
+    Keras generation. (Epochs may grow; the execution settings do not change results.)"""
+    return {"side": side, "seed": config.seed, "train_size": config.train_size,
+            "test_size": config.test_size, "keras_package": versions()["keras_package"]}
+
+
 def run(config: RunConfig = RunConfig(), *, figure_path: str | Path | None = None,
-        verbose: int = 0) -> RunResult:
+        verbose: int = 0, checkpoint_dir: str | Path | None = None) -> RunResult:
     """Run the seed's steps. With ``verbose=2`` Keras prints one line per epoch, which is what
-    the audit reads for its progress display (parity.rrun)."""
+    the audit reads for its progress display (parity.rrun). With ``checkpoint_dir``, training
+    saves its state there after each epoch and resumes from it (python_impl.checkpoint)."""
     t0 = time.monotonic()
     timings: dict[str, float] = {}
     full = data.load_fashion_mnist()
@@ -112,8 +121,11 @@ def run(config: RunConfig = RunConfig(), *, figure_path: str | Path | None = Non
     layers = [asdict(row) for row in model.model_summary_table(net)]
     summary_text = model.model_summary_text(net)
     t1 = time.monotonic()
+    checkpoint = None
+    if checkpoint_dir is not None:
+        checkpoint = TrainingCheckpoint(checkpoint_dir, checkpoint_identity(config, "python"))
     history = model.fit_model(net, train_x, train_labels, epochs=config.epochs,
-                              verbose=verbose)
+                              verbose=verbose, checkpoint=checkpoint)
     timings["fit_s"] = time.monotonic() - t1
     t2 = time.monotonic()
     proba = model.predict_proba(net, test_x)
@@ -187,6 +199,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=None,
                    help="TensorFlow intra/inter-op threads (results unchanged)")
     p.add_argument("--out", type=Path, default=None, help="write artifacts to this new directory")
+    p.add_argument("--checkpoint", type=Path, default=None,
+                   help="save the training state here after each epoch, and resume from it if "
+                        "present; removed once the artifacts are written")
     return p
 
 
@@ -198,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
                            threads=args.threads)
         if args.out is not None and not args.out.parent.is_dir():
             raise FileNotFoundError(f"--out: parent directory {args.out.parent} does not exist")
-    except (ValueError, FileNotFoundError) as exc:
+        if args.out is not None and args.out.exists() and any(args.out.iterdir()):
+            raise FileExistsError(f"--out: {args.out} exists and is not empty")
+    except (ValueError, FileNotFoundError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if config.threads is not None:  # before TensorFlow starts, as the R side does
@@ -206,7 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     figure = None
     if args.out is not None:
         figure = args.out.parent / f".{args.out.name}.first64.png"
-    result = run(config, figure_path=figure, verbose=2)
+    try:
+        result = run(config, figure_path=figure, verbose=2, checkpoint_dir=args.checkpoint)
+    except CheckpointError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"typeof(train_images): {result.data_info['images_dtype']}")
     print(result.summary_text)
     print("\n".join(rformat.print_vector(result.predicted[:50].tolist())))
@@ -216,4 +237,6 @@ def main(argv: list[str] | None = None) -> int:
         if figure is not None and figure.exists():
             os.replace(figure, args.out / "first64.png")
         print(f"artifacts: {args.out}")
+    if args.checkpoint is not None:  # the run is complete: nothing left to resume
+        TrainingCheckpoint(args.checkpoint, {}).remove()
     return 0

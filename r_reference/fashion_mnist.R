@@ -4,7 +4,7 @@
 #
 #   Rscript r_reference/fashion_mnist.R --out DIR [--epochs 200] [--train-size N]
 #           [--test-size N] [--seed 42] [--steps-per-execution 1] [--threads N]
-#           [--save-normalized]
+#           [--save-normalized] [--checkpoint DIR]
 #
 # Artifacts (in DIR, written to a temporary directory first and renamed at the end):
 #   run.json               metadata: options, dims and typeof, normalization summary, layers,
@@ -17,6 +17,9 @@
 #   model_summary.txt      summary(model) as printed
 #   *_images_normalized.f64  (with --save-normalized) the normalized arrays, raw doubles in R's
 #                          column-major order, for a pixel-by-pixel comparison
+# With --checkpoint DIR the training state is saved in DIR after every epoch, and a run that
+# finds it there resumes from it, bit-identically (r_reference/checkpoint.R); DIR is removed
+# once the artifacts are written.
 # Exit status: 0 on success; 1 with R's error message on stderr otherwise.
 
 options(warn = 1, width = 80)
@@ -31,7 +34,7 @@ project_root <- dirname(script_dir)
 parse_options <- function(argv) {
   opts <- list(epochs = 200L, train_size = NA_integer_, test_size = NA_integer_, seed = 42L,
                steps_per_execution = 1L, threads = NA_integer_, out = NA_character_,
-               save_normalized = FALSE)
+               save_normalized = FALSE, checkpoint = NA_character_)
   int_opts <- c("--epochs" = "epochs", "--train-size" = "train_size",
                 "--test-size" = "test_size", "--seed" = "seed",
                 "--steps-per-execution" = "steps_per_execution", "--threads" = "threads")
@@ -50,12 +53,16 @@ parse_options <- function(argv) {
       if (i == length(argv)) stop("option --out needs a directory", call. = FALSE)
       opts$out <- argv[i + 1]
       i <- i + 2
+    } else if (a == "--checkpoint") {
+      if (i == length(argv)) stop("option --checkpoint needs a directory", call. = FALSE)
+      opts$checkpoint <- argv[i + 1]
+      i <- i + 2
     } else if (a == "--save-normalized") {
       opts$save_normalized <- TRUE
       i <- i + 1
     } else {
       stop("unknown argument '", a, "'; expected --out DIR, --epochs N, --train-size N, ",
-           "--test-size N, --seed N, --steps-per-execution N, --threads N, --save-normalized", call. = FALSE)
+           "--test-size N, --seed N, --steps-per-execution N, --threads N, --save-normalized, --checkpoint DIR", call. = FALSE)
     }
   }
   if (is.na(opts$out)) stop("--out DIR is required", call. = FALSE)
@@ -92,6 +99,7 @@ if (requireNamespace("keras", quietly = TRUE)) {
   source(file.path(script_dir, "keras_fallback.R"))
   keras_impl <- list(name = "keras_fallback.R", version = keras_fallback_version)
 }
+source(file.path(script_dir, "checkpoint.R"))
 
 # ---- seeds and determinism: the same calls, in the same order, as python_impl ------------
 set.seed(opts$seed)
@@ -161,7 +169,24 @@ model %>% compile(
 )
 
 fit_started <- Sys.time()
-history <- model %>% fit(train_images, train_labels, epochs = opts$epochs, verbose = 2)
+if (is.na(opts$checkpoint)) {
+  history <- model %>% fit(train_images, train_labels, epochs = opts$epochs, verbose = 2)
+} else {  # (parity option) the same fit, saved after each epoch, resumed where it stopped
+  ck <- checkpoint_open(opts$checkpoint, list(
+    side = "r", seed = opts$seed, train_size = opts$train_size, test_size = opts$test_size,
+    keras_package = if (Sys.getenv("TF_USE_LEGACY_KERAS") == "1") "tf_keras" else "keras"))
+  restored <- checkpoint_restore(ck, model)
+  if (restored$epochs_done > opts$epochs)
+    stop("checkpoint '", ck$file, "' has ", restored$epochs_done, " epochs done, more than the ",
+         opts$epochs, " asked for", call. = FALSE)
+  if (restored$epochs_done > 0) cat("resume: ", restored$epochs_done, "/", opts$epochs, " epochs done\n", sep = "")
+  saving <- checkpoint_callback(ck, model, restored)
+  if (restored$epochs_done < opts$epochs)
+    model %>% fit(train_images, train_labels, epochs = opts$epochs, verbose = 2,
+                  initial_epoch = restored$epochs_done, callbacks = list(saving$callback))
+  history <- structure(list(params = list(epochs = opts$epochs), metrics = saving$history()),
+                       class = "keras_training_history")
+}
 fit_seconds <- as.numeric(difftime(Sys.time(), fit_started, units = "secs"))
 
 probabilities <- model %>% predict(test_images)
@@ -235,4 +260,5 @@ if (opts$save_normalized) {
 if (dir.exists(opts$out)) unlink(opts$out, recursive = TRUE)  # empty, checked above
 if (!file.rename(out_tmp, opts$out)) stop("could not move artifacts to '", opts$out, "'", call. = FALSE)
 completed <- TRUE
+if (!is.na(opts$checkpoint)) checkpoint_remove(opts$checkpoint)  # complete: nothing to resume
 cat("artifacts:", opts$out, "\n")

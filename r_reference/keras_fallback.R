@@ -103,6 +103,12 @@ fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epochs = 10, verb
             class = "keras_training_history")
 }
 
+callback_lambda <- function(on_epoch_begin = NULL, on_epoch_end = NULL, on_train_begin = NULL,
+                            on_train_end = NULL) {
+  keras$callbacks$LambdaCallback(on_epoch_begin = on_epoch_begin, on_epoch_end = on_epoch_end,
+                                 on_train_begin = on_train_begin, on_train_end = on_train_end)
+}
+
 keras_predict <- function(object, x, batch_size = NULL, verbose = 0) {
   object$predict(keras_array(x), batch_size = as_nullable_integer(batch_size),
                  verbose = as.integer(verbose))
