@@ -35,7 +35,7 @@ from parity.audit import KERAS_DEFAULTS, TUNED
 
 def epoch_times(side: rrun.SideRun) -> list[float]:
     marks: list[float] = []
-    rrun.run_sides([side], parallel=False, progress=lambda _l, _e, _n, s: marks.append(s))
+    rrun.run_sides([side], parallel=False, progress=lambda _l, _e, _n, s, _r: marks.append(s))
     if side.returncode != 0:
         raise SystemExit(side.error())
     return list(np.diff(marks))  # epochs 2..N

@@ -13,8 +13,8 @@ import json
 import math
 import os
 import re
+import shutil
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,8 @@ class AuditResult:
     durations: dict[str, float]
     versions: dict[str, dict[str, str]]
     artifacts: dict[str, str] = field(default_factory=dict)
+    #: per side, the epochs trained by earlier, interrupted attempts (resumed from checkpoints)
+    resumed: dict[str, int] = field(default_factory=dict)
     figures: dict[str, bytes] = field(default_factory=dict)
     plot_data: dict[str, Any] = field(default_factory=dict)
 
@@ -489,11 +491,15 @@ def seed_summary_check(side: SideData) -> Check:
 # --------------------------------------------------------------------------- orchestration
 
 
-def run_audit(config: AuditConfig, work_dir: Path, *,
-              progress: Callable[[str, int, int, float], None] | None = None,
+def run_audit(config: AuditConfig, work_dir: Path, *, progress: rrun.Progress | None = None,
               reuse_r_run: Path | None = None) -> AuditResult:
     """Run both sides into ``work_dir`` (each its own process, concurrently when
-    ``config.parallel``) and build every check."""
+    ``config.parallel``) and build every check.
+
+    Resumable: each side checkpoints its training in ``work_dir`` after every epoch, so a
+    ``work_dir`` left by an interrupted audit continues where each side stopped, and a side
+    whose run directory is already complete is not run again (see parity.cli, ``--resume``).
+    """
     import warnings
 
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -501,23 +507,32 @@ def run_audit(config: AuditConfig, work_dir: Path, *,
     settings = config.side_settings()
     r_dir = reuse_r_run if reuse_r_run is not None else work_dir / "r_run"
     py_dir = work_dir / "python_run"
-    sides = [rrun.SideRun("Python", rrun.python_command(py_dir, **settings), config.epochs,
-                          work_dir / "python_run.log")]
-    if reuse_r_run is None:
-        sides.insert(0, rrun.SideRun("R", rrun.r_command(r_dir, **settings), config.epochs,
-                                     work_dir / "r_run.log"))
-    rrun.run_sides(sides, parallel=config.parallel, progress=progress)
-    durations = {f"{s.label.lower()}_s": s.seconds for s in sides}
+    _remove_stale_temporaries(work_dir)
+    sides: dict[str, rrun.SideRun] = {}
+    if reuse_r_run is None and not r_dir.is_dir():
+        sides["R"] = rrun.SideRun("R", rrun.r_command(r_dir, checkpoint=work_dir / "r_checkpoint",
+                                                      **settings),
+                                  config.epochs, work_dir / "r_run.log")
+    if not py_dir.is_dir():
+        sides["Python"] = rrun.SideRun(
+            "Python", rrun.python_command(py_dir, checkpoint=work_dir / "python_checkpoint",
+                                          **settings),
+            config.epochs, work_dir / "python_run.log")
+    rrun.run_sides(list(sides.values()), parallel=config.parallel, progress=progress)
+    durations = {f"{label.lower()}_s": sides[label].seconds if label in sides else 0.0
+                 for label in ("R", "Python")}
     durations["training_wall_s"] = time.monotonic() - t0
+    # epochs each side had trained in earlier, interrupted attempts (all: complete before this one)
+    resumed = {label.lower(): sides[label].resumed_from if label in sides else config.epochs
+               for label in ("R", "Python") if label != "R" or reuse_r_run is None}
 
-    py_run = sides[-1]
-    if py_run.returncode != 0:
-        raise rrun.RRunError(py_run.error())  # the port itself failed: nothing to compare
+    if "Python" in sides and sides["Python"].returncode != 0:
+        raise rrun.RRunError(sides["Python"].error())  # the port itself failed: nothing to compare
     r_side: SideData | None = None
     r_error: str | None = None
     try:
-        if reuse_r_run is None and sides[0].returncode != 0:
-            raise rrun.RRunError(sides[0].error())
+        if "R" in sides and sides["R"].returncode != 0:
+            raise rrun.RRunError(sides["R"].error())
         r_side = load_r_side(r_dir)
         _check_r_config(r_dir, config)
     except (rrun.RRunError, FileNotFoundError, RuntimeError) as exc:
@@ -527,6 +542,13 @@ def run_audit(config: AuditConfig, work_dir: Path, *,
         py_side = load_python_side(py_dir)
         t2 = time.monotonic()
         checks = build_checks(r_side, py_side, r_error)
+    if any(resumed.values()):
+        checks.append(Check(
+            "training.resumed", "training", resumed.get("r"), resumed["python"], None,
+            "epochs trained before this attempt", "info",
+            reason="resumed from checkpoints that hold every variable fit() changes; the "
+                   "training checks above compare the complete histories and predictions",
+            required=False))
     durations["compare_s"] = time.monotonic() - t2
     durations["total_s"] = time.monotonic() - t0
     if reuse_r_run is None:  # the normalized arrays are large (376 MB at full size): compared, dropped
@@ -537,7 +559,8 @@ def run_audit(config: AuditConfig, work_dir: Path, *,
         os.replace(first64, work_dir / "first64.png")
     result = AuditResult(config, checks, started, durations,
                          {"r": r_side.versions if r_side else {}, "python": py_side.versions},
-                         artifacts={"r_run": str(r_dir), "python_run": "python_run"})
+                         artifacts={"r_run": str(r_dir), "python_run": "python_run"},
+                         resumed=resumed)
     result.plot_data = {
         "r_table": np.asarray(r_side.caret.table).tolist() if r_side else None,
         "python_table": py_side.caret.table.to_numpy().tolist(),
@@ -548,6 +571,76 @@ def run_audit(config: AuditConfig, work_dir: Path, *,
         "levels": py_side.caret.levels,
     }
     return result
+
+
+class ResumeError(Exception):
+    """An interrupted audit that these options cannot continue."""
+
+
+class ResumableDir:
+    """The audit's working directory: ``<parent>/.<name>.partial`` while it runs, renamed to
+    ``<name>`` when the audit completes.
+
+    Interrupted (KeyboardInterrupt; the CLI turns SIGTERM into one) or killed, it stays, with
+    each side's finished epochs checkpointed, and ``resume=True`` continues it; the settings it
+    was started with (``audit.json``) must match. Any other failure removes it, as a failed run
+    leaves nothing half-written.
+    """
+
+    SETTINGS_FILE = "audit.json"
+
+    def __init__(self, target: str | Path, config: AuditConfig, *, resume: bool):
+        self.target = Path(target)
+        self.path = self.target.parent / f".{self.target.name}.partial"
+        self.config = config
+        self.resume = resume
+        self.resumed = False
+
+    def _settings(self) -> dict[str, Any]:
+        return {"profile": self.config.profile, **self.config.side_settings()}
+
+    def __enter__(self) -> Path:
+        if not self.target.parent.is_dir():
+            raise FileNotFoundError(f"output directory parent {self.target.parent} does not exist")
+        if self.target.exists() and any(self.target.iterdir()):
+            raise FileExistsError(f"output directory {self.target} exists and is not empty")
+        want = self._settings()
+        if self.path.is_dir():
+            if not self.resume:
+                raise FileExistsError(
+                    f"{self.path} holds an interrupted audit for {self.target}: continue it with "
+                    "--resume, or delete it to start again")
+            saved = json.loads((self.path / self.SETTINGS_FILE).read_text())
+            # threads and steps_per_execution change speed only: a resumed audit may differ there
+            speed = ("threads", "steps_per_execution")
+            got = {k: v for k, v in saved.items() if k not in speed}
+            if got != {k: v for k, v in want.items() if k not in speed}:
+                raise ResumeError(f"--resume: the interrupted audit in {self.path} ran {got}; "
+                                  f"these options ask for {want}")
+            self.resumed = True
+        else:
+            self.path.mkdir()
+            (self.path / self.SETTINGS_FILE).write_text(json.dumps(want, indent=2) + "\n")
+        return self.path
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            (self.path / self.SETTINGS_FILE).unlink(missing_ok=True)
+            if self.target.exists():
+                self.target.rmdir()
+            os.replace(self.path, self.target)
+        elif not issubclass(exc_type, KeyboardInterrupt):
+            shutil.rmtree(self.path, ignore_errors=True)
+        return False
+
+
+def _remove_stale_temporaries(work_dir: Path) -> None:
+    """Temporary run directories a killed side could not clean up (an interrupted attempt)."""
+    for p in work_dir.glob(".*_run.*"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
 
 
 def _check_r_config(r_dir: Path, config: AuditConfig) -> None:
@@ -567,5 +660,6 @@ def result_to_json(result: AuditResult) -> dict[str, Any]:
         "durations_s": result.durations,
         "versions": result.versions,
         "artifacts": result.artifacts,
+        "resumed_epochs": result.resumed,
         "checks": [asdict(c) for c in result.checks],
     }

@@ -32,11 +32,15 @@ class Progress:
         self.state: dict[str, tuple[int, int, str]] = {}  # side -> (epoch, epochs, line)
         self.lock = threading.Lock()  # the two sides report from their own threads
 
-    def __call__(self, side: str, epoch: int, epochs: int, elapsed: float) -> None:
+    def __call__(self, side: str, epoch: int, epochs: int, elapsed: float,
+                 resumed_from: int = 0) -> None:
         if self.quiet:
             return
-        eta = elapsed / epoch * (epochs - epoch) if epoch else float("nan")
+        ran = epoch - resumed_from  # epochs this process trained: the rate for the ETA
+        eta = elapsed / ran * (epochs - epoch) if ran > 0 else float("nan")
         text = f"[{side}] epoch {epoch}/{epochs}  elapsed {elapsed:6.1f}s  ETA {eta:6.1f}s"
+        if resumed_from:
+            text += f"  (resumed at {resumed_from})"
         with self.lock:
             if self.tty:  # one line, both sides, rewritten in place
                 self.state[side] = (epoch, epochs, text)
@@ -57,7 +61,6 @@ class Progress:
 
 def _cmd_audit(args) -> int:
     from parity import audit, report, rrun
-    from python_impl.workflow import atomic_dir
 
     try:
         config = audit.AuditConfig.from_profile(args.profile, epochs=args.epochs, seed=args.seed,
@@ -67,6 +70,9 @@ def _cmd_audit(args) -> int:
                              "epochs >= 1 and seed >= 0")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.resume and args.out is None:
+        raise UsageError("--resume needs --out: the report directory the interrupted audit "
+                         "was writing")
     out = args.out or Path("reports") / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     if args.out is None:
         out.parent.mkdir(exist_ok=True)
@@ -77,18 +83,28 @@ def _cmd_audit(args) -> int:
         raise UsageError("the audit cannot run:\n  " + "\n  ".join(problems)
                          + "\n(run `parity doctor` for details)")
     progress = Progress(quiet=args.quiet)
-    progress.say(f"parity audit: profile {config.profile}, {config.epochs} epoch(s), "
-                 f"seed {config.seed}, steps_per_execution {config.steps_per_execution}, "
-                 f"threads {config.threads or 'TF default'}, "
-                 f"{'sides in parallel' if config.parallel else 'one side at a time'} -> {out}")
+    work = audit.ResumableDir(out, config, resume=args.resume)
     try:
-        with atomic_dir(out) as work:
-            result = audit.run_audit(config, work, progress=progress, reuse_r_run=args.r_run)
-            report.write_reports(result, work, first64=work / "first64.png")
-    except (FileNotFoundError, FileExistsError) as exc:
+        with work as work_path, _sigterm_as_interrupt():
+            progress.say(f"parity audit: profile {config.profile}, {config.epochs} epoch(s), "
+                         f"seed {config.seed}, steps_per_execution {config.steps_per_execution}, "
+                         f"threads {config.threads or 'TF default'}, "
+                         f"{'sides in parallel' if config.parallel else 'one side at a time'}"
+                         f"{', resuming ' + str(work.path) if work.resumed else ''} -> {out}")
+            result = audit.run_audit(config, work_path, progress=progress,
+                                     reuse_r_run=args.r_run)
+            report.write_reports(result, work_path, first64=work_path / "first64.png")
+    except (FileNotFoundError, FileExistsError, audit.ResumeError) as exc:
         raise UsageError(str(exc)) from None
     except rrun.RRunError as exc:
         raise UsageError(f"the Python port could not run: {exc}") from None
+    except KeyboardInterrupt:
+        if not work.path.is_dir():
+            raise
+        again = " ".join(["parity audit", *_audit_argv(args, out), "--resume"])
+        print(f"\nparity audit: interrupted; the finished epochs are kept in {work.path}\n"
+              f"continue with: {again}", file=sys.stderr)
+        return 2
     s = result.summary()
     if not args.quiet:
         for c in result.checks:
@@ -97,6 +113,34 @@ def _cmd_audit(args) -> int:
     print(f"{s['outcome'].upper()}: {s['pass']} passed, {s['fail']} failed, {s['not_run']} not run, "
           f"{s['info']} informational; reports in {out}")
     return 0 if result.passed else 1
+
+
+def _audit_argv(args, out: Path) -> list[str]:
+    """The options of this audit, to print the command that resumes it."""
+    argv = ["--profile", args.profile, "--out", str(out)]
+    for flag, value in (("--epochs", args.epochs), ("--seed", args.seed), ("--r-run", args.r_run)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv + (["--keras-defaults"] if args.keras_defaults else [])
+
+
+class _sigterm_as_interrupt:
+    """SIGTERM (a scheduler stopping the job) ends the audit as Ctrl-C does: the sides are
+    stopped and their checkpoints kept for --resume."""
+
+    def __enter__(self):
+        import signal
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        self.previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def __exit__(self, *exc):
+        import signal
+
+        signal.signal(signal.SIGTERM, self.previous)
+        return False
 
 
 # --------------------------------------------------------------------------- doctor
@@ -197,6 +241,9 @@ def _parser() -> argparse.ArgumentParser:
                         "once; results are identical, see BENCHMARKS.md)")
     a.add_argument("--r-run", type=Path, help="reuse an existing R run directory instead of "
                    "running R (it must have been made with the same settings)")
+    a.add_argument("--resume", action="store_true",
+                   help="continue the interrupted audit of --out from each side's last finished "
+                        "epoch (the result is bit-identical to an uninterrupted audit)")
     a.add_argument("--quiet", action="store_true", help="no progress, only the outcome line")
     a.set_defaults(func=_cmd_audit)
 

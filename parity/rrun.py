@@ -6,7 +6,8 @@ R side is an ``Rscript`` with reticulate pointed at the project's Python. The Py
 process too: TensorFlow reads its thread settings once, at start-up, and two single-threaded
 processes train side by side on two cores. Both print Keras' ``verbose = 2`` log ("Epoch n/N",
 then one "steps/steps - ... loss ..." line per finished epoch), which drives the progress
-display.
+display. A side started with ``--checkpoint`` that resumes prints "resume: k/N epochs done"
+first; the progress then counts from k.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 from python_impl import PROJECT_ROOT
 
@@ -29,6 +31,11 @@ __all__ = ["R_SCRIPT", "RRunError", "SideRun", "r_python", "r_command", "python_
 
 R_SCRIPT = PROJECT_ROOT / "r_reference" / "fashion_mnist.R"
 _EPOCH_DONE = re.compile(r"^\s*\d+/\d+ - .*loss")
+_RESUMED = re.compile(r"^resume: (\d+)/\d+ epochs done")
+
+
+#: progress(side, epochs done, epochs, seconds in this process, epochs done before it started)
+Progress: TypeAlias = Callable[[str, int, int, float, int], None]
 
 
 class RRunError(RuntimeError):
@@ -57,16 +64,23 @@ def _options(*, epochs, seed, train_size, test_size, steps_per_execution, thread
     return args
 
 
-def r_command(out: Path, *, save_normalized: bool = True, **settings) -> list[str]:
+def _checkpoint_option(checkpoint: Path | None) -> list[str]:
+    return [] if checkpoint is None else ["--checkpoint", str(checkpoint)]
+
+
+def r_command(out: Path, *, save_normalized: bool = True, checkpoint: Path | None = None,
+              **settings) -> list[str]:
     rscript = shutil.which("Rscript")
     if rscript is None:
         raise FileNotFoundError("Rscript not found; install R with ./setup.sh")
-    cmd = [rscript, str(R_SCRIPT), "--out", str(out), *_options(**settings)]
+    cmd = [rscript, str(R_SCRIPT), "--out", str(out), *_options(**settings),
+           *_checkpoint_option(checkpoint)]
     return cmd + (["--save-normalized"] if save_normalized else [])
 
 
-def python_command(out: Path, **settings) -> list[str]:
-    return [sys.executable, "-m", "python_impl", "--out", str(out), *_options(**settings)]
+def python_command(out: Path, *, checkpoint: Path | None = None, **settings) -> list[str]:
+    return [sys.executable, "-m", "python_impl", "--out", str(out), *_options(**settings),
+            *_checkpoint_option(checkpoint)]
 
 
 @dataclass
@@ -78,37 +92,63 @@ class SideRun:
     returncode: int | None = None
     seconds: float = 0.0
     log: str = ""
+    #: epochs an earlier, interrupted attempt had finished ("resume: k/N epochs done")
+    resumed_from: int = 0
+    proc: subprocess.Popen | None = None
 
     def error(self) -> str:
         tail = [ln for ln in self.log.splitlines()[-40:] if not ln.startswith(("I0000", "W0000"))]
         return f"{self.label} side exited with status {self.returncode}:\n" + "\n".join(tail)
 
 
-def _run_one(side: SideRun, progress: Callable[[str, int, int, float], None] | None) -> None:
+def _run_one(side: SideRun, progress: Progress | None) -> None:
     env = dict(os.environ, TZ=os.environ.get("TZ", "UTC"), PYTHONUNBUFFERED="1",
                RETICULATE_PYTHON=r_python())
     lines: list[str] = []
     t0 = time.monotonic()
     done = 0
-    with subprocess.Popen(side.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          env=env, bufsize=1) as proc:
+    side.proc = proc = subprocess.Popen(side.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True, env=env, bufsize=1)
+    try:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if _EPOCH_DONE.match(line):
+            if m := _RESUMED.match(line):
+                side.resumed_from = done = int(m.group(1))
+            elif _EPOCH_DONE.match(line):
                 done += 1
                 if progress:
-                    progress(side.label, done, side.epochs, time.monotonic() - t0)
+                    progress(side.label, done, side.epochs, time.monotonic() - t0,
+                             side.resumed_from)
         side.returncode = proc.wait()
-    side.seconds = time.monotonic() - t0
-    side.log = "".join(lines)
-    if side.log_path is not None:
-        side.log_path.write_text(side.log)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop the side; its checkpoint stays
+        _stop(proc)
+        raise
+    finally:
+        if proc.stdout is not None:
+            proc.stdout.close()
+        side.seconds = time.monotonic() - t0
+        side.log = "".join(lines)
+        if side.log_path is not None:
+            side.log_path.write_text(side.log)
 
 
-def run_sides(sides: list[SideRun], *, parallel: bool,
-              progress: Callable[[str, int, int, float], None] | None = None) -> None:
-    """Run the sides, concurrently when ``parallel``; each SideRun gets its status and log."""
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_sides(sides: list[SideRun], *, parallel: bool, progress: Progress | None = None) -> None:
+    """Run the sides, concurrently when ``parallel``; each SideRun gets its status and log.
+
+    Interrupted (KeyboardInterrupt, which the CLI also raises on SIGTERM), it stops every side
+    before re-raising, so no process keeps writing a checkpoint behind an ended audit.
+    """
     if not parallel:
         for side in sides:
             _run_one(side, progress)
@@ -116,8 +156,16 @@ def run_sides(sides: list[SideRun], *, parallel: bool,
     threads = [threading.Thread(target=_run_one, args=(s, progress), daemon=True) for s in sides]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            t.join()
+    except BaseException:
+        for s in sides:
+            if s.proc is not None:
+                _stop(s.proc)
+        for t in threads:
+            t.join(timeout=30)
+        raise
 
 
 def run_r_reference(out: Path, *, epochs: int, seed: int, train_size: int | None,
@@ -131,7 +179,7 @@ def run_r_reference(out: Path, *, epochs: int, seed: int, train_size: int | None
                                   steps_per_execution=steps_per_execution, threads=threads),
                    epochs, log_path)
     run_sides([side], parallel=False,
-              progress=(lambda _label, e, n, s: progress(e, n, s)) if progress else None)
+              progress=(lambda _label, e, n, s, _r: progress(e, n, s)) if progress else None)
     if side.returncode != 0:
         raise RRunError(side.error())
     return out

@@ -1,0 +1,170 @@
+"""Interrupted runs resume exactly: each side killed mid-training, then resumed from its
+checkpoint, gives the bit-identical history and predictions of an uninterrupted run; so does a
+whole audit stopped with SIGTERM and continued with --resume.
+
+Runs are real processes killed by real signals (SIGKILL for a side: no chance to clean up;
+SIGTERM for the audit, as a scheduler sends). The data is the smoke subset (2,000 / 500 images)
+over 8 epochs, at the audit's tuned execution settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from parity import rrun
+from python_impl import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+SETTINGS = {"epochs": 8, "seed": 42, "train_size": 2000, "test_size": 500,
+            "steps_per_execution": 256, "threads": 1}
+EPOCH_LINE = re.compile(r"^\s*\d+/\d+ - .*loss")
+ENV = dict(os.environ, TZ="UTC", KERAS_HOME=os.environ.get("KERAS_HOME", str(PROJECT_ROOT / ".keras")),
+           RETICULATE_PYTHON=rrun.r_python(), PYTHONUNBUFFERED="1")
+
+
+def run_until(cmd: list[str], pattern: re.Pattern, count: int, sig: int) -> tuple[int, str]:
+    """Run ``cmd``, send ``sig`` once ``pattern`` has matched ``count`` output lines; return
+    (exit status, output)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=ENV)
+    seen, lines = 0, []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if pattern.search(line):
+            seen += 1
+            if seen == count:
+                proc.send_signal(sig)
+                break
+    lines.append(proc.stdout.read())
+    return proc.wait(timeout=120), "".join(lines)
+
+
+def run(cmd: list[str]) -> str:
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def checkpoint_epochs(path: Path) -> int:
+    if path.suffix == ".npz":
+        with np.load(path) as saved:
+            return json.loads(str(saved["meta"]))["epochs_done"]
+    from parity import rbridge
+
+    return int(np.asarray(dict(rbridge.read_rds(path).items())["epochs_done"])[0])
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> Path:
+    """The Python port, uninterrupted and without checkpoints: the reference for every resume."""
+    out = tmp_path_factory.mktemp("plain") / "run"
+    run(rrun.python_command(out, **SETTINGS))
+    return out
+
+
+def python_history(run_dir: Path) -> dict:
+    return json.loads((run_dir / "run.json").read_text())["history"]
+
+
+@pytest.mark.parametrize("side", ["python", pytest.param("r", marks=pytest.mark.r)])
+def test_killed_side_resumes_bit_identically(side, uninterrupted, tmp_path, request):
+    if side == "r":
+        request.getfixturevalue("rscript")
+    out, ck = tmp_path / "run", tmp_path / "checkpoint"
+    command = (rrun.r_command(out, save_normalized=False, checkpoint=ck, **SETTINGS) if side == "r"
+               else rrun.python_command(out, checkpoint=ck, **SETTINGS))
+    status, log = run_until(command, EPOCH_LINE, 2, signal.SIGKILL)
+    assert status == -signal.SIGKILL, log[-2000:]
+    assert not out.exists()  # no artifacts from the killed run
+    state = ck / ("state.rds" if side == "r" else "state.npz")
+    done = checkpoint_epochs(state)
+    assert 1 <= done < SETTINGS["epochs"], f"the kill should land mid-training, got {done} epochs"
+
+    log = run(command)
+    assert f"resume: {done}/{SETTINGS['epochs']} epochs done" in log
+    assert not ck.exists()  # removed once the artifacts are written
+    want = np.load(uninterrupted / "probabilities.npy")
+    if side == "r":
+        from parity import rbridge
+
+        got = np.asarray(rbridge.read_rds(out / "probabilities.rds"))
+        history = {str(k): [float(x) for x in np.asarray(v)]
+                   for k, v in rbridge.read_rds(out / "history.rds").items()}
+    else:
+        got = np.load(out / "probabilities.npy")
+        history = python_history(out)
+    assert np.array_equal(got, want), "resumed predictions differ from the uninterrupted run's"
+    assert history == python_history(uninterrupted)
+
+
+def test_checkpoint_of_another_run_is_refused(uninterrupted, tmp_path):
+    ck = tmp_path / "checkpoint"
+    command = rrun.python_command(tmp_path / "a", checkpoint=ck, **SETTINGS)
+    status, _ = run_until(command, EPOCH_LINE, 1, signal.SIGKILL)
+    assert status == -signal.SIGKILL and (ck / "state.npz").exists()
+    other = dict(SETTINGS, seed=7)
+    proc = subprocess.run(rrun.python_command(tmp_path / "b", checkpoint=ck, **other),
+                          capture_output=True, text=True, env=ENV, timeout=600)
+    assert proc.returncode == 2
+    assert "belongs to another run" in proc.stderr and "'seed': 42" in proc.stderr
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.r
+def test_audit_interrupted_by_sigterm_resumes(rscript, uninterrupted, tmp_path):
+    out = tmp_path / "report"
+    partial = tmp_path / ".report.partial"
+    audit = [sys.executable, "-m", "parity", "audit", "--profile", "smoke", "--epochs",
+             str(SETTINGS["epochs"]), "--out", str(out)]
+    status, log = run_until(audit, re.compile(r"\] epoch 2/"), 1, signal.SIGTERM)
+    assert status == 2, log[-3000:]
+    assert f"finished epochs are kept in {partial}" in log and "--resume" in log
+    assert partial.is_dir() and not out.exists()
+    assert not _processes_mentioning(str(partial)), "a side kept running after the audit stopped"
+
+    again = subprocess.run([*audit, "--seed", "7", "--resume"], capture_output=True, text=True,
+                           env=ENV, timeout=600)
+    assert again.returncode == 2 and "ran {" in again.stderr  # other settings: refused
+    fresh = subprocess.run(audit, capture_output=True, text=True, env=ENV, timeout=600)
+    assert fresh.returncode == 2 and "--resume" in fresh.stderr  # no silent restart
+
+    resumed = subprocess.run([*audit, "--resume"], capture_output=True, text=True, env=ENV,
+                             timeout=900)
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    assert not partial.exists()
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["outcome"] == "pass"
+    assert any(0 < n for n in report["resumed_epochs"].values()), report["resumed_epochs"]
+    assert any(c["name"] == "training.resumed" for c in report["checks"])
+    got = np.load(out / "python_run" / "probabilities.npy")
+    assert np.array_equal(got, np.load(uninterrupted / "probabilities.npy"))
+    assert python_history(out / "python_run") == python_history(uninterrupted)
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for p in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (p / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if text in cmdline:
+            found.append(cmdline)
+    return found
+
+
+def test_resume_needs_out():
+    from parity.cli import main
+
+    assert main(["audit", "--profile", "smoke", "--resume"]) == 2
