@@ -12,6 +12,10 @@ optimizer but not the Dropout seed-generator states, so a resumed run draws the 
 dropout masks again and diverges (measured: epoch-3 loss 1.3276 against 1.3995 on 600 images).
 Shuffling needs no state: with a global seed, Keras 3 draws the same permutation every epoch.
 
+Keras 2 (tf-keras, ``TF_USE_LEGACY_KERAS=1``) cannot be resumed exactly: its Dropout draws from
+stateful TensorFlow kernels whose position cannot be saved. There, :func:`unavailable_reason`
+says so and training runs without checkpoints (an interrupted run starts again).
+
 The R reference keeps the same content in ``<dir>/state.rds`` (r_reference/fashion_mnist.R).
 """
 
@@ -23,13 +27,21 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["TrainingCheckpoint", "CheckpointError"]
+__all__ = ["TrainingCheckpoint", "CheckpointError", "unavailable_reason"]
 
 STATE_FILE = "state.npz"
 
 
 class CheckpointError(ValueError):
     """A checkpoint that does not belong to this run (other data, seed or model)."""
+
+
+def unavailable_reason() -> str | None:
+    """Why this Keras cannot resume exactly, or None when it can."""
+    if os.environ.get("TF_USE_LEGACY_KERAS") == "1":
+        return ("Keras 2 (tf-keras) draws dropout masks from stateful TensorFlow kernels whose "
+                "state cannot be saved, so a resumed run would differ; this run cannot resume")
+    return None
 
 
 def _variables(model) -> list:

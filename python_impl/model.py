@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import python_impl  # noqa: F401  (sets KERAS_HOME before Keras is imported)
-from python_impl.checkpoint import CheckpointError, TrainingCheckpoint
+from python_impl.checkpoint import CheckpointError, TrainingCheckpoint, unavailable_reason
 
 __all__ = [
     "SEED_LAYERS",
@@ -116,6 +116,9 @@ def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: 
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs={epochs!r}: expected a positive integer")
+    if checkpoint is not None and (reason := unavailable_reason()):
+        print(f"checkpoints: off ({reason})", flush=True)
+        checkpoint = None
     if checkpoint is None:
         history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
                             verbose=verbose)

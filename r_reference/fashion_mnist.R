@@ -169,6 +169,11 @@ model %>% compile(
 )
 
 fit_started <- Sys.time()
+if (!is.na(opts$checkpoint) && Sys.getenv("TF_USE_LEGACY_KERAS") == "1") {
+  cat("checkpoints: off (Keras 2 (tf-keras) draws dropout masks from stateful TensorFlow kernels",
+      "whose state cannot be saved, so a resumed run would differ; this run cannot resume)\n")
+  opts$checkpoint <- NA_character_
+}
 if (is.na(opts$checkpoint)) {
   history <- model %>% fit(train_images, train_labels, epochs = opts$epochs, verbose = 2)
 } else {  # (parity option) the same fit, saved after each epoch, resumed where it stopped

@@ -94,3 +94,36 @@ def test_predictions_print_like_r():
     lines = rformat.print_vector(seed_first_50)
     assert lines == [" [1] 9 2 1 1 6 1 4 6 5 7 4 5 8 3 4 1 2 2 8 0 2 5 7 5 1 2 6 0 9 6 8 8 3 3 8 0 7 5",
                      "[39] 7 9 0 1 6 7 6 7 2 1 2 6"]
+
+
+def test_checkpoint_round_trip_and_refusals(tmp_path):
+    from python_impl.checkpoint import CheckpointError, TrainingCheckpoint, unavailable_reason
+
+    if unavailable_reason():
+        pytest.skip(unavailable_reason())
+    model.seed_everything(3)
+    net = model.compile_model(model.build_model())
+    ck = TrainingCheckpoint(tmp_path / "ck", {"seed": 3})
+    assert ck.restore(net) == (0, {})  # nothing saved yet: a fresh start
+    ck.save(net, 2, {"loss": [1.5, 1.25]})
+    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["state.npz"]  # no temp left
+    saved = [np.asarray(v).copy() for v in net.variables]
+    seed_states = [v for v in net.variables if "seed_generator" in v.path]
+    assert len(seed_states) == 4  # one per Dropout: the state Keras' BackupAndRestore omits
+
+    model.seed_everything(4)
+    other = model.compile_model(model.build_model())
+    assert ck.restore(other) == (2, {"loss": [1.5, 1.25]})
+    for want, var in zip(saved, other.variables, strict=True):
+        np.testing.assert_array_equal(np.asarray(var), want)
+
+    with pytest.raises(CheckpointError, match="belongs to another run"):
+        TrainingCheckpoint(tmp_path / "ck", {"seed": 4}).restore(other)
+    import tensorflow as tf
+
+    small = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    small.compile(optimizer="adam", loss="mse")
+    with pytest.raises(CheckpointError, match="other variables"):
+        ck.restore(small)
+    ck.remove()
+    assert not (tmp_path / "ck").exists()

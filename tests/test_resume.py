@@ -22,8 +22,11 @@ import pytest
 
 from parity import rrun
 from python_impl import PROJECT_ROOT
+from python_impl.checkpoint import unavailable_reason
 
 pytestmark = pytest.mark.slow
+UNAVAILABLE = unavailable_reason()
+keras3_only = pytest.mark.skipif(UNAVAILABLE is not None, reason=UNAVAILABLE or "")
 
 SETTINGS = {"epochs": 8, "seed": 42, "train_size": 2000, "test_size": 500,
             "steps_per_execution": 256, "threads": 1}
@@ -77,6 +80,7 @@ def python_history(run_dir: Path) -> dict:
     return json.loads((run_dir / "run.json").read_text())["history"]
 
 
+@keras3_only
 @pytest.mark.parametrize("side", ["python", pytest.param("r", marks=pytest.mark.r)])
 def test_killed_side_resumes_bit_identically(side, uninterrupted, tmp_path, request):
     if side == "r":
@@ -108,6 +112,7 @@ def test_killed_side_resumes_bit_identically(side, uninterrupted, tmp_path, requ
     assert history == python_history(uninterrupted)
 
 
+@keras3_only
 def test_checkpoint_of_another_run_is_refused(uninterrupted, tmp_path):
     ck = tmp_path / "checkpoint"
     command = rrun.python_command(tmp_path / "a", checkpoint=ck, **SETTINGS)
@@ -121,6 +126,7 @@ def test_checkpoint_of_another_run_is_refused(uninterrupted, tmp_path):
     assert not (tmp_path / "b").exists()
 
 
+@keras3_only
 @pytest.mark.r
 def test_audit_interrupted_by_sigterm_resumes(rscript, uninterrupted, tmp_path):
     out = tmp_path / "report"
@@ -168,3 +174,18 @@ def test_resume_needs_out():
     from parity.cli import main
 
     assert main(["audit", "--profile", "smoke", "--resume"]) == 2
+
+
+@pytest.mark.skipif(UNAVAILABLE is None, reason="Keras 3 checkpoints exactly (tests above)")
+@pytest.mark.parametrize("side", ["python", pytest.param("r", marks=pytest.mark.r)])
+def test_keras2_trains_without_checkpoints(side, tmp_path, request):
+    """Keras 2 cannot resume exactly: the sides say so and train without saving anything."""
+    if side == "r":
+        request.getfixturevalue("rscript")
+    out, ck = tmp_path / "run", tmp_path / "checkpoint"
+    settings = dict(SETTINGS, epochs=1)
+    command = (rrun.r_command(out, save_normalized=False, checkpoint=ck, **settings) if side == "r"
+               else rrun.python_command(out, checkpoint=ck, **settings))
+    log = run(command)
+    assert "checkpoints: off (Keras 2" in log
+    assert (out / "run.json").exists() and not ck.exists()
