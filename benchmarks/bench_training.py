@@ -4,11 +4,13 @@
 
 In one run, on this machine, one job at a time:
 1. per-epoch time on the full data (60,000 images, batch 32), each side alone, at Keras'
-   defaults (steps_per_execution=1, TF's default threads), at the audit's tuned settings
-   (parity.audit.TUNED), and tuned with a checkpoint saved after every epoch (what the audit
-   runs, so that it can resume); epoch 1 (tracing, start-up) is left out of the median;
+   defaults (steps_per_execution=1, TF's default threads), with steps_per_execution alone, at
+   the audit's tuned settings (parity.audit.TUNED), and tuned with a checkpoint saved after
+   every epoch (what the audit runs, so that it can resume); epoch 1 (tracing, start-up) is
+   left out of the median;
 2. whether anything was lost: predictions and per-epoch history of every run, compared bit
-   for bit (tuned vs defaults, and R vs Python);
+   for bit and grouped by result (R vs Python, and each setting vs the defaults; where threads
+   matter, benchmarks/matmul_threads.py shows which op);
 3. `parity audit --profile seed` (both sides, the comparison, the reports) against the seed's R
    script alone as the seed wrote it (Keras defaults), both with --audit-epochs epochs.
 Prints Markdown for BENCHMARKS.md.
@@ -63,7 +65,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_training."))
     rows, digests = [], {}
     # the audit's own settings: tuned, and a checkpoint after every epoch (resumable)
+    # steps_per_execution alone (TF's default threads) separates the two levers' effects
+    spe_only = dict(KERAS_DEFAULTS, steps_per_execution=TUNED["steps_per_execution"])
     for name, execution, checkpoint in (("Keras defaults", KERAS_DEFAULTS, False),
+                                        ("steps_per_execution only", spe_only, False),
                                         ("tuned", TUNED, False),
                                         ("tuned + checkpoints", TUNED, True)):
         settings = {"epochs": args.epochs, "seed": 42, "train_size": None, "test_size": None,
@@ -89,9 +94,13 @@ def main() -> None:
         spe, thr = execution["steps_per_execution"], execution["threads"] or "TF default"
         print(f"| {side} | {name} (steps_per_execution={spe}, threads={thr}) | {med:.2f} | "
               f"{', '.join(f'{t:.2f}' for t in times)} | `{d[0]}` | `{d[1]}` |")
-    same = len(set(digests.values())) == 1
     print()
-    print(f"All {len(digests)} runs bit-identical (predictions and history): **{same}**")
+    groups: dict[tuple[str, str], list[str]] = {}
+    for (side, name), d in digests.items():
+        groups.setdefault(d, []).append(f"{side} {name}")
+    print(f"Distinct results (predictions and history) among the {len(digests)} runs: {len(groups)}")
+    for d, runs in groups.items():
+        print(f"- `{d[0]}`: {', '.join(runs)}")
 
     if args.audit_epochs:
         t0 = time.monotonic()

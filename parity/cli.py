@@ -91,6 +91,8 @@ def _cmd_audit(args) -> int:
                          f"threads {config.threads or 'TF default'}, "
                          f"{'sides in parallel' if config.parallel else 'one side at a time'}"
                          f"{', resuming ' + str(work.path) if work.resumed else ''} -> {out}")
+            if args.resume and not work.resumed:
+                progress.say(f"(nothing to resume at {work.path}: a new audit starts)")
             result = audit.run_audit(config, work_path, progress=progress,
                                      reuse_r_run=args.r_run)
             report.write_reports(result, work_path, first64=work_path / "first64.png")

@@ -35,7 +35,7 @@ _RESUMED = re.compile(r"^resume: (\d+)/\d+ epochs done")
 
 
 #: progress(side, epochs done, epochs, seconds in this process, epochs done before it started)
-Progress: TypeAlias = Callable[[str, int, int, float, int], None]
+ProgressFn: TypeAlias = Callable[[str, int, int, float, int], None]
 
 
 class RRunError(RuntimeError):
@@ -101,7 +101,7 @@ class SideRun:
         return f"{self.label} side exited with status {self.returncode}:\n" + "\n".join(tail)
 
 
-def _run_one(side: SideRun, progress: Progress | None) -> None:
+def _run_one(side: SideRun, progress: ProgressFn | None) -> None:
     env = dict(os.environ, TZ=os.environ.get("TZ", "UTC"), PYTHONUNBUFFERED="1",
                RETICULATE_PYTHON=r_python())
     lines: list[str] = []
@@ -143,7 +143,7 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def run_sides(sides: list[SideRun], *, parallel: bool, progress: Progress | None = None) -> None:
+def run_sides(sides: list[SideRun], *, parallel: bool, progress: ProgressFn | None = None) -> None:
     """Run the sides, concurrently when ``parallel``; each SideRun gets its status and log.
 
     Interrupted (KeyboardInterrupt, which the CLI also raises on SIGTERM), it stops every side

@@ -387,33 +387,15 @@ def _bpser(a, b, x, eps, log_p):
                     if ans == 0.0:
                         return ans
                 apb = a + b
-                if apb > 1.0:
-                    u = a + b - 1.0
-                    z = (_gam1(u) + 1.0) / apb
-                else:
-                    z = _gam1(apb) + 1.0
-                c = (_gam1(a) + 1.0) * (_gam1(b) + 1.0) / z
+                c = (_gam1(a) + 1.0) * (_gam1(b) + 1.0) / _inv_gamma1p(apb)
                 if log_p:
                     ans += _log(c * (b / apb))
                 else:
                     ans *= c * (b / apb)
             else:  # a0 < 1 < b0 < 8
-                u = _gamln1(a0)
-                m = int(b0 - 1.0)
-                if m >= 1:
-                    c = 1.0
-                    for _ in range(m):
-                        b0 += -1.0
-                        c *= b0 / (a0 + b0)
-                    u += _log(c)
+                u, b0 = _reduce_b0(a0, b0, _gamln1(a0))
                 z = a * _log(x) - u
-                b0 += -1.0
-                apb = a0 + b0
-                if apb > 1.0:
-                    u = a0 + b0 - 1.0
-                    t = (_gam1(u) + 1.0) / apb
-                else:
-                    t = _gam1(apb) + 1.0
+                t = _inv_gamma1p(a0 + b0)
                 if log_p:
                     ans = z + _log(a0 / a) + _log1p(_gam1(b0)) - _log(t)
                 else:
@@ -752,6 +734,46 @@ def _log_xy(x, y):
     return _alnrel(-y), _log(y)
 
 
+def _inv_gamma1p(apb):
+    """1 / Gamma(1 + apb) for 0 < apb < 2, through gam1 on the side of 1 where it is accurate."""
+    if apb > 1.0:
+        return (_gam1(apb - 1.0) + 1.0) / apb
+    return _gam1(apb) + 1.0
+
+
+def _reduce_b0(a0, b0, u):
+    """For a0 < 1 < b0 < 8: b0 brought into (0, 1] by unit steps, and ``u`` plus the log of the
+    product of the b / (a0 + b) factors those steps take out; returns (u, b0)."""
+    n = int(b0 - 1.0)
+    if n >= 1:
+        c = 1.0
+        for _ in range(n):
+            b0 += -1.0
+            c *= b0 / (a0 + b0)
+        u += _log(c)
+    return u, b0 + -1.0
+
+
+def _large_ab_terms(a, b, x, y):
+    """For a, b >= 8: (x0, u, v) with x0 = a / (a + b) and x^a y^b = x0^a y0^b exp(-(a u + b v)),
+    u and v taken through rlog1 where x is near x0."""
+    if a <= b:
+        h = a / b
+        x0 = h / (h + 1.0)
+        y0 = 1.0 / (h + 1.0)
+        lam = a - (a + b) * x
+    else:
+        h = b / a
+        x0 = 1.0 / (h + 1.0)
+        y0 = h / (h + 1.0)
+        lam = (a + b) * y - b
+    e = -lam / a
+    u = e - _log(x / x0) if abs(e) > 0.6 else _rlog1(e)
+    e = lam / b
+    v = e - _log(y / y0) if abs(e) > 0.6 else _rlog1(e)
+    return x0, u, v
+
+
 def _brcomp(a, b, x, y, log_p):
     """x^a * y^b / Beta(a, b)."""
     const = 0.398942280401433  # 1 / sqrt(2 pi)
@@ -772,52 +794,20 @@ def _brcomp(a, b, x, y, log_p):
             e_z = z if log_p else _exp(z)
             if not log_p and e_z == 0.0:
                 return 0.0
-            apb = a + b
-            if apb > 1.0:
-                u = a + b - 1.0
-                z = (_gam1(u) + 1.0) / apb
-            else:
-                z = _gam1(apb) + 1.0
-            c = (_gam1(a) + 1.0) * (_gam1(b) + 1.0) / z
+            c = (_gam1(a) + 1.0) * (_gam1(b) + 1.0) / _inv_gamma1p(a + b)
             if log_p:
                 return e_z + _log(a0 * c) - _log1p(a0 / b0)
             return e_z * (a0 * c) / (a0 / b0 + 1.0)
         # 1 < b0 < 8
-        u = _gamln1(a0)
-        n = int(b0 - 1.0)
-        if n >= 1:
-            c = 1.0
-            for _ in range(n):
-                b0 += -1.0
-                c *= b0 / (a0 + b0)
-            u = _log(c) + u
+        u, b0 = _reduce_b0(a0, b0, _gamln1(a0))
         z -= u
-        b0 += -1.0
-        apb = a0 + b0
-        if apb > 1.0:
-            u = a0 + b0 - 1.0
-            t = (_gam1(u) + 1.0) / apb
-        else:
-            t = _gam1(apb) + 1.0
+        t = _inv_gamma1p(a0 + b0)
         if log_p:
             return _log(a0) + z + _log1p(_gam1(b0)) - _log(t)
         return a0 * _exp(z) * (_gam1(b0) + 1.0) / t
 
     # a >= 8 and b >= 8
-    if a <= b:
-        h = a / b
-        x0 = h / (h + 1.0)
-        y0 = 1.0 / (h + 1.0)
-        lam = a - (a + b) * x
-    else:
-        h = b / a
-        x0 = 1.0 / (h + 1.0)
-        y0 = h / (h + 1.0)
-        lam = (a + b) * y - b
-    e = -lam / a
-    u = e - _log(x / x0) if abs(e) > 0.6 else _rlog1(e)
-    e = lam / b
-    v = _rlog1(e) if abs(e) <= 0.6 else e - _log(y / y0)
+    x0, u, v = _large_ab_terms(a, b, x, y)
     if log_p:
         z = -(a * u + b * v)
         return -_M_LN_SQRT_2PI + 0.5 * _log(b * x0) + z - _bcorr(a, b)
@@ -845,53 +835,23 @@ def _brcmp1(mu: int, a, b, x, y, give_log):
             ans = _esum(mu, z, give_log)
             if ans == (-_INF if give_log else 0.0):
                 return ans
-            apb = a + b
-            if apb > 1.0:
-                u = a + b - 1.0
-                z = (_gam1(u) + 1.0) / apb
-            else:
-                z = _gam1(apb) + 1.0
+            z = _inv_gamma1p(a + b)
             if give_log:
                 c = _log1p(_gam1(a)) + _log1p(_gam1(b)) - _log(z)
                 return ans + _log(a0) + c - _log1p(a0 / b0)
             c = (_gam1(a) + 1.0) * (_gam1(b) + 1.0) / z
             return ans * (a0 * c) / (a0 / b0 + 1.0)
         # a0 < 1 < b0 < 8
-        u = _gamln1(a0)
-        n = int(b0 - 1.0)
-        if n >= 1:
-            c = 1.0
-            for _ in range(n):
-                b0 += -1.0
-                c *= b0 / (a0 + b0)
-            u += _log(c)
+        u, b0 = _reduce_b0(a0, b0, _gamln1(a0))
         z -= u
-        b0 += -1.0
-        apb = a0 + b0
-        if apb > 1.0:
-            t = (_gam1(apb - 1.0) + 1.0) / apb
-        else:
-            t = _gam1(apb) + 1.0
+        t = _inv_gamma1p(a0 + b0)
         if give_log:
             return _log(a0) + _esum(mu, z, True) + _log1p(_gam1(b0)) - _log(t)
         return a0 * _esum(mu, z, False) * (_gam1(b0) + 1.0) / t
 
     # a >= 8 and b >= 8
-    if a > b:
-        h = b / a
-        x0 = 1.0 / (h + 1.0)
-        y0 = h / (h + 1.0)
-        lam = (a + b) * y - b
-    else:
-        h = a / b
-        x0 = h / (h + 1.0)
-        y0 = 1.0 / (h + 1.0)
-        lam = a - (a + b) * x
+    x0, u, v = _large_ab_terms(a, b, x, y)
     lx0 = -_log1p(b / a)
-    e = -lam / a
-    u = e - _log(x / x0) if abs(e) > 0.6 else _rlog1(e)
-    e = lam / b
-    v = e - _log(y / y0) if abs(e) > 0.6 else _rlog1(e)
     z = _esum(mu, -(a * u + b * v), give_log)
     if give_log:
         return _log(const) + (_log(b) + lx0) / 2.0 + z - _bcorr(a, b)

@@ -34,10 +34,10 @@ class RunConfig:
     train_size: int | None = None
     test_size: int | None = None
     deterministic: bool = True
-    #: execution settings, which leave every result bit-identical (see BENCHMARKS.md): Keras
-    #: runs this many batches per call; TensorFlow's intra/inter-op thread pools (None: TF's
-    #: default). Threads are read when TF starts, so only a new process applies them
-    #: (``python -m python_impl --threads N``).
+    #: execution settings: Keras runs this many batches per call (never changes a result);
+    #: TensorFlow's intra/inter-op thread pools (None: TF's default), which on some CPUs change
+    #: MatMul's float32 rounding (parity.audit.AuditConfig, BENCHMARKS.md). Threads are read
+    #: when TF starts, so only a new process applies them (``python -m python_impl --threads N``).
     steps_per_execution: int = 1
     threads: int | None = None
 
@@ -83,9 +83,11 @@ def versions() -> dict[str, str]:
 
 def checkpoint_identity(config: RunConfig, side: str) -> dict:
     """What a training checkpoint must match to be resumed: the side, the seed, the data, the
-    Keras generation. (Epochs may grow; the execution settings do not change results.)"""
+    Keras generation and the thread count (which can change MatMul's rounding). Epochs may
+    grow; steps_per_execution never changes a result."""
     return {"side": side, "seed": config.seed, "train_size": config.train_size,
-            "test_size": config.test_size, "keras_package": versions()["keras_package"]}
+            "test_size": config.test_size, "threads": config.threads,
+            "keras_package": versions()["keras_package"]}
 
 
 def run(config: RunConfig = RunConfig(), *, figure_path: str | Path | None = None,
@@ -195,9 +197,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--train-size", type=int, default=None, help="first N training images")
     p.add_argument("--test-size", type=int, default=None, help="first N test images")
     p.add_argument("--steps-per-execution", type=int, default=1,
-                   help="Keras execution setting (results unchanged)")
+                   help="Keras execution setting (speed only: results unchanged)")
     p.add_argument("--threads", type=int, default=None,
-                   help="TensorFlow intra/inter-op threads (results unchanged)")
+                   help="TensorFlow intra/inter-op threads (speed; on some CPUs MatMul's "
+                        "last bits depend on it)")
     p.add_argument("--out", type=Path, default=None, help="write artifacts to this new directory")
     p.add_argument("--checkpoint", type=Path, default=None,
                    help="save the training state here after each epoch, and resume from it if "

@@ -179,6 +179,7 @@ if (is.na(opts$checkpoint)) {
 } else {  # (parity option) the same fit, saved after each epoch, resumed where it stopped
   ck <- checkpoint_open(opts$checkpoint, list(
     side = "r", seed = opts$seed, train_size = opts$train_size, test_size = opts$test_size,
+    threads = opts$threads,
     keras_package = if (Sys.getenv("TF_USE_LEGACY_KERAS") == "1") "tf_keras" else "keras"))
   restored <- checkpoint_restore(ck, model)
   if (restored$epochs_done > opts$epochs)
