@@ -228,18 +228,21 @@ def main(argv: list[str] | None = None) -> int:
         figure = args.out.parent / f".{args.out.name}.first64.png"
     try:
         result = run(config, figure_path=figure, verbose=2, checkpoint_dir=args.checkpoint)
+        print(f"typeof(train_images): {result.data_info['images_dtype']}")
+        print(result.summary_text)
+        print("\n".join(rformat.print_vector(result.predicted[:50].tolist())))
+        print(result.confusion)
+        if args.out is not None:
+            write_artifacts(result, args.out)
+            if figure is not None and figure.exists():
+                os.replace(figure, args.out / "first64.png")
+            print(f"artifacts: {args.out}")
     except CheckpointError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"typeof(train_images): {result.data_info['images_dtype']}")
-    print(result.summary_text)
-    print("\n".join(rformat.print_vector(result.predicted[:50].tolist())))
-    print(result.confusion)
-    if args.out is not None:
-        write_artifacts(result, args.out)
-        if figure is not None and figure.exists():
-            os.replace(figure, args.out / "first64.png")
-        print(f"artifacts: {args.out}")
+    finally:  # the figure waits under a temporary name until the artifacts are in place
+        if figure is not None:
+            figure.unlink(missing_ok=True)
     if args.checkpoint is not None:  # the run is complete: nothing left to resume
         TrainingCheckpoint(args.checkpoint, {}).remove()
     return 0

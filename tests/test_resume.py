@@ -123,7 +123,7 @@ def test_checkpoint_of_another_run_is_refused(uninterrupted, tmp_path):
                           capture_output=True, text=True, env=ENV, timeout=600)
     assert proc.returncode == 2
     assert "belongs to another run" in proc.stderr and "'seed': 42" in proc.stderr
-    assert not (tmp_path / "b").exists()
+    assert not (tmp_path / "b").exists() and not (tmp_path / ".b.first64.png").exists()
 
 
 @keras3_only
