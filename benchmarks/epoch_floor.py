@@ -3,13 +3,13 @@ with one part taken out at a time.
 
     .venv/bin/python benchmarks/epoch_floor.py [--epochs 4]
 
-Explains how far the audit's tuned epoch (parity.audit.TUNED: one TF thread,
-steps_per_execution=256) is from the issue's 1.0 s aim. Each row runs in a fresh process with
-one intra-op and one inter-op thread, alone on the machine, on the full data (60,000 images,
-batch 32, 1,875 steps). Rows 3-5 are diagnostics, not the seed: they change the model or the
-training to measure what that part costs. Wall and CPU seconds are medians of epochs 2..N
-(epoch 1 traces the graph); CPU above wall is work done on another thread (Keras' tf.data
-input pipeline). Prints Markdown for BENCHMARKS.md.
+Explains how far the audit's tuned epoch (parity.audit.TUNED: its thread count and
+steps_per_execution) is from the issue's 1.0 s aim. Each row runs in a fresh process at those
+settings, alone on the machine, on the full data (60,000 images, batch 32, 1,875 steps). The
+"lever" rows keep the computation and change how it runs; the "diagnostic" rows are not the
+seed: they change the model or the training to measure what that part costs.
+Wall and CPU seconds are medians of epochs 2..N (epoch 1 traces the graph); CPU above wall is
+work done on another thread (Keras' tf.data input pipeline). Prints Markdown for BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -17,10 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
+import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from machine import cpu_line
+
+from parity.audit import TUNED
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +66,7 @@ if VARIANT == "no dropout":
 net.compile(optimizer="sgd" if VARIANT == "sgd instead of adam" else "adam",
             loss="sparse_categorical_crossentropy",
             metrics=[] if VARIANT == "no accuracy metric" else ["accuracy"],
-            steps_per_execution=256, jit_compile=VARIANT == "jit_compile=True")
+            steps_per_execution=STEPS_PER_EXECUTION, jit_compile=VARIANT == "jit_compile=True")
 walls, cpus, losses = [], [], []
 class Clock(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
@@ -87,8 +91,10 @@ ROWS = (
 
 
 def measure(probe: str, variant: str | None, epochs: int) -> dict[str, list[float]]:
-    code = probe.replace("EPOCHS", str(epochs)).replace("VARIANT", repr(variant))
-    env = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1",
+    code = (probe.replace("EPOCHS", str(epochs)).replace("VARIANT", repr(variant))
+            .replace("STEPS_PER_EXECUTION", str(TUNED["steps_per_execution"])))
+    threads = str(TUNED["threads"])  # set before TF starts, as python_impl's --threads does
+    env = dict(os.environ, TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS=threads,
                TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
     if variant == "TF_ENABLE_ONEDNN_OPTS=0":
         env["TF_ENABLE_ONEDNN_OPTS"] = "0"
@@ -99,21 +105,14 @@ def measure(probe: str, variant: str | None, epochs: int) -> dict[str, list[floa
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=4, help="epochs per row, >= 2 (default 4)")
     args = ap.parse_args(argv)
     if args.epochs < 2:
         ap.error(f"--epochs={args.epochs}: expected at least 2 (epoch 1 is left out)")
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
-                if ln.startswith("model name")), platform.processor())
-    print(f"CPU: {cpu}, {os.cpu_count()} cores; one TF thread; epochs 2..{args.epochs}\n")
+    print(f"CPU: {cpu_line()}; TF threads {TUNED['threads']}, steps_per_execution "
+          f"{TUNED['steps_per_execution']}; epochs 2..{args.epochs}\n")
     print("| what runs, per epoch of 1,875 steps | wall s (median) | CPU s (median) "
           "| result vs the tuned fit |")
     print("|---|---|---|---|")
@@ -128,8 +127,8 @@ def main(argv: list[str] | None = None) -> None:
                 same += " (Keras turned XLA off: it refuses it under op determinism)"
         else:
             same = "-"
-        print(f"| {label} | {median(got['wall']):.2f} | {median(got['cpu']):.2f} | {same} |",
-              flush=True)
+        wall, cpu = statistics.median(got["wall"]), statistics.median(got["cpu"])
+        print(f"| {label} | {wall:.2f} | {cpu:.2f} | {same} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import subprocess
 import sys
+
+from machine import cpu_line
 
 PROBE = r"""
 import hashlib, json, numpy as np, tensorflow as tf
@@ -44,10 +45,8 @@ def digests(intra: int) -> dict[str, str]:
 
 
 def main() -> None:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
-                if ln.startswith("model name")), platform.processor())
     one, two = digests(1), digests(2)
-    print(f"CPU: {cpu}, {os.cpu_count()} cores")
+    print(f"CPU: {cpu_line()}")
     print()
     print("| op | 1 vs 2 intra-op threads |")
     print("|---|---|")
