@@ -1,4 +1,4 @@
-"""Benchmark: python_impl.confusion.confusion_matrix against the floor and the alternatives.
+"""Benchmark: python_impl.caret.confusion.confusion_matrix against the floor and the alternatives.
 
     .venv/bin/python benchmarks/bench_confusion.py [--n 10000000] [--repeat 5]
 
@@ -39,7 +39,7 @@ def main() -> None:
     os.environ.setdefault("TZ", "UTC")
     from sklearn.metrics import confusion_matrix as sk_cm
 
-    from python_impl.confusion import confusion_matrix
+    from python_impl.caret.confusion import confusion_matrix
 
     rng = np.random.default_rng(0)
     rows = []

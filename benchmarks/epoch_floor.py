@@ -52,8 +52,8 @@ print(json.dumps({"wall": walls, "cpu": cpus}))
 #: The seed's fit at the tuned settings, with VARIANT taking one part out.
 FIT_PROBE = r"""
 import json, time, numpy as np
-import python_impl
-from python_impl import data, model as M
+from python_impl import data, keras_env, model as M
+keras_env.prepare()
 import tensorflow as tf
 keras = tf.keras
 (x_train, y_train), _ = data.load_fashion_mnist()

@@ -208,7 +208,7 @@ def load_python_side(run_dir: Path) -> SideData:
     read by the independent IDX reader (the tests cross-check it against Keras' loader), so
     this process needs no TensorFlow.
     """
-    from python_impl import confusion as pconf
+    from python_impl.caret import confusion as pconf
     from python_impl import data as pdata
     from python_impl import idx
 
@@ -293,7 +293,7 @@ def _summary_total(text: str) -> int | None:
 
 def build_checks(r: SideData | None, py: SideData, r_error: str | None) -> list[Check]:
     from parity import rbridge
-    from python_impl import confusion as pconf
+    from python_impl.caret import confusion as pconf
     from python_impl.model import EXPECTED_PARAMS, EXPECTED_TOTAL_PARAMS
 
     c = _Checks()
@@ -407,7 +407,7 @@ def build_checks(r: SideData | None, py: SideData, r_error: str | None) -> list[
 
 
 def _stat_checks(c: _Checks, label: str, r_res, py_cm) -> None:
-    from python_impl.confusion import BY_CLASS_NAMES, OVERALL_NAMES
+    from python_impl.caret.confusion import BY_CLASS_NAMES, OVERALL_NAMES
 
     for key in OVERALL_NAMES:
         c.numeric(f"confusion.{label}.overall.{key}", "confusion", r_res.overall[key],
@@ -422,7 +422,7 @@ def _stat_checks(c: _Checks, label: str, r_res, py_cm) -> None:
 
 def _seed_checks(c: _Checks, py: SideData | None) -> None:
     from parity import rbridge
-    from python_impl.confusion import confusion_matrix_from_table
+    from python_impl.caret.confusion import confusion_matrix_from_table
 
     levels = [str(i) for i in range(10)]
     port = confusion_matrix_from_table(seed.SEED_TABLE)
@@ -451,7 +451,7 @@ def _accuracy_vs_seed(c: _Checks, py: SideData) -> None:
     """This run's accuracy against the seed's 0.8906: a two-proportion z-test, both CIs."""
     from scipy import stats
 
-    from python_impl.confusion import _binom_ci
+    from python_impl.caret import binom_ci
 
     acc = float(py.caret.overall["Accuracy"])
     n1 = int(py.caret.table.to_numpy().sum())
@@ -461,8 +461,8 @@ def _accuracy_vs_seed(c: _Checks, py: SideData) -> None:
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     z = (x1 / n1 - x2 / n2) / se if se > 0 else math.nan
     p = float(2 * stats.norm.sf(abs(z))) if se > 0 else math.nan
-    ci_run = [float(v) for v in _binom_ci(np.float64(x1), np.float64(n1))]
-    ci_seed = [float(v) for v in _binom_ci(np.float64(x2), np.float64(n2))]
+    ci_run = [float(v) for v in binom_ci(np.float64(x1), np.float64(n1))]
+    ci_seed = [float(v) for v in binom_ci(np.float64(x2), np.float64(n2))]
     c.add("seed.accuracy_vs_seed", "seed",
           {"accuracy": seed.SEED_ACCURACY, "n": n2, "ci95": ci_seed},
           {"accuracy": acc, "n": n1, "ci95": ci_run},

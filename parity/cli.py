@@ -171,7 +171,7 @@ def _cmd_stats(args) -> int:
     import warnings
 
     from parity import labels_io
-    from python_impl.confusion import confusion_matrix
+    from python_impl.caret.confusion import confusion_matrix
 
     try:
         pred = labels_io.read_labels(args.pred, column=args.pred_column)
@@ -193,7 +193,7 @@ def _cmd_stats(args) -> int:
         return 0
     from parity import rbridge
     from parity.compare import stat_tolerance, values_agree
-    from python_impl.confusion import BY_CLASS_NAMES, OVERALL_NAMES
+    from python_impl.caret.confusion import BY_CLASS_NAMES, OVERALL_NAMES
 
     try:
         r = rbridge.caret_from_labels(pred, ref, positive=args.positive, prevalence=prevalence,
@@ -225,7 +225,7 @@ def _cmd_stats(args) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from parity.audit import PROFILES
-    from python_impl.confusion import MODES
+    from python_impl.caret.confusion import MODES
 
     p = argparse.ArgumentParser(prog="parity", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)

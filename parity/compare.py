@@ -10,7 +10,7 @@ Rules
   and SciPy's tail probabilities (e.g. 7.4e-323 against 0) cannot agree relatively. Used for
   statistics computed by different libraries (caret vs the port). NaN/NA equal only NaN/NA.
 - ``AccuracyPValue`` is compared **exactly**: the port computes it with R's own ``pbeta``
-  algorithm (TOMS 708 as R's nmath runs it, :mod:`python_impl.toms708`) on the same doubles
+  algorithm (TOMS 708 as R's nmath runs it, :mod:`python_impl.caret.toms708`) on the same doubles
   (x, n and the NIR are exact), so it is R's double, not an approximation of it; measured
   bit-identical to R's ``pbeta`` on 1.6 million random arguments (``tests/test_toms708.py``).
 """

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_impl import PROJECT_ROOT
+from parity.paths import PROJECT_ROOT
 from python_impl.idx import FASHION_MNIST_FILES
 
 __all__ = ["Component", "diagnose", "blocking_problems"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
 
-from python_impl import PROJECT_ROOT
+from parity.paths import PROJECT_ROOT
 
 __all__ = ["R_SCRIPT", "RRunError", "SideRun", "r_python", "r_command", "python_command",
            "run_r_reference", "run_sides"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-import python_impl  # noqa: F401  (sets KERAS_HOME before Keras is imported)
+from python_impl import keras_env
 
 __all__ = [
     "CLASS_NAMES_FR",
@@ -53,6 +53,7 @@ def load_fashion_mnist():
         The files are not in ``$KERAS_HOME/datasets/fashion-mnist`` (run ``setup.sh``); Keras
         would otherwise try to download them, which these machines cannot do.
     """
+    keras_env.prepare()
     cache = Path(os.environ["KERAS_HOME"]) / "datasets" / "fashion-mnist"
     from python_impl.idx import FASHION_MNIST_FILES
 

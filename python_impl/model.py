@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import python_impl  # noqa: F401  (sets KERAS_HOME before Keras is imported)
+from python_impl import keras_env
 from python_impl.checkpoint import CheckpointError, TrainingCheckpoint, unavailable_reason
 
 __all__ = [
@@ -48,6 +48,7 @@ EXPECTED_TOTAL_PARAMS = 111146
 
 
 def _keras():
+    keras_env.prepare()
     import tensorflow as tf
 
     return tf, tf.keras

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from python_impl import confusion, data, model, rformat
+from python_impl import data, keras_env, model
+from python_impl.caret import confusion, rformat
 from python_impl.checkpoint import CheckpointError, TrainingCheckpoint
 
 __all__ = ["RunConfig", "RunResult", "run", "write_artifacts", "main", "atomic_dir"]

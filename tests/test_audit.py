@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from python_impl import PROJECT_ROOT
+from parity.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.r
 KERAS_HOME = os.environ.get("KERAS_HOME", str(PROJECT_ROOT / ".keras"))

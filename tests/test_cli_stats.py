@@ -46,7 +46,7 @@ def test_r_comparison_agrees(seed_labels, capsys, r_caret):
 
 @pytest.mark.r
 def test_r_comparison_fails_on_a_wrong_statistic(seed_labels, capsys, r_caret, monkeypatch):
-    from python_impl import confusion
+    from python_impl.caret import confusion
 
     monkeypatch.setattr(confusion, "_kappa", lambda correct, n, ni, nj: 0.5)
     code = main(["stats", "--pred", str(seed_labels / "pred.npy"), "--ref",

@@ -16,7 +16,7 @@ from parity.compare import (
     typeof_matches,
     values_agree,
 )
-from python_impl.confusion import NA
+from python_impl.caret.confusion import NA
 
 
 @pytest.mark.parametrize(("r", "py", "tol", "expected"), [

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_impl.confusion import confusion_matrix, confusion_matrix_from_table
+from python_impl.caret.confusion import confusion_matrix, confusion_matrix_from_table
 
 GOOD = [[3, 1], [2, 4]]
 

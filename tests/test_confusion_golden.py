@@ -11,7 +11,7 @@ from conftest import SEED_TABLE
 
 from parity.compare import Tolerance, values_agree
 from parity.seed import SEED_BY_CLASS_PRINTED
-from python_impl.confusion import (
+from python_impl.caret.confusion import (
     BY_CLASS_NAMES,
     OVERALL_NAMES,
     confusion_matrix,

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parity.compare import STATS, stat_tolerance, values_agree
-from python_impl.confusion import (
+from python_impl.caret.confusion import (
     MODES,
     OVERALL_NAMES,
     confusion_matrix,

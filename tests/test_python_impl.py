@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from python_impl import data, model, rformat
+from python_impl import data, model
+from python_impl.caret import rformat
 from python_impl.workflow import RunConfig, run, write_artifacts
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from parity import rrun
-from python_impl import PROJECT_ROOT
+from parity.paths import PROJECT_ROOT
 from python_impl.checkpoint import unavailable_reason
 
 pytestmark = pytest.mark.slow

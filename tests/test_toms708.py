@@ -16,7 +16,7 @@ import os
 import numpy as np
 import pytest
 
-from python_impl import toms708
+from python_impl.caret import toms708
 
 pytestmark = pytest.mark.r
 

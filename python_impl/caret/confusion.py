@@ -20,7 +20,7 @@ Numerical rules, chosen to agree with R to the last bits:
 - Kappa is ``e1071::classAgreement``'s ``(p0 - pc) / (1 - pc)``;
 - the CI is ``binom.test``'s Clopper-Pearson interval (beta quantiles), the P-value is
   ``binom.test(..., alternative = "greater")`` against the largest reference share (the NIR),
-  computed by R's own ``pbeta`` algorithm (:mod:`python_impl.toms708`), so it is R's double;
+  computed by R's own ``pbeta`` algorithm (:mod:`python_impl.caret.toms708`), so it is R's double;
 - McNemar is ``stats::mcnemar.test``: continuity-corrected for 2x2 unless b = c, Bowker's
   symmetry test for k > 2, NaN when some pair has n_ij + n_ji = 0.
 """
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from python_impl import rformat, toms708
+from python_impl.caret import rformat, toms708
 
 __all__ = [
     "MODES",
@@ -49,6 +49,7 @@ __all__ = [
     "ConfusionMatrix",
     "confusion_matrix",
     "confusion_matrix_from_table",
+    "binom_ci",
 ]
 
 MODES = ("sens_spec", "prec_recall", "everything")
@@ -547,7 +548,7 @@ def _confusion_from_counts(counts: np.ndarray, levels: list[str], *, positive, p
             "Accuracy": correct / n,
             "Kappa": _kappa(correct, n, ni, nj),
         }
-        lower, upper = _binom_ci(correct, n)
+        lower, upper = binom_ci(correct, n)
         nir, p_value = _binom_greater(correct, n, nj)
         overall.update(AccuracyLower=lower, AccuracyUpper=upper, AccuracyNull=nir,
                        AccuracyPValue=p_value, McnemarPValue=_mcnemar(tab))
@@ -582,7 +583,7 @@ def _kappa(correct, n, ni, nj):
     return (p0 - pc) / (1 - pc)
 
 
-def _binom_ci(x, n):
+def binom_ci(x, n):
     """``binom.test(x, n)$conf.int`` (Clopper-Pearson, 95%); NA when binom.test fails."""
     if not n >= 1:
         return NA, NA

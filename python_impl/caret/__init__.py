@@ -1,0 +1,31 @@
+"""caret's ``confusionMatrix`` in Python, exact to R's doubles and R's printed text.
+
+Depends on NumPy, SciPy and pandas only: importing it loads no Keras, TensorFlow or rpy2 and
+changes no environment variable.
+
+- :mod:`python_impl.caret.confusion` - the port (``confusion_matrix``, ``confusion_matrix_from_table``);
+- :mod:`python_impl.caret.rformat` - R's number formatting and matrix printing;
+- :mod:`python_impl.caret.toms708` - R's ``pbeta`` (TOMS 708 as R 4.2 runs it).
+
+Examples
+--------
+>>> from python_impl.caret import confusion_matrix
+>>> cm = confusion_matrix([0, 1, 1, 0], [0, 1, 0, 0])
+>>> float(cm.overall["Accuracy"])
+0.75
+"""
+
+from python_impl.caret.confusion import (
+    BY_CLASS_NAMES,
+    MODES,
+    NA,
+    OVERALL_NAMES,
+    ConfusionMatrix,
+    binom_ci,
+    confusion_matrix,
+    confusion_matrix_from_table,
+    is_na,
+)
+
+__all__ = ["BY_CLASS_NAMES", "MODES", "NA", "OVERALL_NAMES", "ConfusionMatrix", "binom_ci",
+           "confusion_matrix", "confusion_matrix_from_table", "is_na"]
