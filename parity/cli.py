@@ -60,53 +60,62 @@ class Progress:
 
 
 def _cmd_audit(args) -> int:
-    from parity import audit, report, rrun
+    from parity import audit, config, report, rrun, workdir
+    from parity.contract import ContractError
 
+    # Every input is checked before anything runs: spec, profile, settings, --out, --r-run.
     try:
-        config = audit.AuditConfig.from_profile(args.profile, epochs=args.epochs, seed=args.seed,
-                                                keras_defaults=args.keras_defaults)
-        if config.epochs < 1 or config.seed < 0:
-            raise ValueError(f"--epochs {config.epochs} / --seed {config.seed}: expected "
-                             "epochs >= 1 and seed >= 0")
-    except ValueError as exc:
+        spec = config.load_spec(args.spec)
+        cfg = config.AuditConfig.resolve(spec, profile=args.profile, epochs=args.epochs,
+                                         seed=args.seed, keras_defaults=args.keras_defaults)
+        reused = audit.check_reused_r_run(args.r_run, cfg) if args.r_run is not None else None
+    except (config.SpecError, ContractError) as exc:
         raise UsageError(str(exc)) from None
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out: the report directory the interrupted audit "
                          "was writing")
     out = args.out or Path("reports") / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     if args.out is None:
-        out.parent.mkdir(exist_ok=True)
-    from parity import doctor
+        if Path("reports").exists() and not Path("reports").is_dir():
+            raise UsageError("./reports exists and is not a directory: give --out DIR")
+        Path("reports").mkdir(exist_ok=True)
+    if spec.path == config.BUILTIN_SPEC:
+        from parity import doctor
 
-    problems = doctor.blocking_problems()
-    if problems:
-        raise UsageError("the audit cannot run:\n  " + "\n  ".join(problems)
-                         + "\n(run `parity doctor` for details)")
+        problems = doctor.blocking_problems()
+        if problems:
+            raise UsageError("the audit cannot run:\n  " + "\n  ".join(problems)
+                             + "\n(run `parity doctor` for details)")
     progress = Progress(quiet=args.quiet)
-    work = audit.ResumableDir(out, config, resume=args.resume)
+    try:
+        work = workdir.ResumableDir(out, cfg.identity(), resume=args.resume)
+        for side in ("r", "python"):  # the commands resolve (Rscript found...) before any run
+            cfg.side_command(side, Path("out"), None)
+    except (workdir.WorkDirError, config.SpecError) as exc:
+        raise UsageError(str(exc)) from None
     try:
         with work as work_path, _sigterm_as_interrupt():
-            progress.say(f"parity audit: profile {config.profile}, {config.epochs} epoch(s), "
-                         f"seed {config.seed}, steps_per_execution {config.steps_per_execution}, "
-                         f"threads {config.threads or 'TF default'}, "
-                         f"{'sides in parallel' if config.parallel else 'one side at a time'}"
+            progress.say(f"parity audit: spec {spec.name}, profile {cfg.profile}, settings "
+                         f"{cfg.settings}, "
+                         f"{'sides in parallel' if cfg.parallel else 'one side at a time'}"
                          f"{', resuming ' + str(work.path) if work.resumed else ''} -> {out}")
             if args.resume and not work.resumed:
                 progress.say(f"(nothing to resume at {work.path}: a new audit starts)")
-            result = audit.run_audit(config, work_path, progress=progress,
-                                     reuse_r_run=args.r_run)
+            result = audit.run_audit(cfg, work_path, progress=progress,
+                                     reuse_r_run=reused.path if reused else None)
             report.write_reports(result, work_path, first64=work_path / "first64.png")
-    except (FileNotFoundError, FileExistsError, audit.ResumeError) as exc:
+    except workdir.WorkDirError as exc:
         raise UsageError(str(exc)) from None
-    except rrun.RRunError as exc:
-        raise UsageError(f"the Python port could not run: {exc}") from None
     except KeyboardInterrupt:
         if not work.path.is_dir():
             raise
-        again = " ".join(["parity audit", *_audit_argv(args, out), "--resume"])
-        print(f"\nparity audit: interrupted; the finished epochs are kept in {work.path}\n"
-              f"continue with: {again}", file=sys.stderr)
+        print(f"\nparity audit: interrupted; the finished work is kept in {work.path}\n"
+              f"continue with: {_resume_command(args, out)}", file=sys.stderr)
         return 2
+    except (OSError, rrun.RRunError) as exc:
+        kept = f"; the finished work is kept in {work.path}" if work.path.is_dir() else ""
+        raise UsageError(f"{exc}{kept}"
+                         + (f"\ncontinue with: {_resume_command(args, out)}" if kept else "")) from None
     s = result.summary()
     if not args.quiet:
         for c in result.checks:
@@ -117,13 +126,14 @@ def _cmd_audit(args) -> int:
     return 0 if result.passed else 1
 
 
-def _audit_argv(args, out: Path) -> list[str]:
-    """The options of this audit, to print the command that resumes it."""
-    argv = ["--profile", args.profile, "--out", str(out)]
-    for flag, value in (("--epochs", args.epochs), ("--seed", args.seed), ("--r-run", args.r_run)):
+def _resume_command(args, out: Path) -> str:
+    """The command that continues this audit."""
+    argv = ["parity", "audit", "--out", str(out)]
+    for flag, value in (("--spec", args.spec), ("--profile", args.profile), ("--epochs", args.epochs),
+                        ("--seed", args.seed), ("--r-run", args.r_run)):
         if value is not None:
             argv += [flag, str(value)]
-    return argv + (["--keras-defaults"] if args.keras_defaults else [])
+    return " ".join(argv + (["--keras-defaults"] if args.keras_defaults else []) + ["--resume"])
 
 
 class _sigterm_as_interrupt:
@@ -192,8 +202,8 @@ def _cmd_stats(args) -> int:
     if not args.r:
         return 0
     from parity import rbridge
-    from parity.compare import stat_tolerance, values_agree
-    from python_impl.caret.confusion import BY_CLASS_NAMES, OVERALL_NAMES
+    from parity.compare import caret_values_of_r, compare_caret
+    from parity.contract import caret_values_of_port
 
     try:
         r = rbridge.caret_from_labels(pred, ref, positive=args.positive, prevalence=prevalence,
@@ -201,22 +211,12 @@ def _cmd_stats(args) -> int:
     except rbridge.RUnavailable as exc:
         raise UsageError(str(exc)) from None
     print("\nComparison with R caret (in-process through rpy2):")
-    failures = 0
-    rows: list[tuple[str, float, float]] = [(k, r.overall[k], float(cm.overall[k])) for k in OVERALL_NAMES]
-    pb = cm.by_class.to_numpy(dtype=float)
-    if pb.ndim == 1:
-        rows += [(s, r.by_class[j], pb[j]) for j, s in enumerate(BY_CLASS_NAMES)]
-    else:
-        for i, cls in enumerate(cm.by_class.index):
-            rows += [(f"{cls} {s}", r.by_class[i, j], pb[i, j]) for j, s in enumerate(BY_CLASS_NAMES)]
-    for name, rv, pv in rows:
-        ok = values_agree(rv, pv, stat_tolerance(name))
-        failures += not ok
-        print(f"  {'ok  ' if ok else 'FAIL'} {name:42} R {rv!r:24} Python {pv!r}")
-    text_ok = [s.rstrip() for s in r.text.split("\n")] == str(cm).split("\n")
-    failures += not text_ok
-    print(f"  {'ok  ' if text_ok else 'FAIL'} printed text identical to R's print(cm)")
-    print(f"{len(rows) + 1 - failures}/{len(rows) + 1} agree")
+    rows = compare_caret(caret_values_of_r(r), caret_values_of_port(cm))
+    for row in rows:
+        shown = f"R {row.r!r:24} Python {row.python!r}" if row.name.startswith("overall.") else ""
+        print(f"  {'ok  ' if row.ok else 'FAIL'} {row.name:42} {shown}".rstrip())
+    failures = sum(not row.ok for row in rows)
+    print(f"{len(rows) - failures}/{len(rows)} agree")
     return 1 if failures else 0
 
 
@@ -224,25 +224,26 @@ def _cmd_stats(args) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from parity.audit import PROFILES
     from python_impl.caret.confusion import MODES
 
     p = argparse.ArgumentParser(prog="parity", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
 
     a = sub.add_parser("audit", help="run R and Python side by side and compare them")
-    a.add_argument("--profile", choices=list(PROFILES), default="default",
-                   help="smoke: 2,000/500 images, 1 epoch; default: full data, 3 epochs; "
-                        "seed: full data, 200 epochs (the seed's settings)")
+    a.add_argument("--spec", type=Path, help="the audit's spec (TOML): the two sides' commands, "
+                   "settings, profiles, checks (default: the built-in tutorial spec)")
+    a.add_argument("--profile", help="a profile of the spec; the tutorial's: smoke (2,000/500 "
+                   "images, 1 epoch), default (full data, 3 epochs), tutorial (full data, 200 "
+                   "epochs, the tutorial's settings)")
     a.add_argument("--epochs", type=int, help="override the profile's epochs")
     a.add_argument("--seed", type=int, help="random seed for both sides (default 42)")
     a.add_argument("--out", type=Path, help="report directory (default ./reports/<UTC time>/)")
     a.add_argument("--keras-defaults", action="store_true",
-                   help="train with Keras' default execution settings, one side after the other "
-                        "(default: steps_per_execution=256, 1 TF thread per side, both sides at "
-                        "once; results are identical, see BENCHMARKS.md)")
+                   help="leave out the spec's execution settings and run one side after the "
+                        "other (the tutorial's: steps_per_execution=256, 1 TF thread per side, "
+                        "both sides at once; see BENCHMARKS.md)")
     a.add_argument("--r-run", type=Path, help="reuse an existing R run directory instead of "
-                   "running R (it must have been made with the same settings)")
+                   "running R (it must have been made with the same settings; checked first)")
     a.add_argument("--resume", action="store_true",
                    help="continue the interrupted audit of --out from each side's last finished "
                         "epoch (the result is bit-identical to an uninterrupted audit)")

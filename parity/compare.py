@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff",
+           "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE",
            "TYPEOF_TO_DTYPES", "typeof_matches"]
 
 
@@ -106,3 +107,105 @@ def typeof_matches(r_typeof: str, dtype: str) -> bool:
     if r_typeof not in TYPEOF_TO_DTYPES:
         raise ValueError(f"typeof {r_typeof!r}: expected one of {sorted(TYPEOF_TO_DTYPES)}")
     return dtype in TYPEOF_TO_DTYPES[r_typeof]
+
+
+# --------------------------------------------------------------------------- caret, once
+
+
+@dataclass(frozen=True)
+class StatComparison:
+    """One compared part of two caret results: ``table``, ``overall.<name>``,
+    ``by_class.<statistic>`` (a value per class) or ``printed_text``."""
+
+    name: str
+    r: object
+    python: object
+    ok: bool
+    rule: str
+    difference: object = None
+
+
+def na_pattern(values) -> np.ndarray:
+    """Where R's NA (not NaN) sits in an array of doubles (NA is the NaN with payload 1954)."""
+    a = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    bits = a.view(np.uint64)
+    return np.isnan(a) & ((bits & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
+
+
+def caret_values_of_r(res):
+    """:class:`parity.contract.CaretValues` of an rbridge result (R's NA marked by payload)."""
+    from parity.contract import CaretValues
+    from python_impl.caret import BY_CLASS_NAMES, NA
+
+    names = list(res.overall)
+    overall = np.array([res.overall[k] for k in names], dtype=np.float64)
+    overall[np.array([res.overall_is_na[k] for k in names], dtype=bool)] = NA
+    by_class = np.array(res.by_class, dtype=np.float64).reshape(-1, len(BY_CLASS_NAMES))
+    by_class[np.asarray(res.by_class_is_na, dtype=bool).reshape(by_class.shape)] = NA
+    return CaretValues(levels=list(res.levels), table=np.asarray(res.table), overall_names=names,
+                       overall=overall, by_class_names=list(BY_CLASS_NAMES),
+                       by_class_rows=list(res.by_class_rows), by_class=by_class,
+                       positive=res.positive, text=res.text)
+
+
+def _agree(r, py, tol: Tolerance) -> bool:
+    return values_agree(r, py, tol) and bool(np.array_equal(na_pattern(r), na_pattern(py)))
+
+
+def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
+    """Compare two caret results (:class:`parity.contract.CaretValues`): the table, each
+    ``$overall`` value, each ``$byClass`` statistic across classes, and the printed text.
+
+    The one comparison of caret statistics in the project (the audit, ``parity stats --r`` and
+    the tests call it). Each statistic is compared under :func:`stat_tolerance` (or
+    ``tolerance(name, default)``), and R's NA must meet NA, NaN meet NaN.
+    """
+    pick = tolerance or (lambda _name, default: default)
+    out: list[StatComparison] = []
+    same_levels = list(r.levels) == list(py.levels)
+    out.append(StatComparison("levels", list(r.levels), list(py.levels), same_levels, "identical levels"))
+    rt, pt = np.asarray(r.table, dtype=np.float64), np.asarray(py.table, dtype=np.float64)
+    table_ok = rt.shape == pt.shape and values_agree(rt, pt, EXACT)
+    out.append(StatComparison("table", rt.tolist(), pt.tolist(), table_ok, EXACT.describe(),
+                              None if table_ok else max_abs_diff(rt, pt)))
+    for key in r.overall_names:
+        name = f"overall.{key}"
+        tol = pick(name, stat_tolerance(key))
+        rv = r.overall_value(key)
+        pv = py.overall_value(key) if key in py.overall_names else math.nan
+        ok = key in py.overall_names and _agree(rv, pv, tol)
+        out.append(StatComparison(name, _r_repr(rv), _r_repr(pv), ok, tol.describe() + NA_RULE,
+                                  max_abs_diff(rv, pv)))
+    for j, stat in enumerate(r.by_class_names):
+        name = f"by_class.{stat}"
+        tol = pick(name, STATS)
+        rv = r.by_class[:, j]
+        pv = py.by_class[:, py.by_class_names.index(stat)] if stat in py.by_class_names else None
+        ok = pv is not None and rv.shape == pv.shape and _agree(rv, pv, tol)
+        out.append(StatComparison(name, [_r_repr(x) for x in rv],
+                                  None if pv is None else [_r_repr(x) for x in pv], ok,
+                                  tol.describe() + NA_RULE,
+                                  None if pv is None else max_abs_diff(rv, pv)))
+    r_lines = [s.rstrip() for s in r.text.split("\n")]
+    p_lines = [s.rstrip() for s in py.text.split("\n")]
+    first = next((i for i, (a, b) in enumerate(zip(r_lines, p_lines, strict=False)) if a != b),
+                 None if len(r_lines) == len(p_lines) else min(len(r_lines), len(p_lines)))
+    where = None
+    if first is not None:
+        where = {"first_different_line": first + 1,
+                 "r": r_lines[first] if first < len(r_lines) else None,
+                 "python": p_lines[first] if first < len(p_lines) else None}
+    out.append(StatComparison("printed_text", f"{len(r_lines)} lines", f"{len(p_lines)} lines",
+                              first is None, "identical lines (trailing spaces aside)", where))
+    return out
+
+
+NA_RULE = "; R's NA only equals NA, NaN only NaN"
+
+
+def _r_repr(x) -> object:
+    """A value for a report: R's NA as "NA", NaN as "NaN", numbers as floats."""
+    x = float(x)
+    if math.isnan(x):
+        return "NA" if bool(na_pattern(x)) else "NaN"
+    return x

@@ -14,12 +14,37 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RUnavailable", "r_env", "CaretResult", "caret_from_table", "caret_from_labels",
+__all__ = ["RUnavailable", "RError", "r_env", "CaretResult", "caret_from_table", "caret_from_labels",
            "read_rds"]
 
 
 class RUnavailable(RuntimeError):
     """R, rpy2 or an R package cannot be used; the message says what to install."""
+
+
+class RError(RUnavailable):
+    """R stopped with an error (caret's own, or R's, e.g. "vector memory exhausted").
+
+    A subclass of :class:`RUnavailable`, so callers that report R being unusable report this
+    too. ``r_message`` is R's message as R wrote it.
+    """
+
+    def __init__(self, what: str, r_message: str):
+        self.r_message = r_message
+        super().__init__(f"R failed in {what}: {r_message}")
+
+
+def _call_r(what: str, fn, *args):
+    """Call an R function; R's errors (and failed conversions) become :class:`RError`."""
+    from rpy2.rinterface_lib.embedded import RRuntimeError
+
+    try:
+        return fn(*args)
+    except RRuntimeError as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise RError(what, message) from None
+    except MemoryError:
+        raise RError(what, "Python ran out of memory converting the labels for R") from None
 
 
 # R code defined once: conversion of caret's result into plain vectors.
@@ -151,29 +176,65 @@ def caret_from_table(counts, levels, *, positive=None, prevalence=None, mode="se
     counts = counts.astype(np.int32) if as_int else counts.astype(float)
     prev, prev_names = _prevalence_args(prevalence)
     with _conv():
-        res = ro.globalenv[".parity_from_table"](
-            counts.ravel(order="F"), counts.shape[0], np.array([str(x) for x in levels], dtype=str),
+        res = _call_r(
+            "caret::confusionMatrix(as.table(m))", ro.globalenv[".parity_from_table"],
+            counts.ravel(order="F"), counts.shape[0], _r_strings([str(x) for x in levels]),
             np.array([] if positive is None else [str(positive)], dtype=str), prev, prev_names, mode,
         )
     return _to_result(res)
 
 
+def _r_strings(values, na=None):
+    """A character vector for R, NA where ``na`` is True (built directly: no dtype guessing)."""
+    from rpy2.robjects import NA_Character, StrVector
+
+    if na is None:
+        return StrVector(list(values))
+    return StrVector([NA_Character if m else v for v, m in zip(values, na.tolist(), strict=True)])
+
+
+def _r_labels(x):
+    """The R vector for a label array (:func:`parity.labels_io.r_vector` decides its type)."""
+    from parity.labels_io import r_vector
+    from python_impl.caret.confusion import NA
+
+    v = r_vector(x)
+    if v.kind == "integer":
+        out = v.values.astype(np.int32)  # a copy
+        out[v.na] = np.iinfo(np.int32).min  # R's NA_integer_
+        return out
+    if v.kind == "double":
+        out = v.values.astype(np.float64)  # a copy; the payload of R's NA_real_ survives numpy2ri
+        out[v.na] = NA
+        return out
+    return _r_strings(v.values.tolist(), v.na if v.na.any() else None)
+
+
 def caret_from_labels(data, reference, *, positive=None, prevalence=None, mode="sens_spec") -> CaretResult:
     """``confusionMatrix(factor(data), factor(reference), ...)`` in R.
 
-    Integer labels go to R as integers and strings as character vectors, so R's ``factor()``
-    chooses the levels itself (numeric order, or C-locale order for strings).
+    The labels reach R as the vectors they stand for (:func:`parity.labels_io.r_vector`):
+    integers that fit R's integer as integers, other integers as doubles (exact up to 2**53) or
+    else as decimal strings, floats as doubles, strings as character, missing labels (pandas
+    NA, None) as R's NA. R's ``factor()`` then chooses the levels itself (numeric order, or
+    C-locale order for strings) and caret's ``table()`` drops pairs with an NA.
+
+    Raises
+    ------
+    RUnavailable
+        R, rpy2 or caret cannot be loaded.
+    RError
+        R stopped with an error (its message is kept).
+    TypeError
+        Labels that are not a 1-D array-like of labels.
     """
     ro = r_env()
     prev, prev_names = _prevalence_args(prevalence)
-
-    def vec(x):
-        arr = np.asarray(x)
-        return arr.astype(np.int32) if arr.dtype.kind in "iub" else arr.astype(str)
-
+    d, r = _r_labels(data), _r_labels(reference)
     with _conv():
-        res = ro.globalenv[".parity_from_labels"](
-            vec(data), vec(reference),
+        res = _call_r(
+            "caret::confusionMatrix(factor(data), factor(reference))",
+            ro.globalenv[".parity_from_labels"], d, r,
             np.array([] if positive is None else [str(positive)], dtype=str), prev, prev_names, mode,
         )
     return _to_result(res)
@@ -194,3 +255,33 @@ def pbeta(q, a, b, *, lower_tail: bool = True, log_p: bool = False) -> np.ndarra
         return np.asarray(ro.r["pbeta"](np.asarray(q, dtype=float), np.asarray(a, dtype=float),
                                         np.asarray(b, dtype=float), lower_tail=lower_tail,
                                         log_p=log_p), dtype=float)
+
+
+# R code for caret on labels given as codes into known levels (the audit's recomputation on a
+# side's own labels: factor levels exactly as that side had them, whatever their sort order).
+_R_CODES_HELPER = r"""
+.parity_from_codes <- function(data, reference, levels, positive, prevalence, prev_names, mode) {
+  levels <- as.vector(levels)
+  positive <- as.vector(positive); prevalence <- as.vector(prevalence)
+  if (length(prevalence) && length(prev_names)) names(prevalence) <- as.vector(prev_names)
+  f <- function(codes) factor(levels[as.vector(codes) + 1L], levels = levels)
+  .parity_result(confusionMatrix(f(data), f(reference), positive = if (length(positive)) positive,
+                                 prevalence = if (length(prevalence)) prevalence, mode = mode))
+}
+"""
+
+
+def caret_from_codes(data_codes, reference_codes, levels, *, positive=None, prevalence=None,
+                     mode="sens_spec") -> CaretResult:
+    """``confusionMatrix(factor(levels[data + 1], levels), factor(levels[reference + 1], levels))``
+    in R: labels as 0-based codes into ``levels``, the factor levels in that order."""
+    ro = r_env()
+    if ".parity_from_codes" not in ro.globalenv:
+        ro.r(_R_CODES_HELPER)
+    prev, prev_names = _prevalence_args(prevalence)
+    with _conv():
+        res = ro.globalenv[".parity_from_codes"](
+            np.asarray(data_codes, dtype=np.int32), np.asarray(reference_codes, dtype=np.int32),
+            np.array([str(x) for x in levels], dtype=str),
+            np.array([] if positive is None else [str(positive)], dtype=str), prev, prev_names, mode)
+    return _to_result(res)

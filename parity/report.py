@@ -10,35 +10,62 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from parity.audit import AuditResult, result_to_json
+from parity.audit import AuditResult
 
-__all__ = ["write_reports", "render_markdown", "render_html", "render_junit", "figures"]
+__all__ = ["SCHEMA_VERSION", "result_to_json", "write_reports", "render_markdown", "render_html",
+           "render_junit", "figures"]
 
+#: report.json's schema; it changes whenever a check name or a field changes (README)
+SCHEMA_VERSION = 2
 _STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "not_run": "NOT RUN", "info": "INFO"}
 
 
+def result_to_json(result: AuditResult) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "started": result.started,
+        "config": result.config.to_json(),
+        "summary": result.summary(),
+        "durations_s": result.durations,
+        "versions": result.versions,
+        "artifacts": result.artifacts,
+        "resumed_epochs": result.resumed,
+        "checks": [asdict(c) for c in result.checks],
+    }
+
+
 def _short(value: Any, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _md_cell(text: str) -> str:
+    """A Markdown table cell that shows ``text`` literally: no line break, pipe, HTML or
+    Markdown syntax from a run's strings can change the table."""
+    text = " ".join(text.split())  # newlines and tabs would end the row
+    text = html.escape(text, quote=False)
+    return "".join("\\" + ch if ch in "\\`*_[]|#<>!~" else ch for ch in text)
 
 
 def render_markdown(result: AuditResult) -> str:
     s = result.summary()
     cfg = result.config
     lines = [
-        "# Parity audit: R keras/caret reference vs Python port",
+        f"# Parity audit: {_md_cell(cfg.spec.title or cfg.spec.name)}",
         "",
         f"**Outcome: {s['outcome'].upper()}** - {s['pass']} passed, {s['fail']} failed, "
         f"{s['not_run']} not run, {s['info']} informational (of {s['required']} required).",
         "",
-        f"Profile `{cfg.profile}`: {cfg.epochs} epoch(s), seed {cfg.seed}, "
-        f"train {cfg.train_size or 60000}, test {cfg.test_size or 10000}, "
-        f"steps_per_execution {cfg.steps_per_execution}. Started {result.started}; "
+        f"Spec {_md_cell(cfg.spec.name)}, profile {_md_cell(cfg.profile)}, settings "
+        f"{_md_cell(json.dumps(cfg.settings))}. Started {result.started}; "
         + ", ".join(f"{k} {v:.1f}" for k, v in result.durations.items()) + ".",
         "",
     ]
     if s["failed_checks"]:
-        lines += ["Required checks that did not pass: " + ", ".join(f"`{n}`" for n in s["failed_checks"]), ""]
+        lines += ["Required checks that did not pass: "
+                  + ", ".join(_md_cell(n) for n in s["failed_checks"]), ""]
     group = None
     for c in result.checks:
         if c.group != group:
@@ -47,8 +74,9 @@ def render_markdown(result: AuditResult) -> str:
                       "|---|---|---|---|---|---|"]
         cells = [c.name, _STATUS_MARK[c.status] + (f" ({c.reason})" if c.reason else ""),
                  _short(c.r_value), _short(c.python_value), _short(c.difference), c.rule]
-        lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
-    lines += ["", "## versions", "", "```", json.dumps(result.versions, indent=2), "```", ""]
+        lines.append("| " + " | ".join(_md_cell(x) for x in cells) + " |")
+    versions = json.dumps(result.versions, indent=2, ensure_ascii=False).replace("`", "\\u0060")
+    lines += ["", "## versions", "", "```json", versions, "```", ""]
     return "\n".join(lines)
 
 
@@ -61,7 +89,8 @@ def figures(result: AuditResult) -> dict[str, bytes]:
     import numpy as np
 
     out: dict[str, bytes] = {}
-    pd_ = result.plot_data
+    records = result.records
+    r, py = records.get("r"), records.get("python")
 
     def png(fig) -> bytes:
         buf = io.BytesIO()
@@ -69,7 +98,8 @@ def figures(result: AuditResult) -> dict[str, bytes]:
         plt.close(fig)
         return buf.getvalue()
 
-    tables = [("R (caret)", pd_.get("r_table")), ("Python (port)", pd_.get("python_table"))]
+    tables = [("R (caret)", r.caret.table if r and r.caret else None),
+              ("Python (port)", py.caret.table if py and py.caret else None)]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
     for ax, (title, table) in zip(axes, tables, strict=True):
         ax.set_title(title)
@@ -91,8 +121,8 @@ def figures(result: AuditResult) -> dict[str, bytes]:
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
-        for side, hist, style in (("R", pd_.get("r_history"), "-o"),
-                                  ("Python", pd_.get("python_history"), "--x")):
+        for side, hist, style in (("R", r.history if r else None, "-o"),
+                                  ("Python", py.history if py else None, "--x")):
             if hist and metric in hist:
                 ax.plot(range(1, len(hist[metric]) + 1), hist[metric], style, label=side)
         ax.set_title(f"training {metric}")
@@ -100,11 +130,11 @@ def figures(result: AuditResult) -> dict[str, bytes]:
         ax.legend()
     out["training_curves"] = png(fig)
 
-    by_class = pd_.get("by_class")
-    if by_class:
+    if py is not None and py.caret is not None and len(py.caret.levels) > 2:
+        by_class = {stat: py.caret.by_class[:, j] for j, stat in enumerate(py.caret.by_class_names)}
         fig, ax = plt.subplots(figsize=(11, 3.8))
         stats = ["Sensitivity", "Specificity", "Pos Pred Value", "Balanced Accuracy"]
-        levels = pd_.get("levels") or []
+        levels = py.caret.levels
         width = 0.8 / len(stats)
         for k, stat in enumerate(stats):
             ax.bar(np.arange(len(levels)) + k * width, by_class[stat], width, label=stat)
@@ -142,15 +172,16 @@ tr.not_run td:nth-child(2){color:#9a6700;font-weight:bold}tr.info td:nth-child(2
 .outcome-pass{color:#1a7f37}.outcome-fail{color:#cf222e}figure{display:inline-block;margin:1em 0}
 img{max-width:100%}"""
     cfg = result.config
+    title = cfg.spec.title or cfg.spec.name
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Parity audit: {e(s['outcome'])}</title>
 <style>{style}</style></head><body>
-<h1>Parity audit: R keras/caret reference vs Python port</h1>
+<h1>Parity audit: {e(title)}</h1>
 <p class="outcome-{e(s['outcome'])}"><strong>Outcome: {e(s['outcome'].upper())}</strong> -
 {s['pass']} passed, {s['fail']} failed, {s['not_run']} not run, {s['info']} informational
 (of {s['required']} required).</p>
-<p>Profile <code>{e(cfg.profile)}</code>: {cfg.epochs} epoch(s), seed {cfg.seed},
-train {cfg.train_size or 60000}, test {cfg.test_size or 10000}. Started {e(result.started)}.</p>
+<p>Spec <code>{e(cfg.spec.name)}</code>, profile <code>{e(cfg.profile)}</code>, settings
+<code>{e(json.dumps(cfg.settings))}</code>. Started {e(result.started)}.</p>
 <h2>First 64 training images</h2>{img('first64', 'the first 64 training images with their class names')}
 <h2>Confusion matrices</h2>{img('confusion_heatmaps', 'R and Python confusion tables, side by side')}
 <h2>Training</h2>{img('training_curves', 'per-epoch loss and accuracy, R and Python')}
@@ -190,7 +221,7 @@ def write_reports(result: AuditResult, out_dir: Path, first64: Path | None = Non
     if first64 is not None and first64.exists():
         figs["first64"] = first64.read_bytes()
     (out_dir / "report.json").write_text(json.dumps(result_to_json(result), indent=2,
-                                                    default=str) + "\n")
+                                                    default=str, allow_nan=False) + "\n")
     (out_dir / "report.md").write_text(render_markdown(result))
     (out_dir / "report.html").write_text(render_html(result, figs))
     (out_dir / "junit.xml").write_text(render_junit(result))

@@ -24,12 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
 
-from parity.paths import PROJECT_ROOT
+from parity.paths import VENV_PYTHON
 
-__all__ = ["R_SCRIPT", "RRunError", "SideRun", "r_python", "r_command", "python_command",
-           "run_r_reference", "run_sides"]
-
-R_SCRIPT = PROJECT_ROOT / "r_reference" / "fashion_mnist.R"
+__all__ = ["RRunError", "SideRun", "r_python", "run_sides", "remove_stale_temporaries"]
 _EPOCH_DONE = re.compile(r"^\s*\d+/\d+ - .*loss")
 _RESUMED = re.compile(r"^resume: (\d+)/\d+ epochs done")
 
@@ -50,37 +47,7 @@ def r_python() -> str:
     """
     if os.environ.get("PARITY_R_PYTHON"):
         return os.environ["PARITY_R_PYTHON"]
-    venv = PROJECT_ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
-
-
-def _options(*, epochs, seed, train_size, test_size, steps_per_execution, threads) -> list[str]:
-    args = ["--epochs", str(epochs), "--seed", str(seed),
-            "--steps-per-execution", str(steps_per_execution)]
-    for flag, value in (("--train-size", train_size), ("--test-size", test_size),
-                        ("--threads", threads)):
-        if value is not None:
-            args += [flag, str(value)]
-    return args
-
-
-def _checkpoint_option(checkpoint: Path | None) -> list[str]:
-    return [] if checkpoint is None else ["--checkpoint", str(checkpoint)]
-
-
-def r_command(out: Path, *, save_normalized: bool = True, checkpoint: Path | None = None,
-              **settings) -> list[str]:
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        raise FileNotFoundError("Rscript not found; install R with ./setup.sh")
-    cmd = [rscript, str(R_SCRIPT), "--out", str(out), *_options(**settings),
-           *_checkpoint_option(checkpoint)]
-    return cmd + (["--save-normalized"] if save_normalized else [])
-
-
-def python_command(out: Path, *, checkpoint: Path | None = None, **settings) -> list[str]:
-    return [sys.executable, "-m", "python_impl", "--out", str(out), *_options(**settings),
-            *_checkpoint_option(checkpoint)]
+    return str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
 
 
 @dataclass
@@ -108,7 +75,7 @@ def _run_one(side: SideRun, progress: ProgressFn | None) -> None:
     t0 = time.monotonic()
     done = 0
     side.proc = proc = subprocess.Popen(side.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, env=env, bufsize=1)
+                                        text=True, env=env, bufsize=1, preexec_fn=_die_with_parent)
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -131,6 +98,18 @@ def _run_one(side: SideRun, progress: ProgressFn | None) -> None:
         side.log = "".join(lines)
         if side.log_path is not None:
             side.log_path.write_text(side.log)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the audit's process dies, even by SIGKILL
+    (Linux prctl PR_SET_PDEATHSIG), so no side keeps training into an abandoned directory."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # not Linux: the audit still stops its sides on SIGTERM
+        pass
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -168,18 +147,11 @@ def run_sides(sides: list[SideRun], *, parallel: bool, progress: ProgressFn | No
         raise
 
 
-def run_r_reference(out: Path, *, epochs: int, seed: int, train_size: int | None,
-                    test_size: int | None, steps_per_execution: int = 1,
-                    threads: int | None = None, save_normalized: bool = True,
-                    progress: Callable[[int, int, float], None] | None = None,
-                    log_path: Path | None = None) -> Path:
-    """Run the R script alone into ``out``; RRunError with R's message when it fails."""
-    side = SideRun("R", r_command(out, save_normalized=save_normalized, epochs=epochs, seed=seed,
-                                  train_size=train_size, test_size=test_size,
-                                  steps_per_execution=steps_per_execution, threads=threads),
-                   epochs, log_path)
-    run_sides([side], parallel=False,
-              progress=(lambda _label, e, n, s, _r: progress(e, n, s)) if progress else None)
-    if side.returncode != 0:
-        raise RRunError(side.error())
-    return out
+def remove_stale_temporaries(work_dir: Path) -> None:
+    """Temporary run directories a killed side could not clean up (an interrupted attempt):
+    never a finished run, which has its final name."""
+    for p in work_dir.glob(".*_run.*"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)

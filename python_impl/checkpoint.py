@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["TrainingCheckpoint", "CheckpointError", "unavailable_reason"]
+__all__ = ["TrainingCheckpoint", "CheckpointError", "unavailable_reason", "epoch_logger"]
 
 STATE_FILE = "state.npz"
 
@@ -103,22 +103,6 @@ class TrainingCheckpoint:
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
 
-    def callback(self, model, history: dict[str, list[float]], first_epoch: int):
-        """A Keras callback saving after each epoch; ``history`` is the restored history, which
-        it extends in place with each epoch's logs."""
-        import tensorflow as tf
-
-        checkpoint = self
-
-        class SaveEachEpoch(tf.keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                for key, value in (logs or {}).items():
-                    history.setdefault(key, []).append(float(value))
-                checkpoint.save(model, epoch + 1, history)
-
-        assert all(len(v) == first_epoch for v in history.values()), "history and epoch disagree"
-        return SaveEachEpoch()
-
     def remove(self) -> None:
         """Delete the checkpoint once the run's artifacts are written."""
         for p in (self.path, self.directory / f".{STATE_FILE}.tmp"):
@@ -127,3 +111,21 @@ class TrainingCheckpoint:
             self.directory.rmdir()
         except OSError:  # not empty (someone else's files) or already gone
             pass
+
+
+def epoch_logger(model, history: dict[str, list[float]], first_epoch: int,
+                 checkpoint: TrainingCheckpoint | None = None):
+    """A Keras callback that extends ``history`` (the restored history, possibly empty) in place
+    with each epoch's logs and, given a checkpoint, saves the state after each epoch."""
+    import tensorflow as tf
+
+    assert all(len(v) == first_epoch for v in history.values()), "history and epoch disagree"
+
+    class EpochLogger(tf.keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            for key, value in (logs or {}).items():
+                history.setdefault(key, []).append(float(value))
+            if checkpoint is not None:
+                checkpoint.save(model, epoch + 1, history)
+
+    return EpochLogger()

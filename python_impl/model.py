@@ -7,12 +7,11 @@ switches this port and the R reference to Keras 2 together.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
 from python_impl import keras_env
-from python_impl.checkpoint import CheckpointError, TrainingCheckpoint, unavailable_reason
+from python_impl.checkpoint import CheckpointError, TrainingCheckpoint, epoch_logger, unavailable_reason
 
 __all__ = [
     "SEED_LAYERS",
@@ -25,9 +24,7 @@ __all__ = [
     "predict_proba",
     "predict_classes",
     "classes_of",
-    "model_summary_table",
     "model_summary_text",
-    "LayerRow",
 ]
 
 #: The seed's pipe, layer by layer: (class, argument).
@@ -120,11 +117,9 @@ def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: 
     if checkpoint is not None and (reason := unavailable_reason()):
         print(f"checkpoints: off ({reason})", flush=True)
         checkpoint = None
-    if checkpoint is None:
-        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
-                            verbose=verbose)
-        return {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    done, saved = checkpoint.restore(model)
+    # One code path with and without a checkpoint: the same fit() call and the same callback,
+    # which records each epoch's logs (and, with a checkpoint, saves the state).
+    done, history = checkpoint.restore(model) if checkpoint is not None else (0, {})
     if done > epochs:
         raise CheckpointError(f"checkpoint {checkpoint.path} has {done} epochs done, more than "
                               f"the {epochs} asked for")
@@ -132,8 +127,8 @@ def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: 
         print(f"resume: {done}/{epochs} epochs done", flush=True)
     if done < epochs:
         model.fit(x, y, epochs=epochs, initial_epoch=done, batch_size=batch_size, shuffle=True,
-                  verbose=verbose, callbacks=[checkpoint.callback(model, saved, done)])
-    return saved
+                  verbose=verbose, callbacks=[epoch_logger(model, history, done, checkpoint)])
+    return history
 
 
 def predict_proba(model, x) -> np.ndarray:
@@ -149,25 +144,6 @@ def classes_of(proba: np.ndarray) -> np.ndarray:
 def predict_classes(model, x) -> np.ndarray:
     """R keras' ``predict_classes``: :func:`classes_of` the output of ``predict``."""
     return classes_of(predict_proba(model, x))
-
-
-@dataclass(frozen=True)
-class LayerRow:
-    name: str
-    cls: str
-    output_shape: tuple
-    params: int
-
-
-def model_summary_table(model) -> list[LayerRow]:
-    """One row per layer: name, class, output shape (None for the batch), parameters."""
-    rows = []
-    for layer in model.layers:
-        shape = tuple(layer.output.shape)
-        rows.append(LayerRow(layer.name, type(layer).__name__,
-                             tuple(None if d is None else int(d) for d in shape),
-                             int(layer.count_params())))
-    return rows
 
 
 def model_summary_text(model) -> str:

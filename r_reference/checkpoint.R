@@ -27,9 +27,10 @@ checkpoint_open <- function(dir, identity) {
   list(dir = dir, file = file.path(dir, "state.rds"), identity = identity)
 }
 
-# list(epochs_done, history) from the checkpoint, loaded into `model`; 0 epochs when none.
+# list(epochs_done, history) from the checkpoint, loaded into `model`; 0 epochs when none
+# (or when `ck` is NULL: no checkpointing).
 checkpoint_restore <- function(ck, model) {
-  if (!file.exists(ck$file)) return(list(epochs_done = 0L, history = list()))
+  if (is.null(ck) || !file.exists(ck$file)) return(list(epochs_done = 0L, history = list()))
   state <- readRDS(ck$file)
   if (!identical(state$identity, ck$identity))
     stop("checkpoint '", ck$file, "' belongs to another run (",
@@ -60,13 +61,13 @@ checkpoint_save <- function(ck, model, epochs_done, history) {
     stop("could not write checkpoint '", ck$file, "'", call. = FALSE)
 }
 
-# A callback saving after each epoch, extending the restored history with each epoch's logs;
-# list(callback, history = function() the history so far).
+# A callback extending the restored history with each epoch's logs and, unless `ck` is NULL,
+# saving after each epoch; list(callback, history = function() the history so far).
 checkpoint_callback <- function(ck, model, restored) {
   history <- restored$history
   callback <- callback_lambda(on_epoch_end = function(epoch, logs) {
     for (k in names(logs)) history[[k]] <<- c(history[[k]], as.numeric(logs[[k]]))
-    checkpoint_save(ck, model, as.integer(epoch) + 1L, history)
+    if (!is.null(ck)) checkpoint_save(ck, model, as.integer(epoch) + 1L, history)
   })
   list(callback = callback, history = function() history)
 }

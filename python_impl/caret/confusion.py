@@ -305,7 +305,8 @@ def _as_label_array(x, name: str) -> np.ndarray | pd.Categorical:
     return arr
 
 
-def _level_string(v) -> str:
+def level_string(v) -> str:
+    """The level a label becomes in R's ``factor()``: ``as.character`` of it."""
     if isinstance(v, float | np.floating):
         return rformat.as_character(float(v))  # R: as.character(factor(c(1.5, 2)))
     return str(v)
@@ -324,7 +325,7 @@ def _factor(x) -> tuple[np.ndarray, list[str]]:
         rank[order] = np.arange(len(order))
         return rank[codes], [str(uniq[i]) for i in order]
     uniq, codes = np.unique(x, return_inverse=True)
-    return codes.astype(np.intp), [_level_string(v) for v in uniq]
+    return codes.astype(np.intp), [level_string(v) for v in uniq]
 
 
 def _crosstab(data, reference) -> tuple[np.ndarray, list[str], list[str]]:
@@ -702,8 +703,12 @@ def _print_lines(cm: ConfusionMatrix) -> list[str]:
         lines += ["", "Overall Statistics"] + _char_matrix_lines(names, values)
         lines += ["", "Statistics by Class:", ""]
         stats = [s for s in BY_CLASS_NAMES if s not in hidden]
+        # R formats each column over the rows it prints: all of them unless the matrix has
+        # more than max.print entries (more than 12,499 classes)
+        shown = min(len(stats), rformat.R_MAX_PRINT // len(cm.by_class.index))
         columns = [
-            rformat.format_real([_r_value(v) for v in cm.by_class.loc[row, stats]], _PRINT_DIGITS)
+            rformat.format_real([_r_value(v) for v in cm.by_class.loc[row, stats[:shown]]],
+                                _PRINT_DIGITS) + [""] * (len(stats) - shown)
             for row in cm.by_class.index
         ]
         lines += rformat.print_matrix(columns, row_labels=stats, col_labels=list(cm.by_class.index))

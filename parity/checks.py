@@ -1,0 +1,378 @@
+"""The audit's checks, one function per group, built from two run records (parity.contract).
+
+Every check has a name, the R value, the Python value, the difference, the rule and a status:
+``pass``, ``fail``, ``not_run`` (with the reason) or ``info`` (reported, never decides the
+outcome). A required check that did not run is never a pass. When a side's run is missing,
+each group that needs it reports one ``<group>.compared`` check as not run.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from parity import compare
+from parity.compare import EXACT, STATS, Tolerance, values_agree
+from parity.config import AuditConfig
+from parity.contract import CaretValues, RunRecord, caret_values_of_port
+
+__all__ = ["Check", "CheckList", "GROUPS", "build_checks", "summary_rows"]
+
+
+@dataclass
+class Check:
+    name: str
+    group: str
+    r_value: Any
+    python_value: Any
+    difference: Any
+    rule: str
+    status: str  # pass | fail | not_run | info
+    reason: str = ""
+    required: bool = True
+
+
+def _jsonable(x):
+    if isinstance(x, np.ndarray):
+        return [_jsonable(v) for v in x.tolist()]
+    if isinstance(x, np.generic):
+        return _jsonable(x.item())
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, float) and not math.isfinite(x):
+        return compare._r_repr(x) if math.isnan(x) else ("Inf" if x > 0 else "-Inf")
+    return x
+
+
+class CheckList:
+    """Collects checks; numeric checks take their tolerance from the spec's overrides."""
+
+    def __init__(self, config: AuditConfig):
+        self.items: list[Check] = []
+        self.config = config
+
+    def add(self, name, group, r, py, *, ok: bool, difference=None, rule: str, required=True,
+            status: str | None = None, reason: str = "") -> None:
+        self.items.append(Check(name, group, _jsonable(r), _jsonable(py), _jsonable(difference),
+                                rule, status or ("pass" if ok else "fail"), reason, required))
+
+    def equal(self, name, group, r, py, rule="equal") -> None:
+        self.add(name, group, r, py, ok=r == py, difference=None if r == py else "differs", rule=rule)
+
+    def numeric(self, name, group, r, py, default: Tolerance = EXACT) -> None:
+        tol = self.config.spec.tolerance(name, default)
+        r_arr, p_arr = np.asarray(r, dtype=float), np.asarray(py, dtype=float)
+        ok = values_agree(r_arr, p_arr, tol)
+        if r_arr.size > 12:  # large arrays: report a digest, not every value
+            r, py = f"{list(r_arr.shape)} array", f"{list(p_arr.shape)} array"
+        self.add(name, group, r, py, ok=ok, difference=compare.max_abs_diff(r_arr, p_arr),
+                 rule=tol.describe())
+
+    def not_run(self, name, group, reason, rule="-") -> None:
+        self.items.append(Check(name, group, None, None, None, rule, "not_run", reason, True))
+
+    def needs(self, name, group, *parts) -> bool:
+        """False (and the check reported as not run) when a part is missing on a side."""
+        missing = [label for label, value in parts if value is None]
+        if missing:
+            self.not_run(name, group, "not in the run artifacts: " + ", ".join(missing))
+        return not missing
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def check_data(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    g = "data"
+    names = sorted(set(r.data) | set(py.data), key=lambda n: (n not in r.data, n))
+    if not names:
+        c.not_run("data.facts", g, "neither run recorded data facts (RunWriter.data / parity_run_data)")
+    for name in names:
+        a, b = r.data.get(name), py.data.get(name)
+        if a is None or b is None:
+            c.add(f"data.{name}", g, a and a.dim, b and b.dim, ok=False,
+                  rule="recorded by both sides")
+            continue
+        c.equal(f"data.{name}.full_dim", g, a.full_dim, b.full_dim)
+        c.equal(f"data.{name}.dim", g, a.dim, b.dim)
+        ok = a.type in compare.TYPEOF_TO_DTYPES and compare.typeof_matches(a.type, b.type)
+        c.add(f"data.{name}.type", g, a.type, b.type, ok=ok,
+              rule="R typeof maps to the NumPy dtype (integer <-> uint8, double <-> float64)")
+    for part in ("train_labels", "test_labels"):
+        a, b = getattr(r, part), getattr(py, part)
+        if c.needs(f"data.{part}_identical", g, (f"R {part}", a), (f"Python {part}", b)):
+            same = a.shape == b.shape and bool(np.array_equal(a, b))
+            c.add(f"data.{part}_identical", g, f"{a.size} labels", f"{b.size} labels", ok=same,
+                  difference=int((a != b).sum()) if a.shape == b.shape else "shape",
+                  rule="identical vectors")
+
+
+def check_normalization(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    g = "normalization"
+    parts = sorted(set(r.normalization) | set(py.normalization))
+    if not parts:
+        c.not_run("normalization.summary", g, "neither run recorded a normalization summary")
+    for part in parts:
+        a, b = r.normalization.get(part), py.normalization.get(part)
+        if not c.needs(f"normalization.{part}", g, (f"R {part}", a), (f"Python {part}", b)):
+            continue
+        ra, pa = r.normalized.get(part), py.normalized.get(part)
+        if c.needs(f"normalization.{part}.pixels", g, (f"R normalized.{part}", ra),
+                   (f"Python normalized.{part}", pa)):
+            if ra.shape == pa.shape:
+                c.numeric(f"normalization.{part}.pixels", g, ra, pa)
+            else:
+                c.add(f"normalization.{part}.pixels", g, list(ra.shape), list(pa.shape), ok=False,
+                      rule="same shape")
+        c.add(f"normalization.{part}.storage", g, a["storage"], b["storage"],
+              ok=a["storage"] in compare.TYPEOF_TO_DTYPES
+              and compare.typeof_matches(a["storage"], b["storage"]), rule="R double <-> float64")
+        rng_r, rng_p = [a["min"], a["max"]], [b["min"], b["max"]]
+        c.add(f"normalization.{part}.range", g, rng_r, rng_p, ok=rng_r == rng_p,
+              rule="the same minimum and maximum")
+
+
+def summary_rows(text: str) -> list[tuple[str, str, str, int]]:
+    """(name, class, output shape, params) rows of a printed Keras summary, any Keras."""
+    rows = []
+    pat = re.compile(r"([A-Za-z_][\w]*) \((\w+)\)\s*[│|]?\s*(\([^)]*\))\s*[│|]?\s*([\d,]+)")
+    for line in text.splitlines():
+        m = pat.search(line)
+        if m:
+            rows.append((m[1], m[2], m[3].replace(" ", ""), int(m[4].replace(",", ""))))
+    return rows
+
+
+def summary_total(text: str) -> int | None:
+    m = re.search(r"Total params:\s*([\d,]+)", text)
+    return int(m[1].replace(",", "")) if m else None
+
+
+NAMES_DIFFER = ("Keras names layers when they are created; the real R keras package creates "
+                "each layer of a %>% chain before the layers piped into it (magrittr >= 2.0 "
+                "runs the outermost call first), so auto-generated names run in reverse; the "
+                "structure is compared by position")
+
+
+def check_model(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    g = "model"
+    if not c.needs("model.layers", g, ("R model.layers", r.layers), ("Python model.layers", py.layers)):
+        return
+    c.equal("model.layer_count", g, len(r.layers), len(py.layers))
+    for attr, label in (("cls", "layer_classes"), ("output_shape", "output_shapes"),
+                        ("params", "layer_params")):
+        c.equal(f"model.{label}", g, [getattr(x, attr) for x in r.layers],
+                [getattr(x, attr) for x in py.layers], rule="equal, layer by layer (by position)")
+    rn, pn = [x.name for x in r.layers], [x.name for x in py.layers]
+    c.add("model.layer_names", g, rn, pn, ok=True, status="pass" if rn == pn else "info",
+          required=False, rule="reported, not judged: auto-generated names depend on creation order",
+          reason="" if rn == pn else NAMES_DIFFER)
+    c.equal("model.total_params", g, r.total_params, py.total_params)
+    if c.needs("model.printed_summaries", g, ("R model_summary", r.model_summary),
+               ("Python model_summary", py.model_summary)):
+        r_rows = [row[1:] for row in summary_rows(r.model_summary)]
+        p_rows = [row[1:] for row in summary_rows(py.model_summary)]
+        c.add("model.printed_summaries", g, r_rows, p_rows,
+              ok=bool(r_rows) and r_rows == p_rows
+              and summary_total(r.model_summary) == summary_total(py.model_summary),
+              rule="same rows (class, shape, params) by position and the same total; names and "
+                   "formatting aside")
+
+
+def check_training(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    g = "training"
+    want = c.config.settings
+    c.add("training.settings", g, r.settings, py.settings,
+          ok=r.settings == py.settings and {k: r.settings.get(k) for k in want} == want,
+          difference=sorted(k for k in set(r.settings) | set(py.settings)
+                            if r.settings.get(k) != py.settings.get(k)) or None,
+          rule=f"both sides ran the audit's settings {want}")
+    execution = sorted(c.config.spec.execution_settings)
+    if execution:
+        re_, pe = ({k: s.settings.get(k) for k in execution} for s in (r, py))
+        c.add("training.execution_settings", g, re_, pe, ok=re_ == pe,
+              rule="the same execution settings on both sides: they never change what is "
+                   "computed, but TF's CPU MatMul may round differently with another intra-op "
+                   "thread count (parity.config.AuditConfig)")
+    metrics = sorted(set(r.history) | set(py.history))
+    if not metrics:
+        c.not_run("training.history", g, "neither run recorded a history (history.<metric> arrays)")
+    for metric in metrics:
+        if metric not in r.history or metric not in py.history:
+            c.add(f"training.{metric}_per_epoch", g, metric in r.history, metric in py.history,
+                  ok=False, rule="metric recorded by both sides")
+        elif r.history[metric].shape != py.history[metric].shape:
+            c.add(f"training.{metric}_per_epoch", g, len(r.history[metric]),
+                  len(py.history[metric]), ok=False, rule="the same number of epochs")
+        else:
+            c.numeric(f"training.{metric}_per_epoch", g, r.history[metric], py.history[metric])
+
+
+def _levels_of(record: RunRecord) -> list[str] | None:
+    if record.caret is not None:
+        return record.caret.levels
+    if record.test_labels is not None:
+        return [str(x) for x in np.unique(record.test_labels)]
+    return None
+
+
+def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    g = "predictions"
+    for side, rec in (("r", r), ("python", py)):
+        levels = _levels_of(rec)
+        name = f"predictions.{side}_classes_within_levels"
+        if c.needs(name, g, (f"{side} predicted_classes", rec.predicted), (f"{side} levels", levels)):
+            outside = sorted({str(x) for x in np.unique(rec.predicted)} - set(levels))
+            c.add(name, g, levels if side == "r" else None, levels if side == "python" else None,
+                  ok=not outside, difference={"classes_outside_levels": outside} if outside else None,
+                  rule="every predicted class is a level of the reference (0-based classes)")
+    if not c.needs("predictions.probabilities", g, ("R probabilities", r.probabilities),
+                   ("Python probabilities", py.probabilities)):
+        return
+    if r.probabilities.shape != py.probabilities.shape:
+        c.add("predictions.shape", g, list(r.probabilities.shape), list(py.probabilities.shape),
+              ok=False, rule="same shape")
+        return
+    c.numeric("predictions.probabilities_max_abs_diff", g, r.probabilities, py.probabilities)
+    identical = int(np.all(r.probabilities == py.probabilities, axis=-1).sum())
+    n = r.probabilities.shape[0]
+    c.add("predictions.bit_identical_rows", g, n, identical, ok=identical == n,
+          difference=n - identical, rule="every row bit-identical")
+    if c.needs("predictions.class_agreement", g, ("R predicted_classes", r.predicted),
+               ("Python predicted_classes", py.predicted)):
+        agree = int((r.predicted == py.predicted).sum()) if r.predicted.shape == py.predicted.shape else 0
+        c.add("predictions.class_agreement", g, n, agree, ok=agree == n, difference=n - agree,
+              rule=f"{n}/{n} predicted classes agree")
+
+
+def _port_on(inputs, values: CaretValues) -> CaretValues:
+    """The port on the labels a side gave caret, with that side's options."""
+    import pandas as pd
+
+    from python_impl.caret import confusion_matrix
+
+    data, reference = (pd.Categorical.from_codes(np.where(codes < 0, -1, codes), values.levels)
+                       for codes in inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # caret's level warnings: the checks report levels
+        cm = confusion_matrix(data, reference, positive=values.positive,
+                              prevalence=values.prevalence, mode=values.mode)
+    return caret_values_of_port(cm)
+
+
+def _r_caret_on(inputs, values: CaretValues) -> CaretValues:
+    """R's caret (through rpy2) on the labels a side gave caret, with that side's options."""
+    from parity import rbridge
+
+    res = rbridge.caret_from_codes(*inputs, values.levels, positive=values.positive,
+                                   prevalence=values.prevalence, mode=values.mode)
+    return compare.caret_values_of_r(res)
+
+
+def _stat_checks(c: CheckList, label: str, r_values: CaretValues, py_values: CaretValues) -> None:
+    for s in compare.compare_caret(r_values, py_values,
+                                   tolerance=lambda n, d: c.config.spec.tolerance(
+                                       f"confusion.{label}.{n}", d)):
+        if s.name in ("table", "printed_text", "levels") and label != "crossed":
+            continue  # the table and the text are compared once, on the sides' own results
+        c.add(f"confusion.{s.name}" if s.name in ("table", "printed_text", "levels")
+              else f"confusion.{label}.{s.name}", "confusion", s.r, s.python, ok=s.ok,
+              difference=s.difference, rule=s.rule)
+
+
+def check_confusion(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    g = "confusion"
+    if not c.needs("confusion.crossed", g, ("R confusion", r.caret), ("Python confusion", py.caret)):
+        return
+    _stat_checks(c, "crossed", r.caret, py.caret)
+    for label, rec, other in (("r_predictions", r, "Python port"), ("python_predictions", py, "R caret")):
+        name = f"confusion.{label}"
+        if not c.needs(name, g, (f"{rec.side} confusion.data/confusion.reference", rec.caret_inputs)):
+            continue
+        if any((codes < 0).any() for codes in rec.caret_inputs):
+            c.not_run(name, g, f"the labels the {rec.side} side gave caret include values outside "
+                               "its levels (see predictions.*_classes_within_levels)")
+            continue
+        try:
+            if label == "r_predictions":
+                _stat_checks(c, label, r.caret, _port_on(r.caret_inputs, r.caret))
+            else:
+                _stat_checks(c, label, _r_caret_on(py.caret_inputs, py.caret), py.caret)
+        except Exception as exc:  # noqa: BLE001 - R or the port failing is this check's result
+            c.not_run(name, g, f"{other} could not run on the {rec.side} side's labels: {exc}")
+
+
+def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None) -> None:
+    """The spec's published figures: caret (R and the port) on the published table print every
+    published figure; this run's accuracy against the published one (information); the
+    printed model summary against the published one, with its declared omissions."""
+    from parity import published, rbridge
+
+    g = "published"
+    pub = c.config.spec.published
+    if "table" in pub:
+        table = np.asarray(pub["table"])
+        levels = [str(x) for x in pub.get("levels", range(table.shape[0]))]
+        from python_impl.caret import confusion_matrix_from_table
+
+        texts = {"python": str(confusion_matrix_from_table(table, labels=levels))}
+        try:
+            texts["r"] = rbridge.caret_from_table(table, levels).text
+        except rbridge.RUnavailable as exc:
+            c.not_run("published.r_caret_reproduces_figures", g, str(exc))
+        printed = pub.get("printed", {})
+        for side in ("r", "python"):
+            if side in texts:
+                who = "R caret" if side == "r" else "the Python port"
+                name = f"published.{'r_caret' if side == 'r' else 'port'}_reproduces_figures"
+                mismatches, got = published.compare_printed(texts[side], printed)
+                c.add(name, g, printed if side == "r" else "(published)", got, ok=not mismatches,
+                      difference=mismatches or None,
+                      rule=f"{who} on the published table prints every published figure")
+        if py is not None and py.caret is not None:
+            info = published.accuracy_against(py.caret, table)
+            c.add("published.accuracy_vs_published", g, info["published"], info["run"], ok=True,
+                  status="info", required=False, difference=info["test"],
+                  rule="reported, not judged: two-proportion z-test and Clopper-Pearson CIs; "
+                       "training differs across machines, versions and epochs",
+                  reason=info["verdict"])
+    if "summary" in pub:
+        if c.needs("published.printed_summary", g,
+                   ("Python model_summary", py.model_summary if py else None)):
+            ok, got, detail, reason = published.compare_summary(py.model_summary, pub["summary"])
+            c.add("published.printed_summary", g, pub["summary"]["layers"], got, ok=ok,
+                  difference=detail, rule="the published summary lists every layer of this run "
+                  "except the ones it declares omitted, and the same total", reason=reason)
+
+
+#: group -> its check function (both run records)
+GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
+    "data": check_data, "normalization": check_normalization, "model": check_model,
+    "training": check_training, "predictions": check_predictions, "confusion": check_confusion,
+}
+
+
+def build_checks(config: AuditConfig, r: RunRecord | None, py: RunRecord | None,
+                 errors: dict[str, str]) -> list[Check]:
+    """Every check of the spec's groups. ``errors`` says why a side's record is missing."""
+    c = CheckList(config)
+    for group in config.spec.groups:
+        if group == "published":
+            check_published(c, r, py)
+        elif r is None or py is None:
+            why = "; ".join(f"the {side} run is missing: {msg}" for side, msg in errors.items())
+            c.not_run(f"{group}.compared", group, why or "a run is missing")
+        else:
+            GROUPS[group](c, r, py)
+    return c.items
+
+
+__all__ += ["check_published", "NAMES_DIFFER", "summary_total", "STATS"]

@@ -1,0 +1,268 @@
+"""What an audit runs: the spec (a TOML file: the two sides' commands, their settings and
+profiles, the check groups, tolerance overrides, published figures) and the configuration one
+invocation resolves from it.
+
+The tutorial is the built-in spec, ``parity/specs/tutorial.toml``; ``parity audit --spec FILE``
+audits any pair of scripts that take ``--out DIR`` (and their settings as ``--name value``) and
+write the run-artifact contract (:mod:`parity.contract`).
+
+Examples
+--------
+>>> spec = load_spec()
+>>> config = AuditConfig.resolve(spec, profile="smoke")
+>>> config.settings["epochs"], config.settings["train_size"], config.parallel
+(1, 2000, True)
+>>> AuditConfig.resolve(spec, profile="smoke", keras_defaults=True).settings.get("threads")
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from parity.compare import Tolerance
+from parity.paths import R_REFERENCE, SPECS
+
+__all__ = ["SpecError", "Spec", "Side", "load_spec", "AuditConfig", "CHECK_GROUPS",
+           "BUILTIN_SPEC", "R_INT_MAX"]
+
+BUILTIN_SPEC = SPECS / "tutorial.toml"
+#: every check group the engine knows (parity.checks), in report order
+CHECK_GROUPS = ("data", "normalization", "model", "training", "predictions", "confusion",
+                "published")
+#: settings reach R as integers: 32-bit
+R_INT_MAX = 2**31 - 1
+#: settings that change how a side executes, never what it computes (the "execution" table)
+SPEC_VERSION = 1
+
+
+class SpecError(ValueError):
+    """A spec file that cannot be used; the message names the file, the key and what was expected."""
+
+
+@dataclass(frozen=True)
+class Side:
+    label: str  # "R" or "Python"
+    command: tuple[str, ...]
+    checkpoint: bool
+
+
+@dataclass(frozen=True)
+class Spec:
+    path: Path
+    name: str
+    title: str
+    sides: dict[str, Side]  # "r", "python"
+    settings: dict[str, Any]
+    profiles: dict[str, dict[str, Any]]
+    default_profile: str
+    execution_settings: dict[str, Any]
+    parallel: bool
+    groups: tuple[str, ...]
+    tolerances: dict[str, Tolerance]
+    published: dict[str, Any] = field(default_factory=dict)
+
+    def tolerance(self, check: str, default: Tolerance) -> Tolerance:
+        """The rule for one check: the first override whose pattern matches, else ``default``."""
+        for pattern, tol in self.tolerances.items():
+            if fnmatch.fnmatchcase(check, pattern):
+                return tol
+        return default
+
+
+def _get(table: dict, key: str, kind, where: str, default: Any = ...) -> Any:
+    if key not in table:
+        if default is ...:
+            raise SpecError(f"{where}: missing key {key!r}")
+        return default
+    value = table[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, (int, float))):
+        raise SpecError(f"{where}: {key} = {value!r}; expected {_kind_name(kind)}")
+    return value
+
+
+def _kind_name(kind) -> str:
+    names = {str: "a string", bool: "true or false", int: "an integer", list: "an array",
+             dict: "a table"}
+    return names.get(kind, str(kind))
+
+
+def _check_setting(name: str, value: Any, where: str) -> None:
+    if isinstance(value, bool) or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        low = 1 if name == "epochs" else 0
+        if not low <= value <= R_INT_MAX:
+            raise SpecError(f"{where}: {name} = {value}; expected an integer from {low} to "
+                            f"{R_INT_MAX} (R's integers are 32-bit)")
+        return
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise SpecError(f"{where}: {name} = {value}; expected a finite number")
+        return
+    raise SpecError(f"{where}: {name} = {value!r}; expected an integer, number, string or boolean")
+
+
+def _tolerance(value: Any, where: str) -> Tolerance:
+    if value == "exact":
+        return Tolerance()
+    if isinstance(value, dict) and set(value) <= {"rel", "abs"} and value:
+        try:
+            tol = Tolerance(rel=float(value.get("rel", 0.0)), abs_floor=float(value.get("abs", 0.0)))
+        except (TypeError, ValueError):
+            tol = None
+        if tol is not None and tol.rel >= 0 and tol.abs_floor >= 0:
+            return tol
+    raise SpecError(f"{where}: {value!r}; expected \"exact\" or {{ rel = 1e-9, abs = 0.0 }} "
+                    "(non-negative numbers)")
+
+
+def load_spec(path: str | Path | None = None) -> Spec:
+    """Read and validate a spec; the built-in tutorial spec when ``path`` is None. A spec is
+    data: nothing in it is executed except the two side commands, when the audit runs them."""
+    path = Path(path) if path is not None else BUILTIN_SPEC
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(f"--spec {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"--spec {path}: cannot read it ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"--spec {path}: not valid TOML ({exc})") from None
+    where = str(path)
+    version = _get(raw, "spec_version", int, where)
+    if version != SPEC_VERSION:
+        raise SpecError(f"{where}: spec_version = {version}; this parity reads version {SPEC_VERSION}")
+    known = {"spec_version", "name", "title", "default_profile", "sides", "settings", "profiles",
+             "execution", "checks", "published"}
+    if unknown := sorted(set(raw) - known):
+        raise SpecError(f"{where}: unknown key(s) {unknown}; expected {sorted(known)}")
+    sides_raw = _get(raw, "sides", dict, where)
+    if set(sides_raw) != {"r", "python"}:
+        raise SpecError(f"{where}: [sides] has {sorted(sides_raw)}; expected exactly r and python")
+    sides = {}
+    for key, label in (("r", "R"), ("python", "Python")):
+        t = _get(sides_raw, key, dict, f"{where} [sides]")
+        command = _get(t, "command", list, f"{where} [sides.{key}]")
+        if not command or not all(isinstance(a, str) and a for a in command):
+            raise SpecError(f"{where} [sides.{key}]: command = {command!r}; expected a non-empty "
+                            "array of non-empty strings")
+        sides[key] = Side(label, tuple(command),
+                          _get(t, "checkpoint", bool, f"{where} [sides.{key}]", False))
+    settings = dict(_get(raw, "settings", dict, where, {}))
+    profiles = _get(raw, "profiles", dict, where, {"default": {}})
+    if not profiles:
+        raise SpecError(f"{where}: [profiles] is empty; expected at least one profile")
+    for name, prof in profiles.items():
+        if not isinstance(prof, dict):
+            raise SpecError(f"{where} [profiles]: {name} = {prof!r}; expected a table of settings")
+    default_profile = _get(raw, "default_profile", str, where, next(iter(profiles)))
+    if default_profile not in profiles:
+        raise SpecError(f"{where}: default_profile = {default_profile!r}; expected one of "
+                        f"{sorted(profiles)}")
+    execution = _get(raw, "execution", dict, where, {})
+    exec_settings = dict(_get(execution, "settings", dict, f"{where} [execution]", {}))
+    for table, values in (("settings", settings), ("execution.settings", exec_settings),
+                          *((f"profiles.{n}", p) for n, p in profiles.items())):
+        for k, v in values.items():
+            _check_setting(k, v, f"{where} [{table}]")
+    checks = _get(raw, "checks", dict, where, {})
+    groups = tuple(_get(checks, "groups", list, f"{where} [checks]", list(CHECK_GROUPS)))
+    if bad := [g for g in groups if g not in CHECK_GROUPS]:
+        raise SpecError(f"{where} [checks]: groups {bad} unknown; expected some of {list(CHECK_GROUPS)}")
+    tolerances = {str(k): _tolerance(v, f"{where} [checks.tolerances] {k!r}")
+                  for k, v in _get(checks, "tolerances", dict, f"{where} [checks]", {}).items()}
+    published = _get(raw, "published", dict, where, {})
+    if "published" in groups and not published:
+        raise SpecError(f"{where}: check group \"published\" needs a [published] table")
+    return Spec(path=path, name=_get(raw, "name", str, where), title=_get(raw, "title", str, where, ""),
+                sides=sides, settings=settings, profiles=profiles, default_profile=default_profile,
+                execution_settings=exec_settings,
+                parallel=_get(execution, "parallel", bool, f"{where} [execution]", True),
+                groups=groups, tolerances=tolerances, published=published)
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """One audit: the spec, the profile, and the settings both sides get (the spec's, then the
+    profile's, then the command line's, then the execution settings unless ``keras_defaults``).
+
+    The execution settings never change what is computed, except that TensorFlow's CPU MatMul
+    may round differently with another intra-op thread count (measured on an AMD EPYC;
+    BENCHMARKS.md). Both sides always get the same settings, so R-vs-Python parity is exact
+    either way; ``keras_defaults`` runs the tutorial script's own settings."""
+
+    spec: Spec
+    profile: str
+    settings: dict[str, Any]
+    parallel: bool
+    keras_defaults: bool = False
+
+    @classmethod
+    def resolve(cls, spec: Spec | None = None, *, profile: str | None = None,
+                epochs: int | None = None, seed: int | None = None,
+                keras_defaults: bool = False) -> AuditConfig:
+        spec = spec or load_spec()
+        profile = profile or spec.default_profile
+        if profile not in spec.profiles:
+            raise SpecError(f"--profile {profile}: expected one of {', '.join(spec.profiles)} "
+                            f"(spec {spec.path.name})")
+        settings = {**spec.settings, **spec.profiles[profile]}
+        for name, value in (("epochs", epochs), ("seed", seed)):
+            if value is not None:
+                _check_setting(name, value, f"--{name}")
+                settings[name] = value
+        if not keras_defaults:
+            settings.update(spec.execution_settings)
+        return cls(spec, profile, settings, spec.parallel and not keras_defaults, keras_defaults)
+
+    @property
+    def epochs(self) -> int | None:
+        return self.settings.get("epochs")
+
+    def computation_settings(self) -> dict[str, Any]:
+        """The settings that decide the numbers (what a reused --r-run must match)."""
+        return {k: v for k, v in self.settings.items() if k not in self.spec.execution_settings}
+
+    def identity(self) -> dict[str, Any]:
+        """What an interrupted audit must match to be resumed (threads included: they can
+        change the last bits)."""
+        return {"spec": str(self.spec.path), "profile": self.profile, "settings": self.settings}
+
+    def side_command(self, side: str, out: Path, checkpoint: Path | None) -> list[str]:
+        """The command line of one side: the spec's command, --out, --checkpoint, settings."""
+        s = self.spec.sides[side]
+        fill = {"python": sys.executable, "r_reference": str(R_REFERENCE),
+                "spec_dir": str(self.spec.path.resolve().parent)}
+        try:
+            cmd = [arg.format(**fill) for arg in s.command]
+        except (KeyError, IndexError, ValueError) as exc:
+            raise SpecError(f"{self.spec.path} [sides.{side}]: command {list(s.command)}: "
+                            f"unknown placeholder {exc}; expected {{python}}, {{r_reference}} "
+                            "or {spec_dir}") from None
+        exe = shutil.which(cmd[0])
+        if exe is None:
+            raise SpecError(f"{self.spec.path} [sides.{side}]: {cmd[0]!r} not found"
+                            + (" (install R with ./setup.sh)" if cmd[0] == "Rscript" else ""))
+        cmd[0] = exe
+        cmd += ["--out", str(out)]
+        if s.checkpoint and checkpoint is not None:
+            cmd += ["--checkpoint", str(checkpoint)]
+        for name, value in self.settings.items():
+            flag = "--" + name.replace("_", "-")
+            if value is True:
+                cmd.append(flag)
+            elif value is not False:
+                cmd += [flag, str(value)]
+        return cmd
+
+    def to_json(self) -> dict[str, Any]:
+        return {"spec": self.spec.name, "spec_path": str(self.spec.path), "profile": self.profile,
+                "settings": self.settings, "parallel": self.parallel,
+                "keras_defaults": self.keras_defaults}

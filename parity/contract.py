@@ -1,0 +1,535 @@
+"""The run-artifact contract ``parity-run`` (version 1): what one side of an audit writes, the
+Python writer, and the engine's one reader.
+
+A run directory holds
+
+- ``run.json`` - strict JSON (no NaN): the contract's name and version, the side, the settings
+  it ran with, versions, data facts, model layers, the caret call and names, timings, and an
+  index of the arrays and texts below (JSON Schema: ``parity/schemas/parity-run-1.schema.json``);
+- one ``.npy`` file per array (NPY format 1.0, little-endian numbers only, C or Fortran order):
+  labels, probabilities, predicted classes, per-epoch history, caret's table, ``$overall`` and
+  ``$byClass`` (binary, so R's NA and NaN stay apart), optionally the normalized images;
+- one UTF-8 ``.txt`` file per printed text (the model summary, caret's print).
+
+Nothing in a run directory is executed or unpickled: JSON is parsed, arrays are read with
+``numpy.load(allow_pickle=False)`` after their header was checked against ``run.json``. R
+writes the same layout with ``r_reference/parity_run.R`` (``source()`` it; arrays through
+``writeBin``), Python with :class:`RunWriter`; :func:`read_run` reads either into one
+:class:`RunRecord`.
+
+Examples
+--------
+>>> import numpy as np, tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "run"
+>>> with RunWriter(out, side="python", settings={"seed": 42}) as run:
+...     run.predictions(np.array([[0.9, 0.1], [0.2, 0.8]], dtype=np.float32))
+>>> record = read_run(out)
+>>> record.predicted.tolist(), record.settings
+([0, 1], {'seed': 42})
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from parity.paths import SCHEMAS
+
+__all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
+           "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer",
+           "CaretValues", "caret_values_of_port", "label_codes", "layer_rows", "schema", "drop_arrays"]
+
+CONTRACT = "parity-run"
+CONTRACT_VERSION = 1
+SCHEMA_FILE = SCHEMAS / f"{CONTRACT}-{CONTRACT_VERSION}.schema.json"
+SIDES = ("r", "python")
+#: the only NPY dtypes a run may hold: numbers and booleans (an object array could hide a pickle)
+ARRAY_DTYPES = ("|b1", "|u1", "|i1", "<u2", "<i2", "<i4", "<i8", "<f4", "<f8")
+#: array names the reader knows; ``history.<metric>`` holds one value per epoch
+STANDARD_ARRAYS = ("train_labels", "test_labels", "probabilities", "predicted_classes",
+                   "confusion.table", "confusion.overall", "confusion.by_class",
+                   "confusion.data", "confusion.reference",
+                   "normalized.train", "normalized.test")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
+
+
+class ContractError(ValueError):
+    """A run directory that does not follow the contract; the message names the file and the
+    field, what was found and what was expected."""
+
+
+def schema() -> dict[str, Any]:
+    """The contract's JSON Schema (draft 2020-12)."""
+    return json.loads(SCHEMA_FILE.read_text())
+
+
+# --------------------------------------------------------------------------- the record
+
+
+@dataclass(frozen=True)
+class DataFact:
+    """One input array as a side loaded it: full dims, dims used, and its type (R ``typeof``
+    or NumPy dtype name)."""
+
+    full_dim: list[int]
+    dim: list[int]
+    type: str
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    cls: str
+    output_shape: list[int | None]
+    params: int
+
+
+@dataclass(frozen=True)
+class CaretValues:
+    """caret's ``confusionMatrix`` result in one form, from R (a run, or rpy2) or from the port.
+
+    ``overall`` follows ``overall_names``; ``by_class`` is k x 11 (one row for two classes), in
+    caret's column order. R's NA is the NaN with payload 1954 (:func:`python_impl.caret.is_na`),
+    so NA and NaN stay apart wherever the values travel as binary doubles.
+    """
+
+    levels: list[str]
+    table: np.ndarray
+    overall_names: list[str]
+    overall: np.ndarray
+    by_class_names: list[str]
+    by_class_rows: list[str]
+    by_class: np.ndarray
+    positive: str | None = None
+    mode: str = "sens_spec"
+    text: str = ""
+    #: the prevalence given to caret (None: computed from the table)
+    prevalence: float | dict[str, float] | None = None
+
+    def overall_value(self, name: str) -> float:
+        return float(self.overall[self.overall_names.index(name)])
+
+
+def caret_values_of_port(cm) -> CaretValues:
+    """:class:`CaretValues` of a :class:`python_impl.caret.ConfusionMatrix`."""
+    from python_impl.caret import BY_CLASS_NAMES, OVERALL_NAMES
+
+    bc = cm.by_class
+    two = bc.ndim == 1
+    return CaretValues(
+        levels=cm.levels, table=cm.table.to_numpy(), overall_names=list(OVERALL_NAMES),
+        overall=np.array([cm.overall[k] for k in OVERALL_NAMES], dtype=np.float64),
+        by_class_names=list(BY_CLASS_NAMES),
+        by_class_rows=[] if two else [str(r) for r in bc.index],
+        by_class=np.asarray(bc.to_numpy(dtype=np.float64)).reshape(-1, len(BY_CLASS_NAMES)),
+        positive=cm.positive, mode=cm.mode, text=str(cm))
+
+
+@dataclass
+class RunRecord:
+    """Everything one side produced, as the engine compares it. Optional parts are None when
+    the run did not write them; the checks that need them then report "not run"."""
+
+    path: Path
+    side: str
+    settings: dict[str, Any]
+    versions: dict[str, str]
+    implementation: dict[str, Any]
+    data: dict[str, DataFact]
+    normalization: dict[str, dict[str, Any]]
+    layers: list[Layer] | None
+    total_params: int | None
+    history: dict[str, np.ndarray]
+    train_labels: np.ndarray | None
+    test_labels: np.ndarray | None
+    probabilities: np.ndarray | None
+    predicted: np.ndarray | None
+    caret: CaretValues | None
+    #: the labels given to caret, as 0-based codes into ``caret.levels`` (-1: not a level)
+    caret_inputs: tuple[np.ndarray, np.ndarray] | None
+    model_summary: str | None
+    normalized: dict[str, np.ndarray] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- NPY
+
+
+def _npy_header(path: Path) -> tuple[str, bool, tuple[int, ...]]:
+    """(descr, fortran_order, shape) of an NPY file, read without loading it."""
+    from numpy.lib import format as npy
+
+    try:
+        with open(path, "rb") as f:
+            version = npy.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = npy.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = npy.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"NPY version {version}")
+    except (OSError, ValueError) as exc:
+        raise ContractError(f"{path}: not a readable NPY file ({exc})") from None
+    return dtype.str, bool(fortran), tuple(int(d) for d in shape)
+
+
+def _load_array(run_dir: Path, name: str, entry: Mapping[str, Any]) -> np.ndarray:
+    file = entry.get("file")
+    if not isinstance(file, str) or "/" in file or "\\" in file or file.startswith("."):
+        raise ContractError(f"{run_dir}/run.json: arrays.{name}.file {file!r}: expected a file "
+                            "name inside the run directory")
+    path = run_dir / file
+    if not path.is_file():
+        raise ContractError(f"{path}: missing (run.json lists it as array {name!r})")
+    descr, _, shape = _npy_header(path)
+    if descr not in ARRAY_DTYPES:
+        raise ContractError(f"{path}: dtype {descr!r}; expected one of {', '.join(ARRAY_DTYPES)}")
+    want_dtype, want_shape = entry.get("dtype"), entry.get("shape")
+    if want_dtype != descr or list(shape) != want_shape:
+        raise ContractError(f"{path}: holds {descr} {list(shape)}, run.json says {want_dtype} "
+                            f"{want_shape}")
+    expected_bytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(descr).itemsize
+    arr = np.load(path, allow_pickle=False)
+    if arr.nbytes != expected_bytes:  # (np.load raises on short files; this is belt and braces)
+        raise ContractError(f"{path}: {arr.nbytes} bytes of data, expected {expected_bytes}")
+    return arr
+
+
+# --------------------------------------------------------------------------- writer
+
+
+def _jsonable(x: Any) -> Any:
+    """Plain JSON values; NaN is not JSON, so a NaN here is the writer's error."""
+    if isinstance(x, Mapping):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _jsonable(x.tolist())
+    if isinstance(x, np.generic):
+        return _jsonable(x.item())
+    if isinstance(x, float) and not math.isfinite(x):
+        raise ContractError(f"{x!r} cannot be written to run.json (JSON has no NaN or Inf); "
+                            "store it in an array")
+    if isinstance(x, Path):
+        return str(x)
+    return x
+
+
+def layer_rows(model) -> list[dict[str, Any]]:
+    """name, class, output shape (None for the batch) and parameters of each layer of a Keras
+    model (Keras 2 or 3), as the contract stores them."""
+    rows = []
+    for layer in model.layers:
+        rows.append({"name": layer.name, "class": type(layer).__name__,
+                     "output_shape": [None if d is None else int(d) for d in layer.output.shape],
+                     "params": int(layer.count_params())})
+    return rows
+
+
+class RunWriter:
+    """Write one side's run directory, atomically: everything goes to a temporary directory
+    next to ``out``, renamed to ``out`` only when the block ends without an exception.
+
+    ``out`` must not exist, or be an empty directory. Every write is checked: a short write
+    (disk full) raises ``OSError`` naming the file, and the temporary directory is removed.
+
+    Examples
+    --------
+    A port writes what it has; every section is optional except ``side`` and ``settings``:
+
+    >>> import numpy as np, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "run"
+    >>> with RunWriter(out, side="python", settings={"epochs": 2}) as run:
+    ...     run.history({"loss": [0.9, 0.5]})
+    ...     run.text("model_summary", "Model: sequential")
+    >>> sorted(p.name for p in out.iterdir())
+    ['history.loss.npy', 'model_summary.txt', 'run.json']
+    """
+
+    def __init__(self, out: str | Path, *, side: str, settings: Mapping[str, Any]):
+        if side not in SIDES:
+            raise ValueError(f"side={side!r}: expected one of {SIDES}")
+        self.out = Path(out)
+        self.meta: dict[str, Any] = {"contract": CONTRACT, "contract_version": CONTRACT_VERSION,
+                                     "side": side, "settings": dict(settings),
+                                     "arrays": {}, "texts": {}}
+        self.tmp: Path | None = None
+
+    # -- the directory
+    def __enter__(self) -> RunWriter:
+        parent = self.out.parent
+        if not parent.is_dir():
+            raise FileNotFoundError(f"{self.out}: parent directory {parent} does not exist")
+        if self.out.exists() and (not self.out.is_dir() or any(self.out.iterdir())):
+            raise FileExistsError(f"{self.out}: exists and is not an empty directory")
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=parent))
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        assert self.tmp is not None
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return False
+        try:
+            self._write_file("run.json", (json.dumps(_jsonable(self.meta), indent=2,
+                                                     allow_nan=False) + "\n").encode())
+            if self.out.is_dir():
+                self.out.rmdir()  # empty, checked on entry
+            os.replace(self.tmp, self.out)
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+        return False
+
+    def _write_file(self, name: str, payload: bytes | None = None, *, array=None) -> None:
+        """Write one file of the run (bytes, or an array as NPY), flushed to disk; a failed or
+        short write (disk full) raises OSError naming the file."""
+        assert self.tmp is not None, "use RunWriter in a with block"
+        path = self.tmp / name
+        try:
+            with open(path, "wb") as f:
+                if array is not None:
+                    np.save(f, array, allow_pickle=False)
+                else:
+                    f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+                size = f.tell()
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None
+        if path.stat().st_size != size:
+            raise OSError(f"cannot write {path}: {path.stat().st_size} of {size} bytes on disk")
+
+    # -- generic parts
+    def set(self, section: str, value: Any) -> None:
+        """A metadata section of run.json (``versions``, ``implementation``, ``timings``, ...)."""
+        if section in ("contract", "contract_version", "side", "arrays", "texts"):
+            raise ValueError(f"section {section!r} is written by RunWriter itself")
+        self.meta[section] = value
+
+    def array(self, name: str, values) -> None:
+        """One array, as ``<name>.npy``; numbers and booleans only, little-endian."""
+        if not _NAME.match(name):
+            raise ValueError(f"array name {name!r}: expected letters, digits, '_', '.', '-'")
+        arr = np.asarray(values)
+        if arr.dtype.kind not in "biuf":
+            raise ContractError(f"array {name!r}: dtype {arr.dtype}; expected numbers or booleans")
+        arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
+        if arr.dtype.str not in ARRAY_DTYPES:
+            raise ContractError(f"array {name!r}: dtype {arr.dtype.str}; expected one of "
+                                f"{', '.join(ARRAY_DTYPES)}")
+        self._write_file(f"{name}.npy", array=arr)
+        self.meta["arrays"][name] = {"file": f"{name}.npy", "dtype": arr.dtype.str,
+                                     "shape": list(arr.shape)}
+
+    def text(self, name: str, text: str) -> None:
+        """One printed text, as ``<name>.txt`` (UTF-8, a final newline added)."""
+        if not _NAME.match(name):
+            raise ValueError(f"text name {name!r}: expected letters, digits, '_', '.', '-'")
+        self._write_file(f"{name}.txt", (text.rstrip("\n") + "\n").encode())
+        self.meta["texts"][name] = f"{name}.txt"
+
+    # -- the contract's parts, by what a workflow has in hand
+    def data(self, name: str, used, *, full_shape) -> None:
+        """Facts of one input array: its full shape, the shape used, its dtype."""
+        used = np.asarray(used)
+        self.meta.setdefault("data", {})[name] = {
+            "full_dim": [int(d) for d in full_shape], "dim": list(used.shape),
+            "type": str(used.dtype)}
+
+    def normalization(self, part: str, x, *, save: bool = False) -> None:
+        """Summary of one normalized array (min, max, mean, storage); with ``save`` the array
+        itself, for a pixel-by-pixel comparison."""
+        x = np.asarray(x)
+        self.meta.setdefault("normalization", {})[part] = {
+            "min": float(x.min()), "max": float(x.max()), "mean": float(x.mean()),
+            "storage": str(x.dtype)}
+        if save:
+            self.array(f"normalized.{part}", x)
+
+    def model(self, model, summary_text: str) -> None:
+        """A Keras model's layers and its printed summary."""
+        rows = layer_rows(model)
+        self.meta["model"] = {"layers": rows, "total_params": sum(r["params"] for r in rows)}
+        self.text("model_summary", summary_text)
+
+    def history(self, history: Mapping[str, Any]) -> None:
+        """Per-epoch metrics (``History.history``), one array each."""
+        for metric, values in history.items():
+            self.array(f"history.{metric}", np.asarray(values, dtype=np.float64))
+
+    def labels(self, train=None, test=None) -> None:
+        for name, values in (("train_labels", train), ("test_labels", test)):
+            if values is not None:
+                self.array(name, values)
+
+    def predictions(self, probabilities, classes=None) -> None:
+        """The model's outputs and the predicted classes (default: the 0-based argmax)."""
+        probabilities = np.asarray(probabilities)
+        self.array("probabilities", probabilities)
+        self.array("predicted_classes", probabilities.argmax(axis=-1) if classes is None else classes)
+
+    def caret(self, cm, *, data=None, reference=None, prevalence=None) -> None:
+        """A :class:`python_impl.caret.ConfusionMatrix`: table, statistics, names, print; with
+        ``data`` and ``reference`` (the labels given to caret) their codes into the table's
+        levels, so the audit can recompute caret on them; ``prevalence`` as given to caret
+        (None: computed from the table)."""
+        v = caret_values_of_port(cm)
+        if isinstance(prevalence, Mapping):
+            prevalence = {str(k): float(p) for k, p in prevalence.items()}
+        elif prevalence is not None:
+            prevalence = float(prevalence)
+        self.meta["confusion"] = {"levels": v.levels, "positive": v.positive, "mode": v.mode,
+                                  "prevalence": prevalence, "overall_names": v.overall_names,
+                                  "by_class_names": v.by_class_names,
+                                  "by_class_rows": v.by_class_rows}
+        self.array("confusion.table", v.table.astype(np.int64))
+        self.array("confusion.overall", v.overall)
+        self.array("confusion.by_class", v.by_class)
+        for name, labels in (("data", data), ("reference", reference)):
+            if labels is not None:
+                self.array(f"confusion.{name}", label_codes(labels, v.levels))
+        self.text("confusion_matrix", v.text)
+
+
+def label_codes(labels, levels: list[str]) -> np.ndarray:
+    """0-based codes of ``labels`` into ``levels`` (-1: not a level, or missing), with the
+    port's rule for turning a label into its level string (R's ``as.character``)."""
+    import pandas as pd
+
+    from python_impl.caret.confusion import level_string
+
+    if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
+        labels = labels.array
+    if isinstance(labels, pd.Categorical):
+        names = [str(c) for c in labels.categories]
+        strings = [names[c] if c >= 0 else None for c in labels.codes]
+    else:
+        strings = [None if pd.isna(x) else level_string(x) for x in np.asarray(labels).tolist()]
+    index = {level: i for i, level in enumerate(levels)}
+    return np.array([index.get(s, -1) if s is not None else -1 for s in strings], dtype=np.int32)
+
+
+# --------------------------------------------------------------------------- reader
+
+
+def _require(meta: Mapping[str, Any], key: str, kind, where: str) -> Any:
+    if key not in meta:
+        raise ContractError(f"{where}: missing {key!r}")
+    value = meta[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ContractError(f"{where}: {key!r} is {value!r}; expected {getattr(kind, '__name__', kind)}")
+    return value
+
+
+def read_run(run_dir: str | Path) -> RunRecord:
+    """Read a run directory written by either writer; :class:`ContractError` when it does not
+    follow the contract. Reads JSON and NPY data only: nothing in it is executed."""
+    run_dir = Path(run_dir)
+    meta_path = run_dir / "run.json"
+    if not meta_path.is_file():
+        raise ContractError(f"{run_dir}: no run.json (not a {CONTRACT} run directory)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"),
+                          parse_constant=lambda c: _bad_constant(meta_path, c))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ContractError(f"{meta_path}: not valid JSON ({exc})") from None
+    where = str(meta_path)
+    if not isinstance(meta, dict):
+        raise ContractError(f"{where}: expected a JSON object")
+    if meta.get("contract") != CONTRACT:
+        raise ContractError(f"{where}: contract {meta.get('contract')!r}; expected {CONTRACT!r}")
+    if meta.get("contract_version") != CONTRACT_VERSION:
+        raise ContractError(f"{where}: contract_version {meta.get('contract_version')!r}; this "
+                            f"reader reads version {CONTRACT_VERSION}")
+    side = _require(meta, "side", str, where)
+    if side not in SIDES:
+        raise ContractError(f"{where}: side {side!r}; expected one of {SIDES}")
+    arrays_index = _require(meta, "arrays", dict, where)
+    texts_index = _require(meta, "texts", dict, where)
+    arrays = {name: _load_array(run_dir, name, entry) for name, entry in arrays_index.items()}
+
+    def text(name: str) -> str | None:
+        file = texts_index.get(name)
+        if file is None:
+            return None
+        if not isinstance(file, str) or "/" in file or file.startswith("."):
+            raise ContractError(f"{where}: texts.{name} {file!r}: expected a file name")
+        path = run_dir / file
+        try:
+            return path.read_text(encoding="utf-8").rstrip("\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ContractError(f"{path}: cannot read text {name!r} ({exc})") from None
+
+    data = {name: DataFact([int(d) for d in f["full_dim"]], [int(d) for d in f["dim"]], str(f["type"]))
+            for name, f in meta.get("data", {}).items()}
+    model = meta.get("model") or {}
+    layers = [Layer(r["name"], r["class"], list(r["output_shape"]), int(r["params"]))
+              for r in model["layers"]] if "layers" in model else None
+    caret = None
+    if "confusion" in meta:
+        c = meta["confusion"]
+        for part in ("table", "overall", "by_class"):
+            if f"confusion.{part}" not in arrays:
+                raise ContractError(f"{where}: confusion given but array confusion.{part} missing")
+        caret = CaretValues(
+            levels=[str(x) for x in c["levels"]], table=arrays["confusion.table"],
+            overall_names=list(c["overall_names"]),
+            overall=arrays["confusion.overall"].astype(np.float64),
+            by_class_names=list(c["by_class_names"]), by_class_rows=list(c.get("by_class_rows", [])),
+            by_class=arrays["confusion.by_class"].astype(np.float64).reshape(
+                -1, len(c["by_class_names"])),
+            positive=c.get("positive"), mode=c.get("mode", "sens_spec"),
+            text=text("confusion_matrix") or "", prevalence=c.get("prevalence"))
+    probabilities = arrays.get("probabilities")
+    return RunRecord(
+        path=run_dir, side=side, settings=_require(meta, "settings", dict, where),
+        versions={str(k): str(v) for k, v in meta.get("versions", {}).items()},
+        implementation=meta.get("implementation", {}), data=data,
+        normalization=meta.get("normalization", {}), layers=layers,
+        total_params=model.get("total_params"),
+        history={k.removeprefix("history."): v.astype(np.float64) for k, v in arrays.items()
+                 if k.startswith("history.")},
+        train_labels=arrays.get("train_labels"), test_labels=arrays.get("test_labels"),
+        probabilities=None if probabilities is None else probabilities.astype(np.float64),
+        predicted=arrays.get("predicted_classes"), caret=caret,
+        caret_inputs=(arrays["confusion.data"], arrays["confusion.reference"])
+        if "confusion.data" in arrays and "confusion.reference" in arrays else None,
+        model_summary=text("model_summary"),
+        normalized={k.removeprefix("normalized."): v for k, v in arrays.items()
+                    if k.startswith("normalized.")},
+        timings={str(k): float(v) for k, v in meta.get("timings", {}).items()})
+
+
+def drop_arrays(run_dir: str | Path, names, *, reason: str) -> None:
+    """Remove arrays from a run directory, keeping it a valid run: ``run.json`` is rewritten
+    (atomically) without them and lists them under ``dropped_arrays`` with ``reason``. The
+    audit does this with the normalized images (376 MB per side at full size) once compared."""
+    run_dir = Path(run_dir)
+    meta_path = run_dir / "run.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    names = [n for n in names if n in meta["arrays"]]
+    if not names:
+        return
+    files = [meta["arrays"].pop(name)["file"] for name in names]
+    meta.setdefault("dropped_arrays", {}).update({name: reason for name in names})
+    tmp = meta_path.with_name(".run.json.tmp")
+    tmp.write_text(json.dumps(meta, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    os.replace(tmp, meta_path)  # the index first: a run never lists a file it lacks
+    for file in files:
+        (run_dir / file).unlink(missing_ok=True)
+
+
+def _bad_constant(path: Path, constant: str):
+    raise ContractError(f"{path}: {constant} is not JSON (store non-finite numbers in arrays)")
