@@ -5,13 +5,13 @@
 In one run, on this machine, one job at a time:
 1. per-epoch time on the full data (60,000 images, batch 32), each side alone, at Keras'
    defaults (steps_per_execution=1, TF's default threads), with steps_per_execution alone, at
-   the audit's tuned settings (parity.audit.TUNED), and tuned with a checkpoint saved after
-   every epoch (what the audit runs, so that it can resume); epoch 1 (tracing, start-up) is
-   left out of the median;
+   the audit's tuned settings (the tutorial spec's [execution] settings), and tuned with a
+   checkpoint saved after every epoch (what the audit runs, so that it can resume); epoch 1
+   (tracing, start-up) is left out of the median;
 2. whether anything was lost: predictions and per-epoch history of every run, compared bit
    for bit and grouped by result (R vs Python, and each setting vs the defaults; where threads
    matter, benchmarks/matmul_threads.py shows which op);
-3. `parity audit --profile seed` (both sides, the comparison, the reports) against the seed's R
+3. `parity audit --profile tutorial` (both sides, the comparison, the reports) against the seed's R
    script alone as the seed wrote it (Keras defaults), both with --audit-epochs epochs.
 Prints Markdown for BENCHMARKS.md.
 """
@@ -32,8 +32,20 @@ from pathlib import Path
 
 import numpy as np
 
-from parity import rbridge, rrun
-from parity.audit import KERAS_DEFAULTS, TUNED
+from parity import rrun
+from parity.config import AuditConfig, load_spec
+from parity.contract import read_run
+
+SPEC = load_spec()
+#: Keras' own execution settings, and the spec's tuned ones
+KERAS_DEFAULTS = {"steps_per_execution": 1, "threads": None}
+TUNED = SPEC.execution_settings
+
+
+def command(side: str, out: Path, checkpoint: Path | None, settings: dict) -> list[str]:
+    """The audit's command for one side (None settings are left out: Keras' defaults)."""
+    kept = {k: v for k, v in settings.items() if v is not None}
+    return AuditConfig(SPEC, "bench", kept, parallel=False).side_command(side, out, checkpoint)
 
 
 def epoch_times(side: rrun.SideRun) -> list[float]:
@@ -44,14 +56,10 @@ def epoch_times(side: rrun.SideRun) -> list[float]:
     return list(np.diff(marks))  # epochs 2..N
 
 
-def digest(run_dir: Path, side: str) -> tuple[str, str]:
-    if side == "R":
-        proba = np.asarray(rbridge.read_rds(run_dir / "probabilities.rds"), dtype=np.float32)
-        hist = rbridge.read_rds(run_dir / "history.rds")
-        history = {str(k): [float(x) for x in np.asarray(v)] for k, v in hist.items()}
-    else:
-        proba = np.load(run_dir / "probabilities.npy").astype(np.float32)
-        history = json.loads((run_dir / "run.json").read_text())["history"]
+def digest(run_dir: Path) -> tuple[str, str]:
+    record = read_run(run_dir)
+    proba = record.probabilities.astype(np.float32)
+    history = {k: v.tolist() for k, v in record.history.items()}
     return (hashlib.sha256(proba.tobytes()).hexdigest()[:16],
             hashlib.sha256(json.dumps(history, sort_keys=True).encode()).hexdigest()[:16])
 
@@ -77,10 +85,9 @@ def main() -> None:
         for side in ("R", "Python"):
             out = tmp / f"{side}_{name.replace(' ', '_')}"
             ck = tmp / f"{out.name}_checkpoint" if checkpoint else None
-            cmd = (rrun.r_command(out, save_normalized=False, checkpoint=ck, **settings)
-                   if side == "R" else rrun.python_command(out, checkpoint=ck, **settings))
+            cmd = command(side.lower(), out, ck, settings)
             times = epoch_times(rrun.SideRun(side, cmd, args.epochs))
-            digests[(side, name)] = digest(out, side)
+            digests[(side, name)] = digest(out)
             rows.append((side, name, execution, statistics.median(times), times))
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
@@ -107,12 +114,12 @@ def main() -> None:
         seed_out = tmp / "seed_script"
         settings = {"epochs": args.audit_epochs, "seed": 42, "train_size": None, "test_size": None,
                     "steps_per_execution": 1, "threads": None}
-        seed_cmd = rrun.r_command(seed_out, save_normalized=False, **settings)
+        seed_cmd = command("r", seed_out, None, settings)
         subprocess.run(seed_cmd, check=True, capture_output=True,
                        env=dict(os.environ, RETICULATE_PYTHON=rrun.r_python()))
         seed_s = time.monotonic() - t0
         t1 = time.monotonic()
-        audit = subprocess.run([sys.executable, "-m", "parity", "audit", "--profile", "seed",
+        audit = subprocess.run([sys.executable, "-m", "parity", "audit", "--profile", "tutorial",
                                 "--epochs", str(args.audit_epochs), "--out", str(tmp / "audit"),
                                 "--quiet"], capture_output=True, text=True)
         audit_s = time.monotonic() - t1
@@ -121,12 +128,12 @@ def main() -> None:
         print("|---|---|")
         print(f"| the seed's R script alone, Keras defaults (`{' '.join(Path(c).name for c in seed_cmd[:2])} "
               f"--epochs {args.audit_epochs}`) | {seed_s:.0f} s |")
-        print(f"| `parity audit --profile seed` (both sides, comparison, reports) | {audit_s:.0f} s |")
+        print(f"| `parity audit --profile tutorial` (both sides, comparison, reports) | {audit_s:.0f} s |")
         print()
         outcome = audit.stdout.strip().splitlines()[-1] if audit.stdout else audit.stderr[-500:]
         print(f"audit outcome: {outcome}")
-        seed_digest = digest(seed_out, "R")
-        audit_digest = digest(tmp / "audit" / "python_run", "Python")
+        seed_digest = digest(seed_out)
+        audit_digest = digest(tmp / "audit" / "python_run")
         print(f"seed script (defaults) vs audit's Python side (tuned), predictions identical: "
               f"**{seed_digest[0] == audit_digest[0]}**")
     print(f"\n(work files in {tmp})")

@@ -91,9 +91,9 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: rrun.ProgressFn 
     records: dict[str, RunRecord] = {}
     errors: dict[str, str] = {}
     for side in dirs:
-        if side in sides and sides[side].returncode != 0:
+        if side in sides and sides[side].returncode != 0 and not dirs[side].is_dir():
             errors[side] = sides[side].error()
-            continue
+            continue  # (a side that failed after writing its run recorded what failed in it)
         try:
             records[side] = read_run(dirs[side])
         except ContractError as exc:

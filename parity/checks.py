@@ -290,6 +290,11 @@ def _stat_checks(c: CheckList, label: str, r_values: CaretValues, py_values: Car
 
 def check_confusion(c: CheckList, r: RunRecord, py: RunRecord) -> None:
     g = "confusion"
+    for rec in (r, py):
+        if "confusion" in rec.errors:
+            c.add(f"confusion.{rec.side}_caret_ran", g, rec.side == "r" or None,
+                  rec.side == "python" or None, ok=False, difference=rec.errors["confusion"],
+                  rule="caret's confusionMatrix ran on the side's predictions")
     if not c.needs("confusion.crossed", g, ("R confusion", r.caret), ("Python confusion", py.caret)):
         return
     _stat_checks(c, "crossed", r.caret, py.caret)

@@ -192,8 +192,8 @@ def _cmd_stats(args) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            cm = confusion_matrix(pred, ref, positive=args.positive, prevalence=prevalence,
-                                  mode=args.mode)
+            cm = confusion_matrix(*labels_io.factor_pairs(pred, ref), positive=args.positive,
+                                  prevalence=prevalence, mode=args.mode)
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
     for w in caught:

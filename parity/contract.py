@@ -160,6 +160,8 @@ class RunRecord:
     model_summary: str | None
     normalized: dict[str, np.ndarray] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    #: steps that failed (step -> message), e.g. {"confusion": "data contain levels not found..."}
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- NPY
@@ -199,8 +201,12 @@ def _load_array(run_dir: Path, name: str, entry: Mapping[str, Any]) -> np.ndarra
         raise ContractError(f"{path}: holds {descr} {list(shape)}, run.json says {want_dtype} "
                             f"{want_shape}")
     expected_bytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(descr).itemsize
-    arr = np.load(path, allow_pickle=False)
-    if arr.nbytes != expected_bytes:  # (np.load raises on short files; this is belt and braces)
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:  # a short file (disk full while writing)
+        raise ContractError(f"{path}: truncated or unreadable ({exc}); expected {descr} "
+                            f"{list(shape)}, {expected_bytes} bytes of data") from None
+    if arr.nbytes != expected_bytes:
         raise ContractError(f"{path}: {arr.nbytes} bytes of data, expected {expected_bytes}")
     return arr
 
@@ -509,7 +515,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
         model_summary=text("model_summary"),
         normalized={k.removeprefix("normalized."): v for k, v in arrays.items()
                     if k.startswith("normalized.")},
-        timings={str(k): float(v) for k, v in meta.get("timings", {}).items()})
+        timings={str(k): float(v) for k, v in meta.get("timings", {}).items()},
+        errors={str(k): str(v) for k, v in meta.get("errors", {}).items()})
 
 
 def drop_arrays(run_dir: str | Path, names, *, reason: str) -> None:

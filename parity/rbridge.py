@@ -1,4 +1,5 @@
-"""In-process R through rpy2: caret's confusionMatrix and reading R's artifacts (RDS).
+"""In-process R through rpy2: caret's confusionMatrix (the oracle) and R's ``pbeta``. Run
+artifacts are never read here: the engine reads the run-artifact contract (JSON and NPY) only.
 
 Conversion happens only inside ``localconverter(default_converter + numpy2ri.converter)``, never
 through a global ``activate()``. Training never runs here: R keras inside rpy2's embedded R
@@ -10,12 +11,11 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 __all__ = ["RUnavailable", "RError", "r_env", "CaretResult", "caret_from_table", "caret_from_labels",
-           "read_rds"]
+           "caret_from_codes"]
 
 
 class RUnavailable(RuntimeError):
@@ -240,14 +240,6 @@ def caret_from_labels(data, reference, *, positive=None, prevalence=None, mode="
     return _to_result(res)
 
 
-def read_rds(path) -> Any:
-    """``readRDS(path)``, converted to NumPy/Python inside a local converter."""
-    ro = r_env()
-    with _conv():
-        return ro.r["readRDS"](str(path))
-
-
-
 def pbeta(q, a, b, *, lower_tail: bool = True, log_p: bool = False) -> np.ndarray:
     """R's ``pbeta(q, a, b, lower.tail, log.p)`` on NumPy arrays (recycled as R recycles)."""
     ro = r_env()
@@ -280,7 +272,8 @@ def caret_from_codes(data_codes, reference_codes, levels, *, positive=None, prev
         ro.r(_R_CODES_HELPER)
     prev, prev_names = _prevalence_args(prevalence)
     with _conv():
-        res = ro.globalenv[".parity_from_codes"](
+        res = _call_r(
+            "confusionMatrix", ro.globalenv[".parity_from_codes"],
             np.asarray(data_codes, dtype=np.int32), np.asarray(reference_codes, dtype=np.int32),
             np.array([str(x) for x in levels], dtype=str),
             np.array([] if positive is None else [str(positive)], dtype=str), prev, prev_names, mode)

@@ -28,7 +28,7 @@ from python_impl import data, keras_env, model
 from python_impl.caret import confusion, rformat
 from python_impl.checkpoint import CheckpointError, TrainingCheckpoint
 
-__all__ = ["RunConfig", "run", "main", "versions"]
+__all__ = ["RunConfig", "run", "main", "versions", "WorkflowError"]
 
 #: R's integers are 32-bit: a setting the R side must also take stays below this
 R_INT_MAX = 2**31 - 1
@@ -150,16 +150,28 @@ def run(config: RunConfig, out: str | Path, *, verbose: int = 2,
         predicted = model.classes_of(proba)  # from the same outputs: no second predict()
         print("\n".join(rformat.print_vector(predicted[:50].tolist())))
         w.predictions(proba, predicted)
-        cm = confusion.confusion_matrix(predicted, test_labels.astype(np.int64))
-        print(cm)
-        w.caret(cm, data=predicted, reference=test_labels)
+        errors = {}
+        try:
+            cm = confusion.confusion_matrix(predicted, test_labels.astype(np.int64))
+        except ValueError as exc:  # recorded: the audit reports it with the predictions it had
+            errors["confusion"] = str(exc)
+            w.set("errors", errors)
+        else:
+            print(cm)
+            w.caret(cm, data=predicted, reference=test_labels)
         timings["total_s"] = time.monotonic() - t0
         w.set("timings", timings)
         w.set("versions", versions())
         w.set("implementation", {"name": "python_impl", "keras": "tf.keras",
                                  "predict_classes": "argmax of predict(), 0-based "
                                                     "(python_impl.model.classes_of)"})
+    if errors:
+        raise WorkflowError(f"{out}: written without the steps that failed: {errors}")
     return Path(out)
+
+
+class WorkflowError(RuntimeError):
+    """A step failed; the run directory holds what was done before, and the error."""
 
 
 def _parser() -> argparse.ArgumentParser:

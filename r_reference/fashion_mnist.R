@@ -44,17 +44,8 @@ if (Sys.getenv("TF_CPP_MIN_LOG_LEVEL") == "") Sys.setenv(TF_CPP_MIN_LOG_LEVEL = 
 if (!is.na(settings$threads))
   Sys.setenv(TF_NUM_INTRAOP_THREADS = settings$threads, TF_NUM_INTEROP_THREADS = settings$threads)
 
-# ---- keras: the CRAN package when installed, else the project's fallback ----------------
-if (requireNamespace("keras", quietly = TRUE)) {
-  library(keras)
-  keras_impl <- list(name = "keras (CRAN)", version = as.character(packageVersion("keras")))
-  tf <- tensorflow::tf
-  keras_python_version <- function() keras$`__version__`
-} else {
-  source(file.path(script_dir, "keras_fallback.R"))
-  keras_impl <- list(name = "keras_fallback.R", version = keras_fallback_version)
-  keras_python_version <- function() tryCatch(keras$`__version__`, error = function(e) "")
-}
+# ---- keras: the real R package where it can run here, else the project's fallback; says which
+source(file.path(script_dir, "keras_select.R"))
 source(file.path(script_dir, "checkpoint.R"))
 
 # ---- seeds and determinism: the same calls, in the same order, as python_impl ------------
@@ -178,7 +169,7 @@ parity_run_set(run, "versions", c(
   # (as.character: reticulate >= 1.31 gives the Python version as a numeric_version)
   list(python = as.character(reticulate::py_config()$version),
        numpy = reticulate::import("numpy")$`__version__`, tensorflow = tf$`__version__`,
-       keras = keras_python_version(),
+       keras = keras_impl$keras_version,
        keras_package = if (Sys.getenv("TF_USE_LEGACY_KERAS") == "1") "tf_keras" else "keras")))
 parity_run_close(run)
 if (!is.na(opts$checkpoint)) checkpoint_remove(opts$checkpoint)  # complete: nothing to resume

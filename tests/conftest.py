@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
-from parity.seed import SEED_TABLE  # noqa: F401  (re-exported for the tests)
+from parity.config import load_spec
 
 IN_CI = bool(os.environ.get("CI"))
+#: the built-in spec: the tutorial's sides, profiles and published figures
+TUTORIAL = load_spec()
+#: the tutorial's published confusion table (rows = Prediction, columns = Reference)
+TUTORIAL_TABLE = np.asarray(TUTORIAL.published["table"])
+
+
+def side_command(side: str, out, checkpoint=None, **settings) -> list[str]:
+    """The command the audit runs for one side of the tutorial, with these settings."""
+    from parity.config import AuditConfig
+
+    return AuditConfig(TUTORIAL, "test", settings, parallel=False).side_command(side, out, checkpoint)
 
 
 def unavailable(reason: str):

@@ -43,10 +43,11 @@ def test_smoke_audit_passes(smoke_report):
 
 
 def test_report_json_schema(smoke_report):
-    report = json.loads((smoke_report[0] / "report.json").read_text())
-    assert report["schema_version"] == 1
+    text = (smoke_report[0] / "report.json").read_text()
+    report = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in report.json"))
+    assert report["schema_version"] == 2
     assert report["summary"]["outcome"] == "pass" and report["summary"]["fail"] == 0
-    assert report["config"]["profile"] == "smoke"
+    assert report["config"]["profile"] == "smoke" and report["config"]["spec"] == "tutorial"
     fields = {"name", "group", "r_value", "python_value", "difference", "rule", "status",
               "reason", "required"}
     names = [c["name"] for c in report["checks"]]
@@ -57,15 +58,21 @@ def test_report_json_schema(smoke_report):
     assert by["model.total_params"]["r_value"] == by["model.total_params"]["python_value"] == 111146
     assert by["predictions.probabilities_max_abs_diff"]["difference"] == 0.0
     assert by["predictions.class_agreement"]["python_value"] == 500
-    assert by["data.images_typeof_vs_dtype"]["r_value"] == "integer"
-    assert by["data.images_typeof_vs_dtype"]["python_value"] == "uint8"
-    assert "dropout_3" in by["model.seed_printed_summary"]["reason"]
-    assert by["seed.accuracy_vs_seed"]["status"] == "info"
-    assert by["seed.r_reproduces_seed_figures"]["status"] == "pass"
-    assert by["seed.python_reproduces_seed_figures"]["status"] == "pass"
+    assert by["data.train_images.type"]["r_value"] == "integer"
+    assert by["data.train_images.type"]["python_value"] == "uint8"
+    assert by["normalization.test.pixels"]["status"] == "pass"
+    assert "dropout_3" in by["published.printed_summary"]["reason"]
+    assert by["published.accuracy_vs_published"]["status"] == "info"
+    assert by["published.r_caret_reproduces_figures"]["status"] == "pass"
+    assert by["published.port_reproduces_figures"]["status"] == "pass"
     for side in ("r_predictions", "python_predictions", "crossed"):
         assert by[f"confusion.{side}.overall.Kappa"]["status"] == "pass"
+        assert by[f"confusion.{side}.overall.McnemarPValue"]["status"] == "pass"
         assert by[f"confusion.{side}.by_class.Balanced Accuracy"]["status"] == "pass"
+    # the normalized images (large) were compared, then dropped; the run stays readable
+    from parity.contract import read_run
+
+    assert read_run(smoke_report[0] / "r_run").normalized == {}
 
 
 def test_reports_complete_and_junit_counts(smoke_report):
@@ -100,11 +107,19 @@ def test_html_opens_in_headless_chromium(smoke_report, tmp_path):
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert run_parity("audit", "--profile", "huge").returncode == 2
-    proc = run_parity("audit", "--profile", "smoke", "--epochs", "0", "--out", str(tmp_path / "x"))
-    assert proc.returncode == 2 and "epochs" in proc.stderr
-    proc = run_parity("audit", "--profile", "smoke", "--out", str(tmp_path / "no" / "such"))
-    assert proc.returncode == 2 and "does not exist" in proc.stderr
+    from parity.cli import main
+
+    assert main(["audit", "--profile", "huge"]) == 2
+    for argv, message in (
+            (["--epochs", "0"], "epochs = 0"),
+            (["--seed", "4294967296"], "seed = 4294967296"),
+            (["--out", str(tmp_path / "no" / "such")], "does not exist"),
+            (["--out", "."], "expected a new directory name"),
+            (["--r-run", str(tmp_path / "nothing")], "no run.json"),
+            (["--spec", str(tmp_path / "none.toml")], "no such file")):
+        proc = run_parity("audit", "--profile", "smoke", *argv)
+        assert proc.returncode == 2 and message in proc.stderr, (argv, proc.stderr)
+        assert "Traceback" not in proc.stderr
 
 
 def test_doctor_lists_components():
@@ -119,24 +134,34 @@ def test_doctor_lists_components():
 
 DEFECTS = {
     "one_dropout_fewer": ("model.py", '    ("Dropout", 0.1),\n    ("Dropout", 0.1),\n',
-                          '    ("Dropout", 0.1),\n', "model.layer_names"),
+                          '    ("Dropout", 0.1),\n', "model.layer_count"),
     "normalize_by_256": ("data.py", "return images / 255.0", "return images / 256.0",
-                         "normalization.test_pixels_max_abs_diff"),
+                         "normalization.test.pixels"),
     "sgd_optimizer": ("model.py", 'optimizer: str = "adam"', 'optimizer: str = "sgd"',
                       "training.loss_per_epoch"),
-    "kappa_missing_a_term": ("confusion.py", "pc = _r_sum((ni / n) * (nj / n))",
+    "kappa_missing_a_term": ("caret/confusion.py", "pc = _r_sum((ni / n) * (nj / n))",
                              "pc = _r_sum((ni[1:] / n) * (nj[1:] / n))",
                              "confusion.crossed.overall.Kappa"),
+    "one_based_classes": ("model.py", "return proba.argmax(axis=-1).astype(np.int64)",
+                          "return proba.argmax(axis=-1).astype(np.int64) + 1",
+                          "predictions.python_classes_within_levels"),
 }
 
 
 @pytest.fixture(scope="module")
 def shared_r_run(rscript, tmp_path_factory):
-    from parity.audit import AuditConfig
-    from parity.rrun import run_r_reference
+    from conftest import TUTORIAL
+
+    from parity.config import AuditConfig
 
     out = tmp_path_factory.mktemp("r_shared") / "r_run"
-    return run_r_reference(out, **AuditConfig.from_profile("smoke").side_settings())
+    cmd = AuditConfig.resolve(TUTORIAL, profile="smoke").side_command("r", out, None)
+    from parity.rrun import r_python
+
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, TZ="UTC", RETICULATE_PYTHON=r_python()))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
 
 
 @pytest.mark.parametrize("defect", sorted(DEFECTS))

@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SEED_TABLE
+from conftest import TUTORIAL, TUTORIAL_TABLE
 
 from parity.compare import Tolerance, values_agree
-from parity.seed import SEED_BY_CLASS_PRINTED
 from python_impl.caret.confusion import (
     BY_CLASS_NAMES,
     OVERALL_NAMES,
@@ -22,7 +21,7 @@ from python_impl.caret.confusion import (
 
 @pytest.fixture(scope="module")
 def seed_cm():
-    return confusion_matrix_from_table(SEED_TABLE)
+    return confusion_matrix_from_table(TUTORIAL_TABLE)
 
 
 def test_seed_overall_full_precision(seed_cm):
@@ -42,7 +41,7 @@ def test_seed_by_class_as_printed(seed_cm):
     bc = seed_cm.by_class
     assert list(bc.columns) == list(BY_CLASS_NAMES)
     assert list(bc.index) == [f"Class: {i}" for i in range(10)]
-    for stat, printed in SEED_BY_CLASS_PRINTED.items():
+    for stat, printed in TUTORIAL.published['printed']['by_class'].items():
         expected = [float(v) for v in printed.split()]
         np.testing.assert_array_equal(bc[stat].round(4).to_numpy(), expected, err_msg=stat)
 
@@ -54,8 +53,8 @@ def test_seed_printed_text_is_r_text(seed_cm):
 
 def test_labels_path_equals_table_path(seed_cm):
     # Rebuild label vectors from the table: the seed's predictions and test labels.
-    rows, cols = np.nonzero(SEED_TABLE)
-    counts = SEED_TABLE[rows, cols]
+    rows, cols = np.nonzero(TUTORIAL_TABLE)
+    counts = TUTORIAL_TABLE[rows, cols]
     pred = np.repeat(rows, counts)
     ref = np.repeat(cols, counts)
     cm = confusion_matrix(pred, ref)

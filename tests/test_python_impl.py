@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from parity.contract import layer_rows, read_run
 from python_impl import data, model
 from python_impl.caret import rformat
-from python_impl.workflow import RunConfig, run, write_artifacts
+from python_impl.workflow import RunConfig, run
 
 
 def test_loader_shapes_and_types(fashion_mnist):
@@ -56,37 +57,43 @@ def test_first_64_figure(fashion_mnist, tmp_path):
 def test_model_is_the_seeds():
     model.seed_everything(1)
     net = model.build_model()
-    rows = model.model_summary_table(net)
-    assert [r.params for r in rows] == list(model.EXPECTED_PARAMS)
-    assert sum(r.params for r in rows) == net.count_params() == model.EXPECTED_TOTAL_PARAMS == 111146
-    assert [r.cls for r in rows] == [cls for cls, _ in model.SEED_LAYERS]
-    assert [r.output_shape for r in rows] == [
-        (None, 784), (None, 128), (None, 128), (None, 64), (None, 64), (None, 32), (None, 32),
-        (None, 32), (None, 10)]
+    rows = layer_rows(net)
+    assert [r["params"] for r in rows] == list(model.EXPECTED_PARAMS)
+    assert sum(r["params"] for r in rows) == net.count_params() == model.EXPECTED_TOTAL_PARAMS == 111146
+    assert [r["class"] for r in rows] == [cls for cls, _ in model.SEED_LAYERS]
+    assert [r["output_shape"] for r in rows] == [
+        [None, 784], [None, 128], [None, 128], [None, 64], [None, 64], [None, 32], [None, 32],
+        [None, 32], [None, 10]]
     assert [layer.rate for layer in net.layers if hasattr(layer, "rate")] == [0.1] * 4
     assert "111,146" in model.model_summary_text(net).replace("111146", "111,146")
 
 
-def test_bad_seed_and_epochs():
-    with pytest.raises(ValueError, match=r"seed=-1"):
+def test_bad_settings():
+    with pytest.raises(ValueError, match=r"seed=-1: expected an integer from 0 to 2147483647"):
         RunConfig(seed=-1)
     with pytest.raises(ValueError, match=r"epochs=0"):
         RunConfig(epochs=0)
+    with pytest.raises(ValueError, match=r"seed=4294967296"):  # R's integers are 32-bit
+        RunConfig(seed=2**32)
+    with pytest.raises(ValueError, match=r"save_normalized=1: expected True or False"):
+        RunConfig(save_normalized=1)
 
 
 def test_two_runs_same_seed_bit_identical(fashion_mnist, tmp_path):
     config = RunConfig(epochs=1, seed=7, train_size=600, test_size=200)
-    a = run(config)
-    b = run(config)
-    assert np.array_equal(a.proba, b.proba)  # bit for bit, not approximately
-    assert a.history == b.history
+    a = read_run(run(config, tmp_path / "a"))
+    b = read_run(run(config, tmp_path / "b"))
+    assert np.array_equal(a.probabilities, b.probabilities)  # bit for bit, not approximately
+    assert a.history.keys() == b.history.keys() == {"loss", "accuracy"}
+    assert all(np.array_equal(a.history[k], b.history[k]) for k in a.history)
     assert a.predicted.dtype == np.int64 and a.predicted.min() >= 0
-    c = run(RunConfig(epochs=1, seed=8, train_size=600, test_size=200))
-    assert not np.array_equal(a.proba, c.proba)  # the seed matters, so the check can fail
-    write_artifacts(a, tmp_path / "art")
-    assert {p.name for p in (tmp_path / "art").iterdir()} == {
-        "probabilities.npy", "predicted_classes.npy", "model_summary.txt",
-        "confusion_matrix.txt", "run.json", "train_labels.npy", "test_labels.npy"}
+    c = read_run(run(RunConfig(epochs=1, seed=8, train_size=600, test_size=200), tmp_path / "c"))
+    assert not np.array_equal(a.probabilities, c.probabilities)  # the seed matters
+    assert a.settings == {**config.settings()} and a.data["test_images"].dim == [200, 28, 28]
+    assert {p.name for p in (tmp_path / "a").iterdir()} >= {
+        "probabilities.npy", "predicted_classes.npy", "model_summary.txt", "confusion_matrix.txt",
+        "run.json", "train_labels.npy", "test_labels.npy", "history.loss.npy",
+        "confusion.overall.npy"}
 
 
 def test_predictions_print_like_r():

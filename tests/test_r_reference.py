@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from parity.compare import STATS, stat_tolerance, values_agree
+from parity.contract import read_run
 from python_impl.model import EXPECTED_PARAMS, EXPECTED_TOTAL_PARAMS, SEED_LAYERS
 
 pytestmark = pytest.mark.r
@@ -43,80 +43,86 @@ def test_seed_output_printed(r_run):
     assert re.search(r"Total params: 111,?146", proc.stdout)  # Keras 3: 111,146; Keras 2: 111146
 
 
-def test_artifact_set_complete(r_run):
+def test_run_directory_follows_the_contract(r_run):
+    import jsonschema
+
+    from parity.contract import schema
+
     out, _ = r_run
-    expected = {"run.json", "history.rds", "probabilities.rds", "predicted_classes.rds",
-                "train_labels.rds", "test_labels.rds", "confusion_matrix.rds",
-                "confusion_matrix.txt", "model_summary.txt", "train_images_normalized.f64",
-                "test_images_normalized.f64"}
-    assert expected == {p.name for p in out.iterdir()}
+    jsonschema.Draft202012Validator(schema()).validate(json.loads((out / "run.json").read_text()))
+    record = read_run(out)
+    assert record.side == "r" and record.settings["train_size"] == TRAIN
+    assert {p.name for p in out.iterdir()} >= {
+        "run.json", "probabilities.npy", "predicted_classes.npy", "train_labels.npy",
+        "test_labels.npy", "history.loss.npy", "history.accuracy.npy", "confusion.table.npy",
+        "confusion.overall.npy", "confusion.by_class.npy", "confusion.data.npy",
+        "confusion.reference.npy", "confusion_matrix.txt", "model_summary.txt",
+        "normalized.train.npy", "normalized.test.npy"}
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+    assert not list(out.glob("*.rds"))  # the engine reads JSON and NPY only
 
 
 def test_data_types_and_dims(r_run):
-    meta = json.loads((r_run[0] / "run.json").read_text())
-    assert meta["data"]["typeof"] == {"train_images": "integer", "train_labels": "integer",
-                                      "test_images": "integer", "test_labels": "integer"}
-    assert meta["data"]["full_dims"] == {"train_images": [60000, 28, 28],
-                                         "test_images": [10000, 28, 28]}
-    assert meta["data"]["dims"]["train_images"] == [TRAIN, 28, 28]
-    assert meta["data"]["dims"]["test_images"] == [TEST, 28, 28]
+    data = read_run(r_run[0]).data
+    assert {k: v.type for k, v in data.items()} == {
+        "train_images": "integer", "train_labels": "integer", "test_images": "integer",
+        "test_labels": "integer"}
+    assert data["train_images"].full_dim == [60000, 28, 28]
+    assert data["test_images"].full_dim == [10000, 28, 28]
+    assert data["train_images"].dim == [TRAIN, 28, 28] and data["test_images"].dim == [TEST, 28, 28]
 
 
 def test_normalization(r_run):
-    out = r_run[0]
-    meta = json.loads((out / "run.json").read_text())
+    record = read_run(r_run[0])
     for part in ("train", "test"):
-        summary = meta["normalization"][part]
-        assert summary["storage_mode"] == "double"
-        assert summary["min"] == 0 and summary["max"] == 1
-    pixels = np.fromfile(out / "test_images_normalized.f64", dtype="<f8")
-    assert pixels.size == TEST * 28 * 28 and pixels.min() == 0.0 and pixels.max() == 1.0
+        summary = record.normalization[part]
+        assert summary["storage"] == "double" and summary["min"] == 0 and summary["max"] == 1
+    pixels = record.normalized["test"]
+    assert pixels.shape == (TEST, 28, 28) and pixels.dtype == np.float64
+    assert pixels.min() == 0.0 and pixels.max() == 1.0
 
 
 def test_parameter_counts(r_run):
-    meta = json.loads((r_run[0] / "run.json").read_text())
-    layers = meta["model"]["layers"]
-    assert [x["params"] for x in layers] == list(EXPECTED_PARAMS)
-    assert [x["cls"] for x in layers] == [cls for cls, _ in SEED_LAYERS]
-    assert meta["model"]["total_params"] == EXPECTED_TOTAL_PARAMS
-    assert meta["keras_impl"]["name"] in ("keras (CRAN)", "keras_fallback.R")
-    assert meta["versions"]["tensorflow"] and meta["versions"]["python"]
+    record = read_run(r_run[0])
+    assert [x.params for x in record.layers] == list(EXPECTED_PARAMS)
+    assert [x.cls for x in record.layers] == [cls for cls, _ in SEED_LAYERS]
+    assert record.total_params == EXPECTED_TOTAL_PARAMS
+    assert record.implementation["name"]
+    assert record.versions["tensorflow"] and record.versions["python"]
 
 
-def test_artifacts_read_back_through_rpy2(r_run, r_caret):
-    out = r_run[0]
-    proba = np.asarray(r_caret.read_rds(out / "probabilities.rds"))
-    classes = np.asarray(r_caret.read_rds(out / "predicted_classes.rds"))
-    labels = np.asarray(r_caret.read_rds(out / "test_labels.rds"))
-    assert proba.shape == (TEST, 10) and classes.shape == (TEST,) and labels.shape == (TEST,)
-    np.testing.assert_array_equal(classes, proba.argmax(axis=1))
+def test_arrays_exact(r_run):
+    record = read_run(r_run[0])
+    assert record.probabilities.shape == (TEST, 10) and record.predicted.shape == (TEST,)
+    np.testing.assert_array_equal(record.predicted, record.probabilities.argmax(axis=1))
     # float32 softmax outputs, carried exactly in R doubles
-    np.testing.assert_array_equal(proba, proba.astype(np.float32).astype(np.float64))
-    history = r_caret.read_rds(out / "history.rds")
-    assert set(history.keys()) >= {"loss", "accuracy"}
+    np.testing.assert_array_equal(record.probabilities,
+                                  record.probabilities.astype(np.float32).astype(np.float64))
+    assert set(record.history) >= {"loss", "accuracy"}
 
 
-def test_caret_artifacts_equal_caret_recomputed(r_run, r_caret):
-    out = r_run[0]
-    meta = json.loads((out / "run.json").read_text())
-    classes = np.asarray(r_caret.read_rds(out / "predicted_classes.rds"))
-    labels = np.asarray(r_caret.read_rds(out / "test_labels.rds"))
-    again = r_caret.caret_from_labels(classes, labels)
-    for key, value in meta["confusion"]["overall"].items():
-        assert values_agree(again.overall[key], np.nan if value is None else value,
-                            stat_tolerance(key)), key
-    stored = np.array([[np.nan if v is None else v for v in row.values()]
-                       for row in meta["confusion"]["by_class"]])
-    assert values_agree(again.by_class, stored, STATS)
-    printed = (out / "confusion_matrix.txt").read_text().rstrip("\n")
-    assert printed == again.text
+def test_stored_caret_equals_caret_recomputed(r_run, r_caret):
+    from parity.compare import caret_values_of_r, compare_caret
+
+    record = read_run(r_run[0])
+    again = caret_values_of_r(r_caret.caret_from_codes(*record.caret_inputs, record.caret.levels))
+    bad = [row for row in compare_caret(record.caret, again) if not row.ok]
+    assert not bad, bad
 
 
 def test_bad_argument_fails_with_r_message(rscript, tmp_path):
     proc = run_r(rscript, "--out", str(tmp_path / "x"), "--epochs", "zero")
     assert proc.returncode != 0
-    assert "option --epochs: 'zero' is not a positive integer" in proc.stderr
+    assert "option --epochs: 'zero' is not an integer from 0 to 2147483647" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_of_range_settings_fail_before_anything_runs(rscript, tmp_path):
+    for args, message in ((["--seed", "2147483648"], "'2147483648' is not an integer from 0"),
+                          (["--epochs", "0"], "--epochs: 0 must be at least 1"),
+                          (["--frobnicate"], "unknown argument '--frobnicate'")):
+        proc = run_r(rscript, "--out", str(tmp_path / "x"), *args)
+        assert proc.returncode != 0 and message in proc.stderr, proc.stderr
     assert list(tmp_path.iterdir()) == []
 
 

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import side_command
 
 from parity import rrun
+from parity.contract import read_run
 from parity.paths import PROJECT_ROOT
 from python_impl.checkpoint import unavailable_reason
 
@@ -30,6 +32,7 @@ keras3_only = pytest.mark.skipif(UNAVAILABLE is not None, reason=UNAVAILABLE or 
 
 SETTINGS = {"epochs": 8, "seed": 42, "train_size": 2000, "test_size": 500,
             "steps_per_execution": 256, "threads": 1}
+RESUMED = re.compile(r"resume: (\d+)/(\d+) epochs done")
 EPOCH_LINE = re.compile(r"^\s*\d+/\d+ - .*loss")
 ENV = dict(os.environ, TZ="UTC", KERAS_HOME=os.environ.get("KERAS_HOME", str(PROJECT_ROOT / ".keras")),
            RETICULATE_PYTHON=rrun.r_python(), PYTHONUNBUFFERED="1")
@@ -59,25 +62,19 @@ def run(cmd: list[str]) -> str:
     return proc.stdout
 
 
-def checkpoint_epochs(path: Path) -> int:
-    if path.suffix == ".npz":
-        with np.load(path) as saved:
-            return json.loads(str(saved["meta"]))["epochs_done"]
-    from parity import rbridge
-
-    return int(np.asarray(dict(rbridge.read_rds(path).items())["epochs_done"])[0])
-
-
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory) -> Path:
     """The Python port, uninterrupted and without checkpoints: the reference for every resume."""
     out = tmp_path_factory.mktemp("plain") / "run"
-    run(rrun.python_command(out, **SETTINGS))
+    run(side_command("python", out, **SETTINGS))
     return out
 
 
-def python_history(run_dir: Path) -> dict:
-    return json.loads((run_dir / "run.json").read_text())["history"]
+def same_run(a: Path, b: Path) -> bool:
+    """Bit-identical probabilities and history."""
+    ra, rb = read_run(a), read_run(b)
+    return (np.array_equal(ra.probabilities, rb.probabilities) and ra.history.keys() == rb.history.keys()
+            and all(np.array_equal(ra.history[k], rb.history[k]) for k in ra.history))
 
 
 @keras3_only
@@ -86,40 +83,27 @@ def test_killed_side_resumes_bit_identically(side, uninterrupted, tmp_path, requ
     if side == "r":
         request.getfixturevalue("rscript")
     out, ck = tmp_path / "run", tmp_path / "checkpoint"
-    command = (rrun.r_command(out, save_normalized=False, checkpoint=ck, **SETTINGS) if side == "r"
-               else rrun.python_command(out, checkpoint=ck, **SETTINGS))
+    command = side_command(side, out, ck, **SETTINGS)
     status, log = run_until(command, EPOCH_LINE, 2, signal.SIGKILL)
     assert status == -signal.SIGKILL, log[-2000:]
     assert not out.exists()  # no artifacts from the killed run
-    state = ck / ("state.rds" if side == "r" else "state.npz")
-    done = checkpoint_epochs(state)
-    assert 1 <= done < SETTINGS["epochs"], f"the kill should land mid-training, got {done} epochs"
+    assert (ck / ("state.rds" if side == "r" else "state.npz")).exists()
 
     log = run(command)
-    assert f"resume: {done}/{SETTINGS['epochs']} epochs done" in log
+    m = RESUMED.search(log)
+    assert m and 1 <= int(m[1]) < SETTINGS["epochs"], f"the kill should land mid-training: {log[:500]}"
     assert not ck.exists()  # removed once the artifacts are written
-    want = np.load(uninterrupted / "probabilities.npy")
-    if side == "r":
-        from parity import rbridge
-
-        got = np.asarray(rbridge.read_rds(out / "probabilities.rds"))
-        history = {str(k): [float(x) for x in np.asarray(v)]
-                   for k, v in rbridge.read_rds(out / "history.rds").items()}
-    else:
-        got = np.load(out / "probabilities.npy")
-        history = python_history(out)
-    assert np.array_equal(got, want), "resumed predictions differ from the uninterrupted run's"
-    assert history == python_history(uninterrupted)
+    assert same_run(out, uninterrupted), "the resumed run differs from the uninterrupted run"
 
 
 @keras3_only
 def test_checkpoint_of_another_run_is_refused(uninterrupted, tmp_path):
     ck = tmp_path / "checkpoint"
-    command = rrun.python_command(tmp_path / "a", checkpoint=ck, **SETTINGS)
+    command = side_command("python", tmp_path / "a", ck, **SETTINGS)
     status, _ = run_until(command, EPOCH_LINE, 1, signal.SIGKILL)
     assert status == -signal.SIGKILL and (ck / "state.npz").exists()
     other = dict(SETTINGS, seed=7)
-    proc = subprocess.run(rrun.python_command(tmp_path / "b", checkpoint=ck, **other),
+    proc = subprocess.run(side_command("python", tmp_path / "b", ck, **other),
                           capture_output=True, text=True, env=ENV, timeout=600)
     assert proc.returncode == 2
     assert "belongs to another run" in proc.stderr and "'seed': 42" in proc.stderr
@@ -135,7 +119,7 @@ def test_audit_interrupted_by_sigterm_resumes(rscript, uninterrupted, tmp_path):
              str(SETTINGS["epochs"]), "--out", str(out)]
     status, log = run_until(audit, re.compile(r"\] epoch 2/"), 1, signal.SIGTERM)
     assert status == 2, log[-3000:]
-    assert f"finished epochs are kept in {partial}" in log and "--resume" in log
+    assert f"finished work is kept in {partial}" in log and "--resume" in log
     assert partial.is_dir() and not out.exists()
     assert not _processes_mentioning(str(partial)), "a side kept running after the audit stopped"
 
@@ -153,9 +137,7 @@ def test_audit_interrupted_by_sigterm_resumes(rscript, uninterrupted, tmp_path):
     assert report["summary"]["outcome"] == "pass"
     assert any(0 < n for n in report["resumed_epochs"].values()), report["resumed_epochs"]
     assert any(c["name"] == "training.resumed" for c in report["checks"])
-    got = np.load(out / "python_run" / "probabilities.npy")
-    assert np.array_equal(got, np.load(uninterrupted / "probabilities.npy"))
-    assert python_history(out / "python_run") == python_history(uninterrupted)
+    assert same_run(out / "python_run", uninterrupted)
 
 
 def _processes_mentioning(text: str) -> list[str]:
@@ -184,8 +166,7 @@ def test_keras2_trains_without_checkpoints(side, tmp_path, request):
         request.getfixturevalue("rscript")
     out, ck = tmp_path / "run", tmp_path / "checkpoint"
     settings = dict(SETTINGS, epochs=1)
-    command = (rrun.r_command(out, save_normalized=False, checkpoint=ck, **settings) if side == "r"
-               else rrun.python_command(out, checkpoint=ck, **settings))
+    command = side_command(side, out, ck, **settings)
     log = run(command)
     assert "checkpoints: off (Keras 2" in log
     assert (out / "run.json").exists() and not ck.exists()

@@ -10,13 +10,19 @@ Only what caret's ``print.confusionMatrix`` and the seed's ``predictions[1:50]``
   ``table``, left/right justification, and the wrapping of columns into blocks at
   ``width = 80``.
 - :func:`print_vector` is R's vector print with ``[index]`` labels.
+- :func:`encode_string` is R's ``EncodeString`` without quotes (how ``print`` shows a label
+  holding a newline, a backslash or a control character) and :func:`display_width` is the
+  width R pads by (East Asian wide characters count 2, combining marks 0), so labels such as
+  ``"日本"`` or ``"a\\nb"`` line up as they do in R.
 
-Constants are R's defaults: ``options(digits = 7, width = 80, scipen = 0)``, ``print.gap = 1``.
+Constants are R's defaults: ``options(digits = 7, width = 80, scipen = 0, max.print = 99999)``,
+``print.gap = 1``; a UTF-8 locale (R's in these containers: ``C.UTF-8``).
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,9 +36,14 @@ __all__ = [
     "format_int",
     "print_matrix",
     "print_vector",
+    "encode_string",
+    "display_width",
+    "R_MAX_PRINT",
 ]
 
 R_WIDTH = 80
+#: ``getOption("max.print")``: a matrix prints at most this many entries (whole rows).
+R_MAX_PRINT = 99999
 _GAP = 1
 _DBL_EPS = 2.220446049250313e-16
 _KP_MAX = 27  # R uses an exact long-double table of 10^0 .. 10^27 for scaling
@@ -263,31 +274,114 @@ def format_int(values: Sequence[int | None]) -> list[str]:
     return [s.rjust(w) for s in strs]
 
 
+# ASCII control characters R's EncodeString writes as C escapes; the others become \\ooo (octal).
+_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+              "\t": "\\t", "\v": "\\v", "\0": "\\0"}
+
+
+def _encode_char(ch: str) -> str:
+    code = ord(ch)
+    if ch == "\\":
+        return "\\\\"
+    if code < 0x80:
+        if 0x20 <= code < 0x7F:
+            return ch
+        return _C_ESCAPES.get(ch, f"\\{code:03o}")
+    if unicodedata.category(ch) in ("Cc", "Cn", "Cs"):  # not printable (iswprint false)
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{{{code:06x}}}"
+    return ch
+
+
+def encode_string(s: str) -> str:
+    """R's ``EncodeString(s, quote = 0)`` in a UTF-8 locale: what ``print(x, quote = FALSE)``
+    and the dimnames of a printed matrix show.
+
+    A backslash is doubled; ASCII control characters become ``\\n``, ``\\t``, ... or ``\\ooo``
+    (octal); non-printable non-ASCII characters (C1 controls, unassigned code points) become
+    ``\\uXXXX`` or ``\\U{XXXXXX}``; double quotes and printable characters stay as they are.
+
+    Examples
+    --------
+    >>> print(encode_string('a\\nb'), encode_string('c\\\\d'), encode_string('z\\x01"'))
+    a\\nb c\\\\d z\\001"
+    """
+    if s.isascii() and s.isprintable() and "\\" not in s:
+        return s
+    return "".join(_encode_char(ch) for ch in s)
+
+
+def _char_width(ch: str) -> int:
+    code = ord(ch)
+    if code == 0xAD:  # soft hyphen: Cf, but R's table gives it width 1
+        return 1
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf") \
+            or 0x1160 <= code <= 0x11FF:  # Hangul medial vowels and final consonants
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(s: str) -> int:
+    """The width R pads a printed string by (``Rstrwid``: R's ``wcwidth`` per character).
+
+    East Asian wide and fullwidth characters (emoji included) count 2; combining marks and
+    format characters 0 (the soft hyphen 1); everything else 1. ``s`` is text as printed,
+    i.e. after :func:`encode_string`. Python's Unicode tables stand in for R's own
+    (``rlocale_widths.h``); they agree on the characters the tests check against live R.
+
+    Examples
+    --------
+    >>> display_width("日本"), display_width("e\\u0301"), display_width("a")
+    (4, 1, 1)
+    """
+    if s.isascii():
+        return len(s)
+    return sum(_char_width(ch) for ch in s)
+
+
+def _rjust(s: str, w: int) -> str:
+    return " " * (w - display_width(s)) + s
+
+
+def _ljust(s: str, w: int) -> str:
+    return s + " " * (w - display_width(s))
+
+
 def print_matrix(columns: Sequence[Sequence[str]], *, row_labels: Sequence[str],
                  col_labels: Sequence[str], right: bool = True,
                  row_title: str | None = None, col_title: str | None = None,
-                 width: int = R_WIDTH) -> list[str]:
+                 width: int = R_WIDTH, max_print: int = R_MAX_PRINT) -> list[str]:
     """R's ``printMatrix`` for already formatted cells, one list of strings per column.
 
     ``right`` justifies cells and column labels right (numbers) or left (``print(x,
     quote = FALSE)`` of a character matrix). ``row_title``/``col_title`` are the names of
     the dimnames, as a ``table`` has ("Prediction", "Reference"). Columns wrap into blocks
-    whose lines stay narrower than ``width``. Returns the printed lines.
+    whose lines stay narrower than ``width``. Labels and cells are shown as R shows them
+    (:func:`encode_string`) and padded by display width (:func:`display_width`). When the
+    matrix has more than ``max_print`` entries, only ``max_print // ncol`` rows are printed
+    (in every block), followed by R's ``[ reached getOption("max.print") -- omitted N rows ]``;
+    label widths still count every row, as in R. Returns the printed lines.
     """
+    columns = [[encode_string(s) for s in col] for col in columns]
+    row_labels = [encode_string(s) for s in row_labels]
+    col_labels = [encode_string(s) for s in col_labels]
+    row_title = None if row_title is None else encode_string(row_title)
+    col_title = None if col_title is None else encode_string(col_title)
     ncol = len(columns)
     nrow = len(row_labels)
-    rlabw = max((len(s) for s in row_labels), default=0)
+    nrow_shown = nrow if ncol == 0 or max_print // ncol >= nrow else max_print // ncol
+    rlabw = max((display_width(s) for s in row_labels), default=0)
     lbloff = 0
     if row_title is not None:
-        rnw = len(row_title)
+        rnw = display_width(row_title)
         lbloff = 2 if rnw < rlabw + 2 else rnw - rlabw
         rlabw += lbloff
     col_w = [
-        max([len(col_labels[j])] + [len(s) for s in columns[j]]) + _GAP for j in range(ncol)
+        max([display_width(col_labels[j])] + [display_width(s) for s in columns[j][:nrow_shown]]) + _GAP
+        for j in range(ncol)
     ]
 
     def cell(s: str, w: int) -> str:
-        return s.rjust(w) if right else " " * _GAP + s.ljust(w - _GAP)
+        return _rjust(s, w) if right else " " * _GAP + _ljust(s, w - _GAP)
 
     lines: list[str] = []
     jmin = 0
@@ -302,16 +396,20 @@ def print_matrix(columns: Sequence[Sequence[str]], *, row_labels: Sequence[str],
                     break
         if col_title is not None:
             lines.append(" " * rlabw + col_title)
-        head = (row_title or "").ljust(rlabw)
+        head = _ljust(row_title or "", rlabw)
         head += "".join(cell(col_labels[j], col_w[j]) for j in range(jmin, jmax))
         lines.append(head)
-        for i in range(nrow):
-            line = " " * lbloff + row_labels[i].ljust(rlabw - lbloff)
+        for i in range(nrow_shown):
+            line = " " * lbloff + _ljust(row_labels[i], rlabw - lbloff)
             line += "".join(cell(columns[j][i], col_w[j]) for j in range(jmin, jmax))
             lines.append(line)
         if ncol == 0:
             break
         jmin = jmax
+    if nrow_shown < nrow:
+        omitted = nrow - nrow_shown
+        lines.append(f' [ reached getOption("max.print") -- omitted {omitted} '
+                     f'{"row" if omitted == 1 else "rows"} ]')
     return lines
 
 
