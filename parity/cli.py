@@ -263,6 +263,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--mode", choices=list(MODES), default="sens_spec")
     s.add_argument("--r", action="store_true", help="also run caret in R and compare")
     s.set_defaults(func=_cmd_stats)
+    from parity.grading import add_compare_parser
+
+    add_compare_parser(sub)
     return p
 
 

@@ -1,0 +1,887 @@
+"""Graded verdicts for two run records (``parity compare``): how close two runs of the workflow
+are, group by group, and where and how much they diverge.
+
+The audit (:mod:`parity.checks`) asks one question - are R and Python bit-identical? - and any
+difference fails it. Runs made on another machine, with another Keras generation or another
+thread count can differ in the last bits and still be the same model; a real defect (a wrong
+learning rate, a missing normalization) also makes them differ. This module tells these apart.
+Each group of two run directories (either side, any machine or version) gets one grade, from
+best to worst:
+
+``bit-identical``
+    every value compared is the same double (NaN payloads included).
+``numeric``
+    not bit-identical, but every value is within the numeric tolerance of :class:`Tolerances`
+    (max absolute or relative difference, reported with the distance in ULPs), and the predicted
+    classes and the confusion table are identical.
+``equivalent``
+    beyond rounding, but statistically equivalent on the shared test set: paired tests on the
+    two sides' predictions (:func:`paired_tests`) find no significant difference, and the 95%
+    CI of the accuracy difference lies within the equivalence margin (:class:`Equivalence`).
+``different``
+    none of the above: a significant difference, or a CI too wide to show equivalence (the
+    reason says which), or the runs cannot be paired (another test set).
+
+``not-compared`` marks a group a run lacks the arrays for; like the audit's "not run" it never
+meets a requirement.
+
+The groups
+----------
+``training``
+    the per-epoch history (every metric both runs recorded). Where bits differ, the first epoch
+    whose loss differs, the relative difference there and the largest. One pair of
+    trajectories has no sampling distribution to test, so ``equivalent`` for training is a
+    judgment on its outcome: the trained models are equivalent on the test set (the paired
+    tests) and the last epoch's training accuracy and loss lie within
+    :attr:`Equivalence.margin` and :attr:`Equivalence.loss_rtol`.
+``predictions``
+    the softmax outputs and predicted classes: rows not bit-identical, quantiles of the per-row
+    max ``|prob A - prob B|``, the worst rows, ULPs; then the paired tests.
+``confusion``
+    caret's table and statistics (``$overall``, ``$byClass``); beyond rounding, the paired
+    tests and the Kappa difference CI within the Kappa margin.
+
+Examples
+--------
+>>> import numpy as np, tempfile, pathlib
+>>> from parity.contract import RunWriter, read_run
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> for name in ("a", "b"):
+...     with RunWriter(root / name, side="python", settings={}) as w:
+...         w.history({"loss": [0.5]})
+>>> verdict = grade_runs(read_run(root / "a"), read_run(root / "b"))
+>>> verdict.groups["training"].grade, verdict.groups["predictions"].grade
+('bit-identical', 'not-compared')
+>>> verdict.meets("exact")  # a group not compared never passes
+False
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from parity.compare import STATS, max_abs_diff, na_pattern, values_agree
+from parity.contract import ContractError, RunRecord, read_run
+
+__all__ = ["GRADES", "NOT_COMPARED", "REQUIRE", "Tolerances", "Equivalence", "PairedTests",
+           "GroupVerdict", "Verdict", "grade_runs", "paired_tests", "mcnemar", "cohen_kappa",
+           "ulp_distance", "add_compare_parser", "run_compare", "main"]
+
+#: the grades, best first
+GRADES = ("bit-identical", "numeric", "equivalent", "different")
+#: a group one of the runs has no arrays for: never meets a requirement
+NOT_COMPARED = "not-compared"
+#: ``--require`` values and the worst grade each accepts
+REQUIRE = {"exact": "bit-identical", "numeric": "numeric", "equivalent": "equivalent"}
+GROUPS = ("training", "predictions", "confusion")
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """The numeric tolerance: what still counts as "the same numbers, rounded differently".
+
+    Parameters
+    ----------
+    prob_atol
+        max ``|prob A - prob B|`` over every softmax output. Default 1e-6: the outputs are
+        float32 in [0, 1], whose spacing is 6e-8 below 0.5 and 1.2e-7 near 1, so 1e-6 is 8 to 16
+        float32 ULPs at the top of the range - a different summation order in the 784- and
+        128-wide dot products (another thread count, another kernel) moves a probability by a
+        few ULPs, while a training run that took one different step moves them by far more.
+    history_rtol
+        max ``|A - B| / |A|`` per epoch and metric. Default 1e-6: Keras' epoch loss and accuracy
+        are float32 means (relative spacing 1.2e-7), so 1e-6 is about 8 float32 ULPs.
+    stats_rtol
+        caret's statistics, relative (or both below ``stats_floor``): the project's rule for
+        the same statistic computed by two libraries (:data:`parity.compare.STATS`, 1e-12);
+        the table itself must be identical.
+    """
+
+    prob_atol: float = 1e-6
+    history_rtol: float = 1e-6
+    stats_rtol: float = STATS.rel
+    stats_floor: float = STATS.abs_floor
+
+    def __post_init__(self):
+        for name in ("prob_atol", "history_rtol", "stats_rtol", "stats_floor"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                raise ValueError(f"{name}={v!r}: expected a finite number >= 0")
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """When two runs that differ beyond rounding are still "the same model" on the test set.
+
+    Parameters
+    ----------
+    margin
+        the largest accuracy difference (either sign) accepted as equivalent: the 95% CI of
+        ``accuracy A - accuracy B`` must lie inside ``[-margin, margin]``. Default 0.01 (one
+        point of accuracy). Measured on this model at smoke size (2,000/500 images, 1 epoch,
+        Python side, seeds 42-45): test accuracy 0.728, 0.676, 0.656, 0.642, a seed-to-seed
+        standard deviation of 0.038 (:data:`MEASURED_SPREAD`), so 0.01 is about a quarter of
+        what merely re-seeding the same code does - a difference inside it is well below the
+        noise of the workflow itself, and a defect that costs a point of accuracy or more is
+        never called equivalent.
+        At smoke size the CI of two unrelated models (e.g. two seeds, ~10% discordant rows) is
+        about +-0.03 wide, so such pairs are reported as "different (not shown equivalent)":
+        equivalence must be shown, not assumed.
+    kappa_margin
+        the same for Kappa (confusion group); None (default) derives it from ``margin``: when
+        accuracy moves by ``margin`` with the class frequencies unchanged, Kappa moves by
+        ``margin / (1 - p_e)``, ``p_e`` the chance agreement of the reference labels (0.1 for
+        ten balanced classes: 0.0111).
+    loss_rtol
+        training group: the largest relative difference of the last epoch's loss accepted as
+        equivalent. Default 0.01: half the measured seed-to-seed spread of the last-epoch loss
+        at smoke size (relative standard deviation 0.020, :data:`MEASURED_SPREAD`), in line
+        with ``margin``; a 100x learning rate changes it by a factor.
+    alpha
+        significance level of the paired tests (McNemar; the bootstrap CIs are 1 - alpha).
+    bootstrap
+        paired bootstrap resamples for the accuracy and Kappa difference CIs (percentile
+        intervals). 4,000: the CI ends move by about 0.001 between bootstrap seeds at n = 500.
+    bootstrap_seed
+        the bootstrap's fixed seed, so a verdict is reproducible.
+    exact_below
+        McNemar uses the exact binomial test when the discordant count ``b + c`` is below this,
+        else the chi-square test with continuity correction (the usual rule: the chi-square
+        approximation is poor below about 25 discordant pairs).
+    """
+
+    margin: float = 0.01
+    kappa_margin: float | None = None
+    loss_rtol: float = 0.01
+    alpha: float = 0.05
+    bootstrap: int = 4000
+    bootstrap_seed: int = 16
+    exact_below: int = 25
+
+    def __post_init__(self):
+        for name in ("margin", "loss_rtol"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and 0 < v < 1):
+                raise ValueError(f"{name}={v!r}: expected a number in (0, 1)")
+        if self.kappa_margin is not None and not 0 < self.kappa_margin < 1:
+            raise ValueError(f"kappa_margin={self.kappa_margin!r}: expected None or a number in (0, 1)")
+        if not 0 < self.alpha < 0.5:
+            raise ValueError(f"alpha={self.alpha!r}: expected a number in (0, 0.5)")
+        if not (isinstance(self.bootstrap, int) and self.bootstrap >= 200):
+            raise ValueError(f"bootstrap={self.bootstrap!r}: expected an integer >= 200")
+
+
+#: seed-to-seed spread of the Python side, measured for the defaults above (2026, AMD EPYC, 2
+#: cores; ``python -m python_impl --epochs 1 --train-size 2000 --test-size 500 --threads 1
+#: --steps-per-execution 256 --seed S`` for S = 42..45; sample standard deviations)
+MEASURED_SPREAD = {"settings": "smoke: 2,000/500 images, 1 epoch, seeds 42-45",
+                   "test_accuracy": (0.728, 0.676, 0.656, 0.642), "test_accuracy_sd": 0.0377,
+                   "kappa_sd": 0.0419, "final_loss_rel_sd": 0.0197,
+                   "final_train_accuracy_sd": 0.0167}
+
+
+# --------------------------------------------------------------------------- small tools
+
+
+def ulp_distance(a, b) -> np.ndarray:
+    """Distance in units in the last place between two float arrays, elementwise.
+
+    Counted in float32 when both arrays hold only float32 values (the model's outputs and
+    Keras' metrics, widened to float64 by the reader), else in float64. NaN pairs count 0
+    when both are NaN, else the largest integer.
+
+    Examples
+    --------
+    >>> int(ulp_distance(np.float32(1.0), np.nextafter(np.float32(1.0), np.float32(2)))[()])
+    1
+    >>> int(ulp_distance(0.1, 0.1)[()])
+    0
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        single = bool(np.array_equal(a.astype(np.float32).astype(np.float64), a, equal_nan=True)
+                      and np.array_equal(b.astype(np.float32).astype(np.float64), b, equal_nan=True))
+    ftype, itype = (np.float32, np.int32) if single else (np.float64, np.int64)
+
+    def ordered(x):
+        bits = np.ascontiguousarray(x.astype(ftype)).view(itype).astype(np.int64).reshape(x.shape)
+        # sign-magnitude to a monotone integer line (-0.0 and +0.0 meet at 0)
+        return np.where(bits < 0, np.int64(np.iinfo(itype).min) - bits, bits)
+
+    with np.errstate(over="ignore"):
+        d = np.abs(ordered(a) - ordered(b)).astype(np.float64)
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    return np.where(nan_a & nan_b, 0.0, np.where(nan_a | nan_b, float(np.iinfo(np.int64).max), d))
+
+
+def _bits_equal(a, b) -> bool:
+    """The same doubles, bit for bit (NaN payloads too, so R's NA differs from NaN)."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.array_equal(np.ascontiguousarray(a).view(np.uint64),
+                                                      np.ascontiguousarray(b).view(np.uint64)))
+
+
+def cohen_kappa(predicted, reference, k: int) -> float:
+    """Cohen's Kappa of two label vectors over classes ``0..k-1``, as caret computes it
+    (``e1071::classAgreement``): ``(p_o - p_e) / (1 - p_e)``.
+
+    Examples
+    --------
+    >>> cohen_kappa([0, 1, 1, 0], [0, 1, 0, 0], 2)
+    0.5
+    """
+    p = np.asarray(predicted, dtype=np.int64)
+    r = np.asarray(reference, dtype=np.int64)
+    n = p.size
+    po = float(np.mean(p == r))
+    pe = float(np.dot(np.bincount(p, minlength=k), np.bincount(r, minlength=k))) / n / n
+    return (po - pe) / (1 - pe) if pe != 1 else math.nan
+
+
+def mcnemar(b: int, c: int, *, exact_below: int = 25) -> tuple[float, float | None, str]:
+    """McNemar's test on the discordant counts of a paired 2x2 table.
+
+    ``b`` rows where only side A is right, ``c`` where only side B is. Below ``exact_below``
+    discordant pairs the exact two-sided binomial test (``b ~ Binomial(b + c, 1/2)``), else the
+    chi-square test with continuity correction, ``(|b - c| - 1)^2 / (b + c)`` on 1 df (R's
+    ``mcnemar.test`` default).
+
+    Returns
+    -------
+    (p_value, statistic, method)
+        ``statistic`` is None for the exact test; with no discordant pair the p-value is 1.
+
+    Examples
+    --------
+    >>> mcnemar(0, 0)[0], mcnemar(3, 0)[2]
+    (1.0, 'exact binomial')
+    >>> round(mcnemar(40, 20)[0], 4)  # R: mcnemar.test(matrix(c(100, 20, 40, 100), 2))
+    0.0142
+    """
+    from scipy import stats
+
+    if b < 0 or c < 0:
+        raise ValueError(f"discordant counts b={b}, c={c}: expected counts >= 0")
+    if b + c == 0:
+        return 1.0, None, "exact binomial"
+    if b + c < exact_below:
+        return float(stats.binomtest(b, b + c, 0.5).pvalue), None, "exact binomial"
+    statistic = (abs(b - c) - 1) ** 2 / (b + c)
+    return float(stats.chi2.sf(statistic, 1)), float(statistic), \
+        "chi-square with continuity correction"
+
+
+# --------------------------------------------------------------------------- paired tests
+
+
+@dataclass
+class PairedTests:
+    """Paired comparison of two sides' predictions on one test set (see :func:`paired_tests`)."""
+
+    n: int
+    agreement: int  # rows where the two sides predict the same class
+    both_right: int
+    only_a_right: int  # McNemar's b
+    only_b_right: int  # McNemar's c
+    both_wrong: int
+    mcnemar_p: float
+    mcnemar_statistic: float | None
+    mcnemar_method: str
+    accuracy_a: float
+    accuracy_b: float
+    accuracy_diff: float
+    accuracy_ci: tuple[float, float]
+    kappa_a: float
+    kappa_b: float
+    kappa_diff: float
+    kappa_ci: tuple[float, float]
+    ci_method: str
+    margin: float
+    kappa_margin: float
+    alpha: float
+
+    @property
+    def significant(self) -> bool:
+        """McNemar rejects at ``alpha``, or a difference CI excludes 0."""
+        return (self.mcnemar_p < self.alpha
+                or not self.accuracy_ci[0] <= 0 <= self.accuracy_ci[1]
+                or not self.kappa_ci[0] <= 0 <= self.kappa_ci[1])
+
+    @property
+    def accuracy_within_margin(self) -> bool:
+        return -self.margin <= self.accuracy_ci[0] and self.accuracy_ci[1] <= self.margin
+
+    @property
+    def kappa_within_margin(self) -> bool:
+        return -self.kappa_margin <= self.kappa_ci[0] and self.kappa_ci[1] <= self.kappa_margin
+
+    def verdict(self, *, kappa: bool) -> tuple[bool, str]:
+        """(equivalent?, why) - with ``kappa`` the Kappa CI must be within its margin too."""
+        level = f"{1 - self.alpha:.0%}"
+        if self.significant:
+            return False, (f"significantly different at {self.alpha:g}: McNemar p = "
+                           f"{self.mcnemar_p:.3g}, accuracy diff {self.accuracy_diff:+.4f} {level} CI "
+                           f"[{self.accuracy_ci[0]:+.4f}, {self.accuracy_ci[1]:+.4f}], Kappa diff "
+                           f"{self.kappa_diff:+.4f} CI [{self.kappa_ci[0]:+.4f}, {self.kappa_ci[1]:+.4f}]")
+        if not self.accuracy_within_margin:
+            return False, (f"not shown equivalent (no significant difference, but inconclusive): "
+                           f"accuracy diff {level} CI [{self.accuracy_ci[0]:+.4f}, "
+                           f"{self.accuracy_ci[1]:+.4f}] is not within +-{self.margin:g}")
+        if kappa and not self.kappa_within_margin:
+            return False, (f"not shown equivalent (no significant difference, but inconclusive): "
+                           f"Kappa diff {level} CI [{self.kappa_ci[0]:+.4f}, {self.kappa_ci[1]:+.4f}] "
+                           f"is not within +-{self.kappa_margin:.4f}")
+        return True, (f"no significant difference (McNemar p = {self.mcnemar_p:.3g}) and the accuracy "
+                      f"diff {level} CI [{self.accuracy_ci[0]:+.4f}, {self.accuracy_ci[1]:+.4f}] lies "
+                      f"within +-{self.margin:g}"
+                      + (f", the Kappa diff CI [{self.kappa_ci[0]:+.4f}, {self.kappa_ci[1]:+.4f}] "
+                         f"within +-{self.kappa_margin:.4f}" if kappa else ""))
+
+
+def paired_tests(pred_a, pred_b, reference, *, k: int | None = None,
+                 rule: Equivalence = Equivalence()) -> PairedTests:
+    """Paired tests of two sides' predicted classes against the same reference labels.
+
+    - agreement of the predicted classes;
+    - McNemar's test on "A right" vs "B right" (:func:`mcnemar`: exact binomial below
+      ``rule.exact_below`` discordant rows, else chi-square with continuity correction);
+    - the accuracy difference and the Cohen's Kappa difference (A - B) with percentile CIs from
+      a paired bootstrap: rows resampled with replacement, the same rows for both sides,
+      ``rule.bootstrap`` times with the fixed ``rule.bootstrap_seed``.
+
+    Parameters
+    ----------
+    pred_a, pred_b, reference
+        0-based class codes, one per test row, the same rows in the same order.
+    k
+        number of classes (default: the largest code + 1).
+    rule
+        margins, alpha and bootstrap settings.
+
+    Examples
+    --------
+    >>> ref = np.arange(200) % 10
+    >>> t = paired_tests(ref, ref, ref)
+    >>> t.agreement, t.mcnemar_p, t.accuracy_ci
+    (200, 1.0, (0.0, 0.0))
+    """
+    a = np.asarray(pred_a, dtype=np.int64)
+    b = np.asarray(pred_b, dtype=np.int64)
+    r = np.asarray(reference, dtype=np.int64)
+    if not a.shape == b.shape == r.shape or a.ndim != 1 or a.size == 0:
+        raise ValueError(f"predictions {a.shape} and {b.shape} and reference {r.shape}: expected "
+                         "three non-empty vectors of one length")
+    if min(a.min(), b.min(), r.min()) < 0:
+        raise ValueError("class codes: expected 0-based codes >= 0")
+    k = int(max(a.max(), b.max(), r.max()) + 1) if k is None else int(k)
+    n = a.size
+    ra, rb = a == r, b == r
+    only_a, only_b = int((ra & ~rb).sum()), int((~ra & rb).sum())
+    p, stat, method = mcnemar(only_a, only_b, exact_below=rule.exact_below)
+    freq_ref = np.bincount(r, minlength=k) / n
+    kappa_margin = rule.kappa_margin or rule.margin / (1 - float(np.dot(freq_ref, freq_ref)))
+
+    rng = np.random.default_rng(rule.bootstrap_seed)
+    acc_d, kap_d = np.empty(rule.bootstrap), np.empty(rule.bootstrap)
+    chunk = max(1, min(rule.bootstrap, 2_000_000 // n))
+    for start in range(0, rule.bootstrap, chunk):
+        m = min(chunk, rule.bootstrap - start)
+        idx = rng.integers(0, n, size=(m, n))
+        offset = (np.arange(m) * k)[:, None]
+
+        def counts(x, idx=idx, offset=offset, m=m):
+            return np.bincount((x[idx] + offset).ravel(), minlength=m * k).reshape(m, k)
+
+        ref_counts = counts(r)
+        acc = []
+        kap = []
+        for pred, right in ((a, ra), (b, rb)):
+            po = right[idx].mean(axis=1)
+            pe = (counts(pred) * ref_counts).sum(axis=1) / n / n
+            acc.append(po)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                kap.append((po - pe) / (1 - pe))
+        acc_d[start:start + m] = acc[0] - acc[1]
+        kap_d[start:start + m] = kap[0] - kap[1]
+    q = [rule.alpha / 2, 1 - rule.alpha / 2]
+
+    def ci(d):
+        d = d[np.isfinite(d)]
+        lo, hi = np.quantile(d, q) if d.size else (math.nan, math.nan)
+        return float(lo), float(hi)
+
+    kappa_a, kappa_b = cohen_kappa(a, r, k), cohen_kappa(b, r, k)
+    return PairedTests(
+        n=n, agreement=int((a == b).sum()), both_right=int((ra & rb).sum()), only_a_right=only_a,
+        only_b_right=only_b, both_wrong=int((~ra & ~rb).sum()), mcnemar_p=p,
+        mcnemar_statistic=stat, mcnemar_method=method, accuracy_a=float(ra.mean()),
+        accuracy_b=float(rb.mean()), accuracy_diff=float(ra.mean() - rb.mean()),
+        accuracy_ci=ci(acc_d), kappa_a=kappa_a, kappa_b=kappa_b, kappa_diff=kappa_a - kappa_b,
+        kappa_ci=ci(kap_d),
+        ci_method=f"paired bootstrap percentile, {rule.bootstrap} resamples, seed {rule.bootstrap_seed}",
+        margin=rule.margin, kappa_margin=float(kappa_margin), alpha=rule.alpha)
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+@dataclass
+class GroupVerdict:
+    """One group's grade, why, and the numbers behind it."""
+
+    group: str
+    grade: str
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def meets(self, require: str) -> bool:
+        """Whether the grade is at least as good as ``--require`` (exact|numeric|equivalent)."""
+        if require not in REQUIRE:
+            raise ValueError(f"require={require!r}: expected one of {', '.join(REQUIRE)}")
+        return self.grade in GRADES and GRADES.index(self.grade) <= GRADES.index(REQUIRE[require])
+
+
+@dataclass
+class Verdict:
+    """The graded comparison of two runs."""
+
+    a: RunRecord
+    b: RunRecord
+    groups: dict[str, GroupVerdict]
+    paired: PairedTests | None
+    paired_error: str | None
+    tolerances: Tolerances
+    equivalence: Equivalence
+
+    @property
+    def grade(self) -> str:
+        """The worst group's grade."""
+        grades = [g.grade for g in self.groups.values()]
+        if NOT_COMPARED in grades:
+            return NOT_COMPARED
+        return max(grades, key=GRADES.index)
+
+    def meets(self, require: str) -> bool:
+        return all(g.meets(require) for g in self.groups.values())
+
+    def settings_differences(self) -> dict[str, list[Any]]:
+        keys = sorted(set(self.a.settings) | set(self.b.settings))
+        return {k: [self.a.settings.get(k), self.b.settings.get(k)] for k in keys
+                if self.a.settings.get(k) != self.b.settings.get(k)}
+
+    def versions_differences(self) -> dict[str, list[Any]]:
+        keys = sorted(set(self.a.versions) | set(self.b.versions))
+        return {k: [self.a.versions.get(k), self.b.versions.get(k)] for k in keys
+                if self.a.versions.get(k) != self.b.versions.get(k)}
+
+    def to_dict(self, *, require: str | None = None) -> dict[str, Any]:
+        """A JSON-ready dict (NaN written as null)."""
+        out = {
+            "runs": {side: {"path": str(rec.path), "side": rec.side, "settings": rec.settings,
+                            "versions": rec.versions} for side, rec in (("a", self.a), ("b", self.b))},
+            "settings_differences": self.settings_differences(),
+            "versions_differences": self.versions_differences(),
+            "grade": self.grade,
+            "groups": {name: asdict(g) for name, g in self.groups.items()},
+            "paired_tests": None if self.paired is None else {
+                **asdict(self.paired), "significant": self.paired.significant,
+                "accuracy_within_margin": self.paired.accuracy_within_margin,
+                "kappa_within_margin": self.paired.kappa_within_margin},
+            "paired_tests_error": self.paired_error,
+            "tolerances": asdict(self.tolerances),
+            "equivalence": asdict(self.equivalence),
+        }
+        if require is not None:
+            out["require"] = require
+            out["meets_require"] = self.meets(require)
+        return _json_safe(out)
+
+
+def _json_safe(x):
+    if isinstance(x, dict):
+        return {str(k): _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _json_safe(x.tolist())
+    if isinstance(x, np.generic):
+        return _json_safe(x.item())
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _classes(rec: RunRecord) -> int | None:
+    if rec.probabilities is not None and rec.probabilities.ndim == 2:
+        return int(rec.probabilities.shape[1])
+    if rec.caret is not None:
+        return len(rec.caret.levels)
+    return None
+
+
+def _pair(a: RunRecord, b: RunRecord, rule: Equivalence) -> tuple[PairedTests | None, str | None]:
+    """The paired tests, or why they cannot run."""
+    missing = [f"{label} {part}" for label, rec in (("A", a), ("B", b))
+               for part in ("predicted_classes", "test_labels") if getattr(
+                   rec, "predicted" if part == "predicted_classes" else part) is None]
+    if missing:
+        return None, "not in the run artifacts: " + ", ".join(missing)
+    if a.test_labels.shape != b.test_labels.shape:
+        return None, (f"not the same test set: A has {a.test_labels.size} test labels, B "
+                      f"{b.test_labels.size}: paired tests need the same rows")
+    if not np.array_equal(a.test_labels, b.test_labels):
+        return None, (f"not the same test set: {int((a.test_labels != b.test_labels).sum())} of "
+                      f"{a.test_labels.size} test labels differ: paired tests need the same rows")
+    if a.predicted.shape != a.test_labels.shape or b.predicted.shape != b.test_labels.shape:
+        return None, (f"predicted classes {a.predicted.shape} / {b.predicted.shape} do not match the "
+                      f"test labels {a.test_labels.shape}")
+    ks = [k for k in (_classes(a), _classes(b)) if k is not None]
+    k = max(ks + [int(max(a.predicted.max(), b.predicted.max(), a.test_labels.max())) + 1])
+    try:
+        return paired_tests(a.predicted, b.predicted, a.test_labels, k=k, rule=rule), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def _statistical(group: str, details: dict, numeric_reason: str, paired: PairedTests | None,
+                 paired_error: str | None, *, kappa: bool, extra_ok: bool = True,
+                 extra_reason: str = "") -> GroupVerdict:
+    if paired is None:
+        return GroupVerdict(group, "different", f"{numeric_reason}; paired tests not possible: "
+                                               f"{paired_error}", details)
+    ok, why = paired.verdict(kappa=kappa)
+    if ok and not extra_ok:
+        return GroupVerdict(group, "different", f"{numeric_reason}; {extra_reason}", details)
+    return GroupVerdict(group, "equivalent" if ok else "different", f"{numeric_reason}; {why}"
+                        + (f"; {extra_reason}" if extra_reason and ok else ""), details)
+
+
+def _grade_training(a: RunRecord, b: RunRecord, tol: Tolerances, rule: Equivalence,
+                    paired: PairedTests | None, paired_error: str | None) -> GroupVerdict:
+    g = "training"
+    if not a.history or not b.history:
+        return GroupVerdict(g, NOT_COMPARED, "no history in run " + " and ".join(
+            label for label, rec in (("A", a), ("B", b)) if not rec.history))
+    metrics = sorted(set(a.history) & set(b.history))
+    only = sorted(set(a.history) ^ set(b.history))
+    details: dict[str, Any] = {"metrics": metrics, "metrics_on_one_side_only": only,
+                               "epochs": [len(next(iter(a.history.values()))),
+                                          len(next(iter(b.history.values())))]}
+    if not metrics:
+        return GroupVerdict(g, NOT_COMPARED, f"no metric in common (A {sorted(a.history)}, "
+                                             f"B {sorted(b.history)})", details)
+    shapes = {m: (a.history[m].shape, b.history[m].shape) for m in metrics}
+    if any(x != y for x, y in shapes.values()):
+        return GroupVerdict(g, "different", "not the same number of epochs: " + ", ".join(
+            f"{m} {x[0]} vs {y[0]}" for m, (x, y) in shapes.items() if x != y), details)
+    per_metric = {}
+    for m in metrics:
+        x, y = a.history[m], b.history[m]
+        differs = ~((x == y) | (np.isnan(x) & np.isnan(y)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(differs, np.abs(x - y) / np.abs(x), 0.0)
+        first = int(np.argmax(differs)) if differs.any() else None
+        per_metric[m] = {
+            "epochs_differing": int(differs.sum()),
+            "first_differing_epoch": None if first is None else first + 1,
+            "at_first": None if first is None else {"a": float(x[first]), "b": float(y[first]),
+                                                    "rel_diff": float(rel[first])},
+            "max_abs_diff": max_abs_diff(x, y), "max_rel_diff": float(np.nanmax(rel)) if rel.size else 0.0,
+            "max_ulps": float(ulp_distance(x, y).max()) if x.size else 0.0,
+            "last": {"a": float(x[-1]), "b": float(y[-1])} if x.size else None}
+    details["per_metric"] = per_metric
+    if only:
+        details["note"] = f"compared the metrics both runs recorded; only one has {only}"
+    if all(_bits_equal(a.history[m], b.history[m]) for m in metrics):
+        return GroupVerdict(g, "bit-identical", f"{', '.join(metrics)}: every epoch identical", details)
+    loss = per_metric.get("loss")
+    where = (f"loss first differs at epoch {loss['first_differing_epoch']} (rel diff "
+             f"{loss['at_first']['rel_diff']:.3g})" if loss and loss["first_differing_epoch"]
+             else "loss identical; " + ", ".join(
+                 f"{m} first differs at epoch {d['first_differing_epoch']}"
+                 for m, d in per_metric.items() if d["first_differing_epoch"]))
+    worst = max(per_metric, key=lambda m: per_metric[m]["max_rel_diff"])
+    size = (f"max rel diff {per_metric[worst]['max_rel_diff']:.3g} ({worst}, "
+            f"{per_metric[worst]['max_ulps']:.0f} ULPs)")
+    if all(values_agree(a.history[m], b.history[m], _rel(tol.history_rtol)) for m in metrics):
+        return GroupVerdict(g, "numeric", f"{where}; {size} <= rtol {tol.history_rtol:g}", details)
+    # beyond rounding: the outcome decides (see the module docstring)
+    checks = []
+    if "loss" in per_metric and per_metric["loss"]["last"]:
+        la, lb = per_metric["loss"]["last"]["a"], per_metric["loss"]["last"]["b"]
+        rel_last = abs(la - lb) / abs(la) if la else math.inf
+        checks.append((rel_last <= rule.loss_rtol,
+                       f"last-epoch loss {la:.4f} vs {lb:.4f} (rel diff {rel_last:.3g}, "
+                       f"limit {rule.loss_rtol:g})"))
+    acc_key = next((m for m in ("accuracy", "acc") if m in per_metric), None)
+    if acc_key and per_metric[acc_key]["last"]:
+        xa, xb = per_metric[acc_key]["last"]["a"], per_metric[acc_key]["last"]["b"]
+        checks.append((abs(xa - xb) <= rule.margin,
+                       f"last-epoch training {acc_key} {xa:.4f} vs {xb:.4f} (diff {xa - xb:+.4f}, "
+                       f"limit +-{rule.margin:g})"))
+    extra_ok = all(ok for ok, _ in checks)
+    bad = [text for ok, text in checks if not ok]
+    extra = ("outside the training margins: " + "; ".join(bad)) if bad else "; ".join(t for _, t in checks)
+    details["final_epoch_checks"] = [{"ok": ok, "what": text} for ok, text in checks]
+    return _statistical(g, details, f"{where}; {size} > rtol {tol.history_rtol:g}", paired,
+                        paired_error, kappa=False, extra_ok=extra_ok, extra_reason=extra)
+
+
+def _rel(rtol: float):
+    from parity.compare import Tolerance
+
+    return Tolerance(rel=rtol)
+
+
+def _grade_predictions(a: RunRecord, b: RunRecord, tol: Tolerances, paired: PairedTests | None,
+                       paired_error: str | None, *, worst: int = 5) -> GroupVerdict:
+    g = "predictions"
+    missing = [f"{label} probabilities" for label, rec in (("A", a), ("B", b)) if rec.probabilities is None]
+    if missing:
+        return GroupVerdict(g, NOT_COMPARED, "not in the run artifacts: " + ", ".join(missing))
+    pa, pb = a.probabilities, b.probabilities
+    if pa.shape != pb.shape:
+        return GroupVerdict(g, "different", f"probabilities of shape {list(pa.shape)} vs {list(pb.shape)}",
+                            {"shapes": [list(pa.shape), list(pb.shape)]})
+    classes_same = (a.predicted is not None and b.predicted is not None
+                    and a.predicted.shape == b.predicted.shape
+                    and bool(np.array_equal(a.predicted, b.predicted)))
+    diff = np.abs(pa - pb)
+    row_max = diff.reshape(diff.shape[0], -1).max(axis=1) if diff.size else diff
+    differing = row_max > 0
+    ulps = ulp_distance(pa, pb)
+    details: dict[str, Any] = {
+        "rows": int(pa.shape[0]), "rows_not_bit_identical": int(differing.sum()),
+        "values_not_bit_identical": int((diff > 0).sum()),
+        "max_abs_diff": float(diff.max()) if diff.size else 0.0,
+        "max_ulps": float(ulps.max()) if ulps.size else 0.0,
+        "row_max_abs_diff_quantiles": {f"q{int(q * 100)}": float(np.quantile(row_max, q))
+                                       for q in (0.5, 0.9, 0.99, 1.0)} if row_max.size else {},
+        "class_disagreements": None if a.predicted is None or b.predicted is None
+        or a.predicted.shape != b.predicted.shape else int((a.predicted != b.predicted).sum()),
+    }
+    order = np.argsort(-row_max, kind="stable")[:worst]
+    details["worst_rows"] = [
+        {"row": int(i), "max_abs_diff": float(row_max[i]),
+         "class_a": None if a.predicted is None else int(a.predicted[i]),
+         "class_b": None if b.predicted is None else int(b.predicted[i]),
+         "label": None if a.test_labels is None or a.test_labels.shape[0] != pa.shape[0]
+         else int(a.test_labels[i])}
+        for i in order if row_max[i] > 0]
+    if _bits_equal(pa, pb) and classes_same:
+        return GroupVerdict(g, "bit-identical", f"{pa.shape[0]} rows, every probability and class "
+                                                "identical", details)
+    size = (f"{details['rows_not_bit_identical']}/{pa.shape[0]} rows differ, max |prob diff| "
+            f"{details['max_abs_diff']:.3g} ({details['max_ulps']:.0f} ULPs), median row "
+            f"{details['row_max_abs_diff_quantiles']['q50']:.3g}, "
+            f"{details['class_disagreements']} class disagreements")
+    if classes_same and details["max_abs_diff"] <= tol.prob_atol:
+        return GroupVerdict(g, "numeric", f"{size}; within atol {tol.prob_atol:g}", details)
+    return _statistical(g, details, f"{size}; beyond atol {tol.prob_atol:g} or classes differ",
+                        paired, paired_error, kappa=False)
+
+
+def _grade_confusion(a: RunRecord, b: RunRecord, tol: Tolerances, paired: PairedTests | None,
+                     paired_error: str | None) -> GroupVerdict:
+    g = "confusion"
+    missing = [f"{label} confusion" for label, rec in (("A", a), ("B", b)) if rec.caret is None]
+    if missing:
+        return GroupVerdict(g, NOT_COMPARED, "not in the run artifacts: " + ", ".join(missing))
+    ca, cb = a.caret, b.caret
+    if ca.levels != cb.levels or ca.overall_names != cb.overall_names \
+            or ca.by_class_names != cb.by_class_names or ca.table.shape != cb.table.shape:
+        return GroupVerdict(g, "different", "not the same levels, statistics or table shape",
+                            {"levels": [ca.levels, cb.levels]})
+    table_diff = cb.table.astype(np.int64) - ca.table.astype(np.int64)
+    overall = {name: {"a": float(ca.overall[i]), "b": float(cb.overall[i]),
+                      "diff": float(cb.overall[i] - ca.overall[i])}
+               for i, name in enumerate(ca.overall_names)}
+    by_class = {name: max_abs_diff(ca.by_class[:, j], cb.by_class[:, j])
+                for j, name in enumerate(ca.by_class_names)}
+    details = {"table_cells_differing": int((table_diff != 0).sum()),
+               "table_abs_diff_sum": int(np.abs(table_diff).sum()),
+               "overall": overall, "by_class_max_abs_diff": by_class,
+               "printed_text_identical": ca.text == cb.text}
+    if np.array_equal(ca.table, cb.table) and _bits_equal(ca.overall, cb.overall) \
+            and _bits_equal(ca.by_class, cb.by_class):
+        return GroupVerdict(g, "bit-identical", "table and every statistic identical", details)
+    if np.array_equal(ca.table, cb.table):
+        # caret (R) and the port are different libraries: on the same table the audit's own
+        # rule decides (parity.compare.compare_caret: exact NIR p-value, rel 1e-12 elsewhere,
+        # NA only NA), and a pair that meets it is as exact as the audit can be
+        from parity.compare import compare_caret
+
+        bad = [row.name for row in compare_caret(ca, cb) if not row.ok and row.name != "printed_text"]
+        if not bad:
+            return GroupVerdict(g, "bit-identical", "same table; every statistic agrees under the "
+                                "audit's caret rule (exact NIR p-value, rel 1e-12 across libraries)",
+                                details)
+        from parity.compare import Tolerance
+
+        stats_tol = Tolerance(rel=tol.stats_rtol, abs_floor=tol.stats_floor)
+        if all(values_agree(x, y, stats_tol) and np.array_equal(na_pattern(x), na_pattern(y))
+               for x, y in ((ca.overall, cb.overall), (ca.by_class, cb.by_class))):
+            return GroupVerdict(g, "numeric", f"same table; statistics within rel {tol.stats_rtol:g}",
+                                details)
+        return GroupVerdict(g, "different", f"same table but {', '.join(bad)} differ: a caret "
+                                            "computation differs", details)
+    acc = overall.get("Accuracy"), overall.get("Kappa")
+    numbers = (f"{details['table_cells_differing']} table cells differ"
+               + (f", Accuracy {acc[0]['a']:.4f} vs {acc[0]['b']:.4f}" if acc[0] else "")
+               + (f", Kappa {acc[1]['a']:.4f} vs {acc[1]['b']:.4f}" if acc[1] else ""))
+    return _statistical(g, details, numbers, paired, paired_error, kappa=True)
+
+
+def grade_runs(a: RunRecord, b: RunRecord, *, tolerances: Tolerances = Tolerances(),
+               equivalence: Equivalence = Equivalence()) -> Verdict:
+    """Grade two run records group by group (training, predictions, confusion).
+
+    Parameters
+    ----------
+    a, b
+        two runs (:func:`parity.contract.read_run`), either side, any machine or version; the
+        paired tests need the same test labels in the same order.
+    tolerances
+        the numeric tolerance (:class:`Tolerances`).
+    equivalence
+        the statistical equivalence rule (:class:`Equivalence`).
+    """
+    paired, paired_error = _pair(a, b, equivalence)
+    groups = {
+        "training": _grade_training(a, b, tolerances, equivalence, paired, paired_error),
+        "predictions": _grade_predictions(a, b, tolerances, paired, paired_error),
+        "confusion": _grade_confusion(a, b, tolerances, paired, paired_error),
+    }
+    return Verdict(a, b, groups, paired, paired_error, tolerances, equivalence)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def format_verdict(v: Verdict, *, require: str) -> str:
+    """The human-readable verdict ``parity compare`` prints."""
+    lines = []
+    for label, rec in (("A", v.a), ("B", v.b)):
+        ver = rec.versions
+        lines.append(f"{label}: {rec.path} ({rec.side}; keras {ver.get('keras', '?')} "
+                     f"[{ver.get('keras_package', ver.get('keras_implementation', '?'))}], "
+                     f"tensorflow {ver.get('tensorflow', '?')})")
+    for what, d in (("settings", v.settings_differences()), ("versions", v.versions_differences())):
+        if d:
+            lines.append(f"{what} differ: " + ", ".join(f"{k} {x!r} vs {y!r}" for k, (x, y) in d.items()))
+    for name, g in v.groups.items():
+        ok = "ok  " if g.meets(require) else "FAIL"
+        lines.append(f"{ok} {name:12} {g.grade:14} {g.reason}")
+        if name == "predictions" and g.details.get("worst_rows") and g.grade != "bit-identical":
+            rows = ", ".join(f"row {w['row']} {w['max_abs_diff']:.3g} (class {w['class_a']}/{w['class_b']}, "
+                             f"label {w['label']})" for w in g.details["worst_rows"][:3])
+            lines.append(f"{'':22}worst rows: {rows}")
+    p = v.paired
+    if p is not None:
+        lines.append(
+            f"paired tests ({p.n} test rows): classes agree {p.agreement}/{p.n}; "
+            f"only A right {p.only_a_right}, "
+            f"only B right {p.only_b_right}; McNemar ({p.mcnemar_method}) p = {p.mcnemar_p:.4g}; "
+            f"accuracy {p.accuracy_a:.4f} vs {p.accuracy_b:.4f}, diff {p.accuracy_diff:+.4f} "
+            f"{1 - p.alpha:.0%} CI [{p.accuracy_ci[0]:+.4f}, {p.accuracy_ci[1]:+.4f}] (margin "
+            f"+-{p.margin:g}); Kappa {p.kappa_a:.4f} vs {p.kappa_b:.4f}, diff {p.kappa_diff:+.4f} CI "
+            f"[{p.kappa_ci[0]:+.4f}, {p.kappa_ci[1]:+.4f}] (margin +-{p.kappa_margin:.4f}); "
+            f"CIs: {p.ci_method}")
+    elif v.paired_error:
+        lines.append(f"paired tests: not run ({v.paired_error})")
+    met = v.meets(require)
+    lines.append(f"{'PASS' if met else 'FAIL'}: overall grade {v.grade}; required {require} "
+                 f"(at worst {REQUIRE[require]}) - "
+                 + ", ".join(f"{n} {g.grade}" for n, g in v.groups.items()))
+    return "\n".join(lines)
+
+
+def add_compare_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``compare`` to ``parity``'s subcommands (``subparsers`` from ``add_subparsers``)."""
+    c = subparsers.add_parser(
+        "compare", help="graded verdict for two run directories (bit-identical < numeric < "
+                        "equivalent < different), per group",
+        description="Compare two run directories (either side, any machine or version) group by "
+                    "group and grade them: bit-identical, numeric (within tolerance), equivalent "
+                    "(paired tests on the test set), different. Exit 0 when every group meets "
+                    "--require, 1 when not, 2 on a bad directory.")
+    c.add_argument("run_a", type=Path, metavar="RUN_A", help="a run directory (parity-run contract)")
+    c.add_argument("run_b", type=Path, metavar="RUN_B", help="another run directory")
+    c.add_argument("--require", choices=list(REQUIRE), default="exact",
+                   help="the worst grade that passes: exact (bit-identical, default), numeric, "
+                        "equivalent")
+    c.add_argument("--json", type=Path, metavar="FILE", help="also write the verdict as JSON")
+    c.add_argument("--margin", type=float, default=Equivalence.margin,
+                   help=f"equivalence margin of the accuracy difference (default {Equivalence.margin})")
+    c.add_argument("--alpha", type=float, default=Equivalence.alpha,
+                   help=f"significance level (default {Equivalence.alpha})")
+    from parity.seeds import add_seeds_options
+
+    add_seeds_options(c)
+    c.set_defaults(func=run_compare)
+    return c
+
+
+def run_compare(args) -> int:
+    """``parity compare``: 0 when every group meets ``--require``, 1 when not; a bad directory
+    or option raises :class:`parity.cli.UsageError` (exit 2)."""
+    from parity.cli import UsageError
+
+    if getattr(args, "seeds", None) is not None:
+        from parity.seeds import run_seeds_command
+
+        return run_seeds_command(args)
+    try:
+        rule = Equivalence(margin=args.margin, alpha=args.alpha)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    records = []
+    for label, path in (("RUN_A", args.run_a), ("RUN_B", args.run_b)):
+        if not path.is_dir():
+            raise UsageError(f"{label} {path}: not a directory (expected a run directory with run.json)")
+        try:
+            records.append(read_run(path))
+        except ContractError as exc:
+            raise UsageError(f"{label} {path}: not a usable run directory: {exc}") from None
+    verdict = grade_runs(*records, equivalence=rule)
+    print(format_verdict(verdict, require=args.require))
+    if args.json is not None:
+        try:
+            args.json.write_text(json.dumps(verdict.to_dict(require=args.require), indent=2,
+                                            allow_nan=False) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--json {args.json}: cannot write ({exc.strerror or exc})") from None
+    return 0 if verdict.meets(args.require) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m parity.grading RUN_A RUN_B ...``: ``parity compare`` on its own, with the
+    same exit statuses."""
+    from parity.cli import UsageError
+
+    parser = argparse.ArgumentParser(prog="parity")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_compare_parser(sub)
+    try:
+        args = parser.parse_args(["compare", *(sys.argv[1:] if argv is None else argv)])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"parity compare: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
