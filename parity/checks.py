@@ -230,7 +230,12 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
         levels = _levels_of(rec)
         name = f"predictions.{side}_classes_within_levels"
         if c.needs(name, g, (f"{side} predicted_classes", rec.predicted), (f"{side} levels", levels)):
-            outside = sorted({str(x) for x in np.unique(rec.predicted)} - set(levels))
+            data = rec.caret_inputs[0] if rec.caret_inputs is not None else None
+            if data is not None and data.shape == rec.predicted.shape:
+                # the labels the side gave caret, row for row: the classes whose label is no level
+                outside = sorted({str(x) for x in np.unique(rec.predicted[data < 0])})
+            else:
+                outside = sorted({str(x) for x in np.unique(rec.predicted)} - set(levels))
             c.add(name, g, levels if side == "r" else None, levels if side == "python" else None,
                   ok=not outside, difference={"classes_outside_levels": outside} if outside else None,
                   rule="every predicted class is a level of the reference (0-based classes)")
@@ -358,6 +363,26 @@ def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None) -> 
                   "except the ones it declares omitted, and the same total", reason=reason)
 
 
+def check_battery(c: CheckList) -> None:
+    """R's caret and the port on the battery's generated tables (parity.battery): one check
+    per table, every statistic and the printed text."""
+    from parity import battery, rbridge
+
+    seed, size = c.config.spec.battery
+    rule = (f"R caret and the port agree on every statistic and the printed text (battery of "
+            f"{size} tables, seed {seed}; parity.battery)")
+    for case in battery.cases(seed=seed, size=size):
+        name = f"battery.{case.name}"
+        try:
+            rows = battery.run_case(case)
+        except rbridge.RUnavailable as exc:
+            c.not_run(name, "battery", str(exc), rule)
+            continue
+        bad = {row.name: {"r": row.r, "python": row.python} for row in rows if not row.ok}
+        c.add(name, "battery", f"{len(case.levels)} classes, n = {int(case.table.sum())}",
+              case.options, ok=not bad, difference=bad or None, rule=rule)
+
+
 #: group -> its check function (both run records)
 GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
     "data": check_data, "normalization": check_normalization, "model": check_model,
@@ -372,6 +397,8 @@ def build_checks(config: AuditConfig, r: RunRecord | None, py: RunRecord | None,
     for group in config.spec.groups:
         if group == "published":
             check_published(c, r, py)
+        elif group == "battery":
+            check_battery(c)
         elif r is None or py is None:
             why = "; ".join(f"the {side} run is missing: {msg}" for side, msg in errors.items())
             c.not_run(f"{group}.compared", group, why or "a run is missing")

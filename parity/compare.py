@@ -186,8 +186,7 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
                                   None if pv is None else [_r_repr(x) for x in pv], ok,
                                   tol.describe() + NA_RULE,
                                   None if pv is None else max_abs_diff(rv, pv)))
-    r_lines = [s.rstrip() for s in r.text.split("\n")]
-    p_lines = [s.rstrip() for s in py.text.split("\n")]
+    r_lines, p_lines = _printed_lines(r.text), _printed_lines(py.text)
     first = next((i for i, (a, b) in enumerate(zip(r_lines, p_lines, strict=False)) if a != b),
                  None if len(r_lines) == len(p_lines) else min(len(r_lines), len(p_lines)))
     where = None
@@ -196,11 +195,21 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
                  "r": r_lines[first] if first < len(r_lines) else None,
                  "python": p_lines[first] if first < len(p_lines) else None}
     out.append(StatComparison("printed_text", f"{len(r_lines)} lines", f"{len(p_lines)} lines",
-                              first is None, "identical lines (trailing spaces aside)", where))
+                              first is None, "identical lines (trailing spaces and blank lines "
+                              "aside)", where))
     return out
 
 
 NA_RULE = "; R's NA only equals NA, NaN only NaN"
+
+
+def _printed_lines(text: str) -> list[str]:
+    """Printed lines as compared: trailing spaces and trailing blank lines aside (caret's
+    two-class print ends with a line of spaces, which a text file may or may not keep)."""
+    lines = [s.rstrip() for s in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def _r_repr(x) -> object:

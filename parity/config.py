@@ -35,7 +35,7 @@ __all__ = ["SpecError", "Spec", "Side", "load_spec", "AuditConfig", "CHECK_GROUP
 BUILTIN_SPEC = SPECS / "tutorial.toml"
 #: every check group the engine knows (parity.checks), in report order
 CHECK_GROUPS = ("data", "normalization", "model", "training", "predictions", "confusion",
-                "published")
+                "battery", "published")
 #: settings reach R as integers: 32-bit
 R_INT_MAX = 2**31 - 1
 #: settings that change how a side executes, never what it computes (the "execution" table)
@@ -67,6 +67,8 @@ class Spec:
     groups: tuple[str, ...]
     tolerances: dict[str, Tolerance]
     published: dict[str, Any] = field(default_factory=dict)
+    #: the caret battery's (seed, size) (parity.battery)
+    battery: tuple[int, int] = (0, 0)
 
     def tolerance(self, check: str, default: Tolerance) -> Tolerance:
         """The rule for one check: the first override whose pattern matches, else ``default``."""
@@ -178,6 +180,19 @@ def load_spec(path: str | Path | None = None) -> Spec:
         raise SpecError(f"{where} [checks]: groups {bad} unknown; expected some of {list(CHECK_GROUPS)}")
     tolerances = {str(k): _tolerance(v, f"{where} [checks.tolerances] {k!r}")
                   for k, v in _get(checks, "tolerances", dict, f"{where} [checks]", {}).items()}
+    from parity import battery as _battery
+
+    bat = _get(checks, "battery", dict, f"{where} [checks]", {})
+    if unknown := sorted(set(bat) - {"seed", "size"}):
+        raise SpecError(f"{where} [checks.battery]: unknown key(s) {unknown}; expected seed, size")
+    battery = (_get(bat, "seed", int, f"{where} [checks.battery]", _battery.DEFAULT_SEED),
+               _get(bat, "size", int, f"{where} [checks.battery]", _battery.DEFAULT_SIZE))
+    if battery[1] < 8 or battery[0] < 0:
+        raise SpecError(f"{where} [checks.battery]: seed = {battery[0]}, size = {battery[1]}; "
+                        "expected seed >= 0 and size >= 8")
+    if unknown := sorted(set(checks) - {"groups", "tolerances", "battery"}):
+        raise SpecError(f"{where} [checks]: unknown key(s) {unknown}; expected groups, "
+                        "tolerances, battery")
     published = _get(raw, "published", dict, where, {})
     if "published" in groups and not published:
         raise SpecError(f"{where}: check group \"published\" needs a [published] table")
@@ -185,7 +200,7 @@ def load_spec(path: str | Path | None = None) -> Spec:
                 sides=sides, settings=settings, profiles=profiles, default_profile=default_profile,
                 execution_settings=exec_settings,
                 parallel=_get(execution, "parallel", bool, f"{where} [execution]", True),
-                groups=groups, tolerances=tolerances, published=published)
+                groups=groups, tolerances=tolerances, published=published, battery=battery)
 
 
 @dataclass(frozen=True)
