@@ -390,9 +390,67 @@ GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
 }
 
 
+#: the bit-exact checks a graded verdict replaces under --require numeric|equivalent: those that
+#: compare what training computed. The others (data, model, settings, the port against caret on
+#: the same labels, predictions within the levels) stay required whatever --require says.
+GRADED = ("training.*_per_epoch", "predictions.probabilities_max_abs_diff",
+          "predictions.bit_identical_rows", "predictions.class_agreement", "confusion.table",
+          "confusion.printed_text", "confusion.crossed.*")
+
+
+def check_grades(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    """The graded verdict per group (parity.grading): bit-identical < numeric < equivalent <
+    different. Informational under --require exact (the exact checks decide); required, and in
+    place of the exact checks of :data:`GRADED`, under --require numeric or equivalent."""
+    import fnmatch
+
+    from parity.grading import REQUIRE, grade_runs
+
+    require = c.config.require
+    verdict = grade_runs(r, py)
+    exact = require == "exact"
+    for name, g in verdict.groups.items():
+        ok = g.meets(require)
+        c.add(f"grade.{name}", "grade", g.grade, REQUIRE[require], ok=ok,
+              status=None if not exact else ("pass" if ok else "info"), required=not exact,
+              difference=_grade_digest(g.details), reason=g.reason,
+              rule=f"graded verdict at least {REQUIRE[require]} (--require {require}); "
+                   "bit-identical < numeric < equivalent < different")
+    if verdict.paired is not None:
+        c.add("grade.paired_tests", "grade", None, None, ok=True, status="info", required=False,
+              difference=_grade_digest(dataclasses_asdict(verdict.paired)),
+              rule="reported: agreement, McNemar on each side's correctness, accuracy and Kappa "
+                   "differences with paired-bootstrap CIs (parity.grading)")
+    if not exact:
+        for check in c.items:
+            if check.group != "grade" and any(fnmatch.fnmatchcase(check.name, p) for p in GRADED):
+                check.required = False
+                check.reason = (check.reason + "; " if check.reason else "") + \
+                    f"graded instead (--require {require}): see grade.{check.group}"
+
+
+def dataclasses_asdict(x) -> dict:
+    import dataclasses
+
+    return dataclasses.asdict(x) if dataclasses.is_dataclass(x) else dict(x)
+
+
+def _grade_digest(details: dict) -> dict:
+    """The verdict's numbers, without long arrays (the report keeps it readable)."""
+    out = {}
+    for k, v in details.items():
+        if isinstance(v, (list, tuple)) and len(v) > 12:
+            v = f"{len(v)} values"
+        elif isinstance(v, dict) and len(v) > 12:
+            v = {kk: v[kk] for kk in list(v)[:12]}
+        out[k] = v
+    return out
+
+
 def build_checks(config: AuditConfig, r: RunRecord | None, py: RunRecord | None,
                  errors: dict[str, str]) -> list[Check]:
-    """Every check of the spec's groups. ``errors`` says why a side's record is missing."""
+    """Every check of the spec's groups, and the graded verdict (group "grade"). ``errors``
+    says why a side's record is missing."""
     c = CheckList(config)
     for group in config.spec.groups:
         if group == "published":
@@ -404,6 +462,10 @@ def build_checks(config: AuditConfig, r: RunRecord | None, py: RunRecord | None,
             c.not_run(f"{group}.compared", group, why or "a run is missing")
         else:
             GROUPS[group](c, r, py)
+    if r is not None and py is not None:
+        check_grades(c, r, py)
+    elif config.require != "exact":
+        c.not_run("grade.compared", "grade", "; ".join(errors.values()) or "a run is missing")
     return c.items
 
 

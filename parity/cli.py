@@ -67,7 +67,13 @@ def _cmd_audit(args) -> int:
     try:
         spec = config.load_spec(args.spec)
         cfg = config.AuditConfig.resolve(spec, profile=args.profile, epochs=args.epochs,
-                                         seed=args.seed, keras_defaults=args.keras_defaults)
+                                         seed=args.seed, keras_defaults=args.keras_defaults,
+                                         require=args.require, seeds=args.seeds,
+                                         margin=args.margin)
+        if cfg.seeds > 1 and args.r_run is not None:
+            raise config.SpecError("--r-run reuses one R run: it cannot be combined with --seeds")
+        if args.workers < 1:
+            raise config.SpecError(f"--workers {args.workers}: expected a positive integer")
         reused = audit.check_reused_r_run(args.r_run, cfg) if args.r_run is not None else None
     except (config.SpecError, ContractError) as exc:
         raise UsageError(str(exc)) from None
@@ -101,8 +107,14 @@ def _cmd_audit(args) -> int:
                          f"{', resuming ' + str(work.path) if work.resumed else ''} -> {out}")
             if args.resume and not work.resumed:
                 progress.say(f"(nothing to resume at {work.path}: a new audit starts)")
-            result = audit.run_audit(cfg, work_path, progress=progress,
-                                     reuse_r_run=reused.path if reused else None)
+            if cfg.seeds > 1:
+                from parity import seeds
+
+                result = seeds.run_seed_audit(cfg, work_path, scheduler=args.scheduler,
+                                              workers=args.workers, say=progress.say)
+            else:
+                result = audit.run_audit(cfg, work_path, progress=progress,
+                                         reuse_r_run=reused.path if reused else None)
             report.write_reports(result, work_path, first64=work_path / "first64.png")
     except workdir.WorkDirError as exc:
         raise UsageError(str(exc)) from None
@@ -130,7 +142,9 @@ def _resume_command(args, out: Path) -> str:
     """The command that continues this audit."""
     argv = ["parity", "audit", "--out", str(out)]
     for flag, value in (("--spec", args.spec), ("--profile", args.profile), ("--epochs", args.epochs),
-                        ("--seed", args.seed), ("--r-run", args.r_run)):
+                        ("--seed", args.seed), ("--r-run", args.r_run),
+                        ("--seeds", args.seeds if args.seeds > 1 else None),
+                        ("--require", args.require if args.require != "exact" else None)):
         if value is not None:
             argv += [flag, str(value)]
     return " ".join(argv + (["--keras-defaults"] if args.keras_defaults else []) + ["--resume"])
@@ -178,46 +192,265 @@ def _cmd_doctor(args) -> int:
 
 
 def _cmd_stats(args) -> int:
+    """``parity stats``: caret's confusionMatrix of two label files (``--pred``/``--ref``) or
+    of a count table (``--table``), printed as R prints it, or as JSON (``--json``), or as a
+    tidy CSV (``--tidy``); with ``--r`` compared with caret in R on the same input."""
     import warnings
 
     from parity import labels_io
-    from python_impl.caret.confusion import confusion_matrix
+    from python_impl.caret.confusion import confusion_matrix, confusion_matrix_from_table
 
+    if args.table is not None and (args.pred is not None or args.ref is not None):
+        raise UsageError("--table and --pred/--ref are mutually exclusive: give a count table, "
+                         "or two label files")
+    if args.table is None and (args.pred is None or args.ref is None):
+        raise UsageError("expected --pred FILE and --ref FILE (label files), or --table FILE "
+                         "(a square count table)")
+    if args.json_null and not args.json:
+        raise UsageError("--json-null changes the JSON output: use it with --json")
     try:
-        pred = labels_io.read_labels(args.pred, column=args.pred_column)
-        ref = labels_io.read_labels(args.ref, column=args.ref_column)
         prevalence = labels_io.parse_prevalence(args.prevalence)
+        if args.table is not None:
+            counts, levels = _stats_read_table(args.table)
+        else:
+            pred = labels_io.read_labels(args.pred, column=args.pred_column)
+            ref = labels_io.read_labels(args.ref, column=args.ref_column)
     except labels_io.LabelFileError as exc:
         raise UsageError(str(exc)) from None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            cm = confusion_matrix(*labels_io.factor_pairs(pred, ref), positive=args.positive,
-                                  prevalence=prevalence, mode=args.mode)
+            if args.table is not None:
+                cm = confusion_matrix_from_table(counts, labels=levels, positive=args.positive,
+                                                 prevalence=prevalence, mode=args.mode)
+            else:
+                cm = confusion_matrix(*labels_io.factor_pairs(pred, ref), positive=args.positive,
+                                      prevalence=prevalence, mode=args.mode)
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
-    print(cm)
+    if args.tidy is not None:
+        _stats_write_tidy(cm, args.tidy)
+    result = _stats_json(cm, null=args.json_null) if args.json else None
+    if not args.json:
+        print(cm)
     if not args.r:
+        if result is not None:
+            import json
+
+            print(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
         return 0
     from parity import rbridge
     from parity.compare import caret_values_of_r, compare_caret
     from parity.contract import caret_values_of_port
+    from parity.paths import missing_extras
 
+    if problem := missing_extras("r"):
+        raise UsageError(f"--r needs R through rpy2: {problem}")
     try:
-        r = rbridge.caret_from_labels(pred, ref, positive=args.positive, prevalence=prevalence,
-                                      mode=args.mode)
+        if args.table is not None:
+            r = rbridge.caret_from_table(counts, levels, positive=args.positive,
+                                         prevalence=prevalence, mode=args.mode)
+        else:
+            r = rbridge.caret_from_labels(pred, ref, positive=args.positive, prevalence=prevalence,
+                                          mode=args.mode)
     except rbridge.RUnavailable as exc:
         raise UsageError(str(exc)) from None
-    print("\nComparison with R caret (in-process through rpy2):")
     rows = compare_caret(caret_values_of_r(r), caret_values_of_port(cm))
+    failures = sum(not row.ok for row in rows)
+    if result is not None:
+        import json
+
+        def safe(row, value):  # the levels row holds level names, never NA markers
+            return value if row.name == "levels" else _stats_json_safe(value, null=args.json_null)
+
+        result["r_comparison"] = {
+            "agree": len(rows) - failures, "compared": len(rows),
+            "rows": [{"name": row.name, "ok": row.ok, "r": safe(row, row.r),
+                      "python": safe(row, row.python), "rule": row.rule,
+                      "difference": safe(row, row.difference)} for row in rows]}
+        print(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
+        return 1 if failures else 0
+    print("\nComparison with R caret (in-process through rpy2):")
     for row in rows:
         shown = f"R {row.r!r:24} Python {row.python!r}" if row.name.startswith("overall.") else ""
         print(f"  {'ok  ' if row.ok else 'FAIL'} {row.name:42} {shown}".rstrip())
-    failures = sum(not row.ok for row in rows)
     print(f"{len(rows) - failures}/{len(rows)} agree")
     return 1 if failures else 0
+
+
+def _stats_read_table(path: Path):
+    """A square count table as R's ``write.csv(as.matrix(cm$table))`` writes it: a header of
+    the level names (its first cell, R's ``""``, is ignored), then one row per level, rows =
+    Prediction, each starting with its level name; counts are non-negative integers.
+
+    Returns (counts as an int64 array, levels); LabelFileError naming the line otherwise.
+    """
+    import csv
+    import io
+
+    import numpy as np
+
+    from parity.labels_io import LabelFileError
+
+    if not path.is_file():
+        raise LabelFileError(f"--table {path}: no such file")
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise LabelFileError(f"--table {path}: not UTF-8 text at byte {exc.start} (expected a "
+                             "CSV count table)") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader if row]
+    except csv.Error as exc:
+        raise LabelFileError(f"--table {path}: line {reader.line_num}: not valid CSV ({exc})") from None
+    if not rows:
+        raise LabelFileError(f"--table {path}: empty file (expected a header of level names, then "
+                             "one row of counts per level)")
+    header = rows[0][1]
+    levels = header[1:]
+    k = len(levels)
+    if k < 2:
+        raise LabelFileError(f"--table {path}: line {rows[0][0]}: header {header}; expected an "
+                             "empty first cell, then at least 2 level names (write.csv of "
+                             "as.matrix(cm$table))")
+    if len(set(levels)) != k:
+        dup = sorted({x for x in levels if levels.count(x) > 1})
+        raise LabelFileError(f"--table {path}: header repeats level(s) {dup}; expected distinct "
+                             "level names")
+    body = rows[1:]
+    if len(body) != k:
+        raise LabelFileError(f"--table {path}: {len(body)} row(s) of counts; expected {k}, one per "
+                             f"level of the header {levels} (rows = Prediction)")
+    counts = np.zeros((k, k), dtype=np.int64)
+    for i, (line, row) in enumerate(body):
+        if len(row) != k + 1:
+            raise LabelFileError(f"--table {path}: line {line} has {len(row)} field(s); expected "
+                                 f"{k + 1} (the level name, then {k} counts)")
+        if row[0] != levels[i]:
+            raise LabelFileError(f"--table {path}: line {line} is row {row[0]!r}; expected "
+                                 f"{levels[i]!r} (rows in the header's order: {levels})")
+        for j, cell in enumerate(row[1:]):
+            value = cell.strip()
+            if not value.isascii() or not value.isdigit() or int(value) >= 2**62:
+                raise LabelFileError(f"--table {path}: line {line}, column {levels[j]!r}: {cell!r}; "
+                                     "expected a non-negative integer count")
+            counts[i, j] = int(value)
+    if int(counts.sum(dtype=object)) >= 2**62:
+        raise LabelFileError(f"--table {path}: a total of {int(counts.sum(dtype=object))} counts; "
+                             "expected less than 2**62")
+    return counts, levels
+
+
+def _stats_number(x, *, null: bool):
+    """A statistic for strict JSON: R's NA as "NA", NaN as "NaN", infinities as "Inf"/"-Inf"
+    (or null for all of them with ``null``); numbers as they are."""
+    import math
+
+    from python_impl.caret import is_na
+
+    x = float(x)
+    if math.isfinite(x):
+        return x
+    if null:
+        return None
+    if math.isnan(x):
+        return "NA" if is_na(x) else "NaN"
+    return "Inf" if x > 0 else "-Inf"
+
+
+def _stats_json_safe(obj, *, null: bool):
+    """``obj`` with every non-finite float made strict JSON (:func:`_stats_number`)."""
+    if isinstance(obj, dict):
+        return {k: _stats_json_safe(v, null=null) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_stats_json_safe(v, null=null) for v in obj]
+    if isinstance(obj, float):
+        return _stats_number(obj, null=null)
+    if null and obj in ("NA", "NaN"):  # compare's report values: R's NA and NaN as strings
+        return None
+    return obj
+
+
+def _stats_json(cm, *, null: bool) -> dict:
+    """The result as strict JSON: levels, positive, mode, dnn, table (rows = Prediction),
+    overall (caret's names), by_class (two classes: statistic -> value, caret's byClass vector
+    for the positive class; more: "Class: <level>" -> statistic -> value)."""
+    import pandas as pd
+
+    def num(x):
+        return _stats_number(x, null=null)
+
+    if isinstance(cm.by_class, pd.Series):
+        by_class = {str(k): num(v) for k, v in cm.by_class.items()}
+    else:
+        by_class = {str(row): {str(k): num(v) for k, v in vals.items()}
+                    for row, vals in cm.by_class.iterrows()}
+    return {"levels": cm.levels, "positive": cm.positive, "mode": cm.mode, "dnn": list(cm.dnn),
+            "table": [[int(v) for v in row] for row in cm.table.to_numpy().tolist()],
+            "overall": {str(k): num(v) for k, v in cm.overall.items()}, "by_class": by_class}
+
+
+#: the tidy CSV's columns: broom's tidy() of a confusionMatrix
+TIDY_COLUMNS = ("term", "class", "estimate", "conf.low", "conf.high", "p.value")
+
+
+def _stats_tidy_rows(cm) -> list[tuple]:
+    """broom's ``tidy(cm)`` (by_class = TRUE) as rows of :data:`TIDY_COLUMNS`, None for NA.
+
+    As broom writes them: ``accuracy`` (with caret's CI and the P-value [Acc > NIR]),
+    ``kappa``, ``mcnamara`` (broom's name; no estimate, McNemar's p-value), then one row per
+    ``$byClass`` statistic, named in lower case with ``_`` for spaces (``pos_pred_value``):
+    for two classes about the positive class, for more classes statistic by statistic, each for
+    every class in level order (class without caret's ``"Class: "``).
+    """
+    import pandas as pd
+
+    o = cm.overall
+    rows: list[tuple] = [("accuracy", None, o["Accuracy"], o["AccuracyLower"], o["AccuracyUpper"],
+                          o["AccuracyPValue"]),
+                         ("kappa", None, o["Kappa"], None, None, None),
+                         ("mcnamara", None, None, None, None, o["McnemarPValue"])]
+
+    def term(name: str) -> str:
+        return name.lower().replace(" ", "_")
+
+    if isinstance(cm.by_class, pd.Series):
+        rows += [(term(k), cm.positive, v, None, None, None) for k, v in cm.by_class.items()]
+    else:
+        for stat in cm.by_class.columns:
+            rows += [(term(stat), str(row).removeprefix("Class: "), v, None, None, None)
+                     for row, v in cm.by_class[stat].items()]
+    return rows
+
+
+def _stats_write_tidy(cm, path: Path) -> None:
+    """Write :func:`_stats_tidy_rows` as CSV: numbers in shortest round-trip form, R's NA and
+    broom's empty cells as ``NA``, NaN as ``NaN`` (what R's ``read.csv`` reads back)."""
+    import csv
+    import math
+
+    from python_impl.caret import is_na
+
+    def cell(x):
+        if x is None:
+            return "NA"
+        if isinstance(x, str):
+            return x
+        x = float(x)
+        if math.isnan(x):
+            return "NA" if is_na(x) else "NaN"
+        return repr(x) if math.isfinite(x) else ("Inf" if x > 0 else "-Inf")
+
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(TIDY_COLUMNS)
+            w.writerows([cell(x) for x in row] for row in _stats_tidy_rows(cm))
+    except OSError as exc:
+        raise UsageError(f"--tidy {path}: cannot write it ({exc.strerror or exc})") from None
 
 
 # --------------------------------------------------------------------------- main
@@ -247,20 +480,48 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--resume", action="store_true",
                    help="continue the interrupted audit of --out from each side's last finished "
                         "epoch (the result is bit-identical to an uninterrupted audit)")
+    a.add_argument("--require", choices=["exact", "numeric", "equivalent"], default="exact",
+                   help="the worst graded verdict that passes (bit-identical < numeric < "
+                        "equivalent < different); default exact: every bit-exact check decides")
+    a.add_argument("--seeds", type=int, default=1, metavar="K",
+                   help="run K seeds per side (--seed and the next K-1) on Dask distributed, "
+                        "grade each pair and test equivalence across seeds (TOST)")
+    a.add_argument("--margin", type=float, default=0.01,
+                   help="TOST equivalence margin for accuracy, Kappa and sensitivities (0.01)")
+    a.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --seeds: an existing Dask scheduler (default: a LocalCluster)")
+    a.add_argument("--workers", type=int, default=2,
+                   help="with --seeds: LocalCluster worker processes (default 2)")
     a.add_argument("--quiet", action="store_true", help="no progress, only the outcome line")
     a.set_defaults(func=_cmd_audit)
 
     d = sub.add_parser("doctor", help="list every component with its version, and fixes")
     d.set_defaults(func=_cmd_doctor)
 
-    s = sub.add_parser("stats", help="caret's confusionMatrix for two label files")
-    s.add_argument("--pred", type=Path, required=True, help="predicted labels: .csv, .txt, .npy")
-    s.add_argument("--ref", type=Path, required=True, help="reference labels: .csv, .txt, .npy")
+    s = sub.add_parser("stats", help="caret's confusionMatrix for two label files or a count table",
+                       description="caret's confusionMatrix of --pred/--ref label files or of a "
+                                   "--table of counts, printed as R prints it (or --json); "
+                                   "--tidy writes broom's tidy() rows as CSV")
+    s.add_argument("--pred", type=Path, help="predicted labels: .csv, .txt, .npy")
+    s.add_argument("--ref", type=Path, help="reference labels: .csv, .txt, .npy")
+    s.add_argument("--table", type=Path,
+                   help="a square count table instead of --pred/--ref, as R's "
+                        "write.csv(as.matrix(cm$table)) writes it: header \"\",<levels>, then one "
+                        "row per level (rows = Prediction, columns = Reference)")
     s.add_argument("--pred-column", help="CSV column of --pred (default: the first)")
     s.add_argument("--ref-column", help="CSV column of --ref (default: the first)")
     s.add_argument("--positive", help="positive class (two classes)")
     s.add_argument("--prevalence", help="a probability (two classes) or LABEL=P,LABEL=P,...")
     s.add_argument("--mode", choices=list(MODES), default="sens_spec")
+    s.add_argument("--json", action="store_true",
+                   help="print the result as strict JSON (levels, positive, mode, dnn, table, "
+                        "overall, by_class; with --r also r_comparison) instead of R's print; "
+                        "R's NA is \"NA\", NaN \"NaN\"")
+    s.add_argument("--json-null", action="store_true",
+                   help="with --json: NA, NaN and infinities as null instead of strings")
+    s.add_argument("--tidy", type=Path, metavar="FILE",
+                   help="also write broom's tidy() of the result as CSV (term, class, estimate, "
+                        "conf.low, conf.high, p.value; one row per statistic and class)")
     s.add_argument("--r", action="store_true", help="also run caret in R and compare")
     s.set_defaults(func=_cmd_stats)
     from parity.grading import add_compare_parser

@@ -218,11 +218,27 @@ class AuditConfig:
     settings: dict[str, Any]
     parallel: bool
     keras_defaults: bool = False
+    #: the worst graded verdict that passes (parity.grading): exact, numeric or equivalent
+    require: str = "exact"
+    #: K > 1: each side runs K seeds (seed, seed + 1, ...) on Dask distributed (parity.seeds)
+    seeds: int = 1
+    #: equivalence margin (accuracy, Kappa, sensitivities) of the seeds' TOST; parity.grading
+    #: Equivalence explains the default
+    margin: float = 0.01
 
     @classmethod
     def resolve(cls, spec: Spec | None = None, *, profile: str | None = None,
                 epochs: int | None = None, seed: int | None = None,
-                keras_defaults: bool = False) -> AuditConfig:
+                keras_defaults: bool = False, require: str = "exact",
+                seeds: int = 1, margin: float = 0.01) -> AuditConfig:
+        from parity.grading import REQUIRE
+
+        if require not in REQUIRE:
+            raise SpecError(f"--require {require}: expected one of {', '.join(REQUIRE)}")
+        if not isinstance(seeds, int) or seeds < 1:
+            raise SpecError(f"--seeds {seeds}: expected a positive integer")
+        if not 0 < margin < 1:
+            raise SpecError(f"--margin {margin}: expected a number between 0 and 1")
         spec = spec or load_spec()
         profile = profile or spec.default_profile
         if profile not in spec.profiles:
@@ -235,7 +251,11 @@ class AuditConfig:
                 settings[name] = value
         if not keras_defaults:
             settings.update(spec.execution_settings)
-        return cls(spec, profile, settings, spec.parallel and not keras_defaults, keras_defaults)
+        if seeds > 1 and settings.get("seed", 0) + seeds - 1 > R_INT_MAX:
+            raise SpecError(f"--seeds {seeds}: seeds {settings.get('seed', 0)}.. pass R's "
+                            f"integer limit {R_INT_MAX}")
+        return cls(spec, profile, settings, spec.parallel and not keras_defaults, keras_defaults,
+                   require, seeds, margin)
 
     @property
     def epochs(self) -> int | None:
@@ -248,10 +268,12 @@ class AuditConfig:
     def identity(self) -> dict[str, Any]:
         """What an interrupted audit must match to be resumed (threads included: they can
         change the last bits)."""
-        return {"spec": str(self.spec.path), "profile": self.profile, "settings": self.settings}
+        return {"spec": str(self.spec.path), "profile": self.profile, "settings": self.settings,
+                "seeds": self.seeds}
 
-    def side_command(self, side: str, out: Path, checkpoint: Path | None) -> list[str]:
-        """The command line of one side: the spec's command, --out, --checkpoint, settings."""
+    def side_command(self, side: str, out: Path | None, checkpoint: Path | None) -> list[str]:
+        """The command line of one side: the spec's command, --out (unless None: the caller
+        adds it), --checkpoint, settings."""
         s = self.spec.sides[side]
         fill = {"python": sys.executable, "r_reference": str(R_REFERENCE),
                 "spec_dir": str(self.spec.path.resolve().parent)}
@@ -266,7 +288,8 @@ class AuditConfig:
             raise SpecError(f"{self.spec.path} [sides.{side}]: {cmd[0]!r} not found"
                             + (" (install R with ./setup.sh)" if cmd[0] == "Rscript" else ""))
         cmd[0] = exe
-        cmd += ["--out", str(out)]
+        if out is not None:
+            cmd += ["--out", str(out)]
         if s.checkpoint and checkpoint is not None:
             cmd += ["--checkpoint", str(checkpoint)]
         for name, value in self.settings.items():
@@ -280,4 +303,5 @@ class AuditConfig:
     def to_json(self) -> dict[str, Any]:
         return {"spec": self.spec.name, "spec_path": str(self.spec.path), "profile": self.profile,
                 "settings": self.settings, "parallel": self.parallel,
-                "keras_defaults": self.keras_defaults}
+                "keras_defaults": self.keras_defaults, "require": self.require, "seeds": self.seeds,
+                "margin": self.margin}

@@ -195,13 +195,39 @@ img{max-width:100%}"""
 
 
 def render_junit(result: AuditResult) -> str:
+    """junit.xml: a ``<testsuites>`` root holding one ``<testsuite>`` (the audit), with the
+    settings and versions as ``<properties>`` and one ``<testcase>`` per check.
+
+    A failed check is a ``<failure>``, a check that did not run an ``<error>`` (never a pass),
+    an informational one ``<skipped>`` with its reason. The counts are on both elements, as CI
+    tools read either.
+    """
     s = result.summary()
-    suite = ET.Element("testsuite", name="parity-audit", tests=str(len(result.checks)),
-                       failures=str(s["fail"]), errors=str(s["not_run"]),
-                       skipped=str(s["info"]), timestamp=result.started,
-                       time=f"{result.durations.get('total_s', 0):.3f}")
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value, default=str,
+                                                              ensure_ascii=False)
+
+    # <properties>: the audit's settings and every version both sides recorded
+    cfg = result.config.to_json()
+    props = [(key, text(cfg[key])) for key in ("spec", "spec_path", "profile", "parallel",
+                                               "keras_defaults")]
+    props += [(f"settings.{k}", text(v)) for k, v in cfg["settings"].items()]
+    props += [(f"versions.{side}.{k}", text(v)) for side, versions in result.versions.items()
+              for k, v in versions.items()]
+    props += [("outcome", s["outcome"]), ("started", result.started)]
+    props += [(f"durations_s.{k}", f"{v:.3f}") for k, v in result.durations.items()]
+    counts = dict(tests=str(len(result.checks)), failures=str(s["fail"]), errors=str(s["not_run"]),
+                  skipped=str(s["info"]), time=f"{result.durations.get('total_s', 0):.3f}")
+    root = ET.Element("testsuites", name="parity-audit", **counts)
+    suite = ET.SubElement(root, "testsuite", name=f"parity-audit.{result.config.spec.name}",
+                          timestamp=result.started, **counts)
+    properties = ET.SubElement(suite, "properties")
+    for name, value in props:
+        ET.SubElement(properties, "property", name=name, value=value)
     for c in result.checks:
-        case = ET.SubElement(suite, "testcase", classname=f"parity.{c.group}", name=c.name)
+        case = ET.SubElement(suite, "testcase", classname=f"parity.{c.group}", name=c.name,
+                             time="0")
         detail = (f"R: {_short(c.r_value, 400)}\nPython: {_short(c.python_value, 400)}\n"
                   f"difference: {_short(c.difference, 200)}\nrule: {c.rule}")
         if c.status == "fail":
@@ -212,16 +238,40 @@ def render_junit(result: AuditResult) -> str:
         elif c.status == "info":
             ET.SubElement(case, "skipped", message=f"informational: {c.reason}").text = detail
         ET.SubElement(case, "system-out").text = detail
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
 def write_reports(result: AuditResult, out_dir: Path, first64: Path | None = None) -> None:
-    """Write the four reports into ``out_dir`` (which the caller renames into place)."""
-    figs = figures(result)
+    """Write the four reports into ``out_dir`` (which the caller renames into place).
+
+    Without matplotlib (the ``audit`` extra) report.html says so in place of its figures. When
+    ``GITHUB_STEP_SUMMARY`` names a file (a GitHub Actions step), report.md is appended to it,
+    so the job's summary page shows the checks.
+    """
+    import os
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # matplotlib's notes on empty legends: cosmetic
+            warnings.simplefilter("ignore", UserWarning)
+            figs = figures(result)
+    except ImportError as exc:  # matplotlib missing: the reports without figures
+        figs = {}
+        print(f"parity: report.html without figures ({exc}; install the 'audit' extra: "
+              "pip install 'keras-caret-parity[audit]')")
     if first64 is not None and first64.exists():
         figs["first64"] = first64.read_bytes()
+    markdown = render_markdown(result)
     (out_dir / "report.json").write_text(json.dumps(result_to_json(result), indent=2,
                                                     default=str, allow_nan=False) + "\n")
-    (out_dir / "report.md").write_text(render_markdown(result))
+    (out_dir / "report.md").write_text(markdown)
     (out_dir / "report.html").write_text(render_html(result, figs))
     (out_dir / "junit.xml").write_text(render_junit(result))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as f:
+                f.write(markdown.rstrip("\n") + "\n\n")
+        except OSError as exc:  # the reports are written; a job summary is a convenience
+            print(f"parity: could not append report.md to GITHUB_STEP_SUMMARY={summary}: {exc}")

@@ -26,7 +26,7 @@ from typing import TypeAlias
 
 from parity.paths import VENV_PYTHON
 
-__all__ = ["RRunError", "SideRun", "r_python", "run_sides", "remove_stale_temporaries"]
+__all__ = ["RRunError", "SideRun", "r_python", "run_sides", "remove_stale_temporaries", "side_env"]
 _EPOCH_DONE = re.compile(r"^\s*\d+/\d+ - .*loss")
 _RESUMED = re.compile(r"^resume: (\d+)/\d+ epochs done")
 
@@ -68,9 +68,15 @@ class SideRun:
         return f"{self.label} side exited with status {self.returncode}:\n" + "\n".join(tail)
 
 
+def side_env() -> dict[str, str]:
+    """The environment a side runs in: TZ set (R warns without it in containers), unbuffered
+    Python output (the progress display reads it), reticulate pointed at the R side's Python."""
+    return dict(os.environ, TZ=os.environ.get("TZ", "UTC"), PYTHONUNBUFFERED="1",
+                RETICULATE_PYTHON=r_python())
+
+
 def _run_one(side: SideRun, progress: ProgressFn | None) -> None:
-    env = dict(os.environ, TZ=os.environ.get("TZ", "UTC"), PYTHONUNBUFFERED="1",
-               RETICULATE_PYTHON=r_python())
+    env = side_env()
     lines: list[str] = []
     t0 = time.monotonic()
     done = 0

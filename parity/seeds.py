@@ -287,3 +287,94 @@ def run_seeds_command(args) -> int:
         doc = {"seeds": res, "runs": [asdict(t) for t in tasks], "results": results}
         args.json.write_text(json.dumps(_json_safe(doc), indent=2, allow_nan=False) + "\n")
     return 0 if res["equivalent"] else 1
+
+
+# --------------------------------------------------------------------------- the audit's --seeds
+
+
+def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, workers: int = 2,
+                   say=print):
+    """``parity audit --seeds K``: the spec's two sides, K seeds each (the configured seed and
+    the next K - 1), as tasks on Dask distributed; then every check on the first seed's pair,
+    a graded verdict for each seed's pair (``seeds.<S>.grade.<group>``, required), and TOST
+    across seeds per metric (``seeds.tost.<metric>``: required under ``--require equivalent``,
+    reported otherwise), with each side's seed-to-seed spread.
+
+    Resumable per task: a seed's run directory, once written, is not run again.
+    """
+    import dataclasses
+
+    from parity import rrun
+    from parity.audit import AuditResult
+    from parity.checks import CheckList, build_checks
+    from parity.grading import REQUIRE, grade_runs
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    t0 = time.monotonic()
+    first = int(config.settings.get("seed", 42))
+    seeds = list(range(first, first + config.seeds))
+    unseeded = dataclasses.replace(config, settings={k: v for k, v in config.settings.items()
+                                                     if k != "seed"})
+    dirs = {"r": work_dir / "seeds" / "r", "python": work_dir / "seeds" / "python"}
+    # only what the sides need on top of the worker's environment
+    env = tuple((k, v) for k, v in rrun.side_env().items()
+                if k in ("TZ", "PYTHONUNBUFFERED", "RETICULATE_PYTHON", "KERAS_HOME"))
+    tasks = []
+    for s in seeds:
+        for side, label in (("r", "R"), ("python", "Python")):
+            dirs[side].mkdir(parents=True, exist_ok=True)
+            tasks.append(SeedTask(label, s, tuple(unseeded.side_command(side, None, None)),
+                                  str(dirs[side] / f"seed-{s}"), str(Path.cwd()), env))
+    where = scheduler or f"a LocalCluster of {workers} workers"
+    say(f"parity audit --seeds {config.seeds}: {len(tasks)} runs on {where}")
+    results = run_seeds(tasks, scheduler=scheduler, workers=workers, say=say)
+    failed = {(r["label"], r["seed"]): r for r in results if r["status"] == "failed"}
+    durations = {"runs_s": time.monotonic() - t0}
+
+    def record(side: str, s: int):
+        try:
+            return read_run(dirs[side] / f"seed-{s}"), None
+        except ContractError as exc:
+            r = failed.get(("R" if side == "r" else "Python", s))
+            return None, f"exit {r['returncode']}, log {r['log']}" if r else str(exc)
+
+    pairs = {s: (record("r", s), record("python", s)) for s in seeds}
+    (r0, r_err), (p0, p_err) = pairs[seeds[0]]
+    first_config = dataclasses.replace(config, settings={**config.settings, "seed": seeds[0]})
+    errors = {k: v for k, v in (("r", r_err), ("python", p_err)) if v}
+    t1 = time.monotonic()
+    checks = build_checks(first_config, r0, p0, errors)
+    c = CheckList(config)
+    require = config.require
+    for s, ((rr, re_), (pp, pe)) in pairs.items():
+        if rr is None or pp is None:
+            c.not_run(f"seeds.{s}.grade", "seeds", f"seed {s}: " + "; ".join(e for e in (re_, pe) if e))
+            continue
+        for name, g in grade_runs(rr, pp).groups.items():
+            c.add(f"seeds.{s}.grade.{name}", "seeds", g.grade, REQUIRE[require], ok=g.meets(require),
+                  reason=g.reason, rule=f"seed {s}: graded verdict at least {REQUIRE[require]} "
+                                        f"(--require {require})")
+    complete = [s for s, ((rr, _), (pp, _)) in pairs.items() if rr is not None and pp is not None]
+    if len(complete) >= 2:
+        tost_res = seed_equivalence(dirs["r"], dirs["python"], complete, margin=config.margin)
+        for metric, v in tost_res["metrics"].items():
+            t = v["tost"]
+            c.add(f"seeds.tost.{metric}", "seeds",
+                  {"mean": v["a_mean"], "sd": v["a_sd"], "values": v["a"]},
+                  {"mean": v["b_mean"], "sd": v["b_sd"], "values": v["b"]},
+                  ok=t["equivalent"], required=require == "equivalent",
+                  status=None if require == "equivalent" or t["equivalent"] else "info",
+                  difference={"mean_r_minus_python": t["mean"], "ci90": t["ci"], "p": t["p"]},
+                  reason=t.get("reason", ""),
+                  rule=f"TOST across seeds {complete[0]}..{complete[-1]} (paired by seed, R - "
+                       f"Python): equivalent within +-{config.margin:g} at alpha 0.05 each side; "
+                       "values: R (r_value) and Python (python_value) per seed, with the spread")
+    else:
+        c.not_run("seeds.tost", "seeds", f"TOST needs two complete seeds; {len(complete)} completed")
+    durations["compare_s"] = time.monotonic() - t1
+    durations["total_s"] = time.monotonic() - t0
+    records = {k: v for k, v in (("r", r0), ("python", p0)) if v is not None}
+    return AuditResult(config, checks + c.items, started, durations,
+                       {side: rec.versions for side, rec in records.items()},
+                       artifacts={side: str(d.relative_to(work_dir)) for side, d in dirs.items()},
+                       resumed={}, records=records)
