@@ -33,6 +33,8 @@ class AuditResult:
     #: per side, the epochs trained by earlier, interrupted attempts (resumed from checkpoints)
     resumed: dict[str, int] = field(default_factory=dict)
     records: dict[str, RunRecord] = field(default_factory=dict)
+    #: sides whose run is missing, and why (the audit then stays resumable)
+    errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -120,4 +122,4 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: rrun.ProgressFn 
                        {side: rec.versions for side, rec in records.items()},
                        artifacts={side: str(d) if side == "r" and reuse_r_run else SIDE_DIRS[side]
                                   for side, d in dirs.items()},
-                       resumed=resumed, records=records)
+                       resumed=resumed, records=records, errors=errors)

@@ -116,6 +116,8 @@ def _cmd_audit(args) -> int:
                 result = audit.run_audit(cfg, work_path, progress=progress,
                                          reuse_r_run=reused.path if reused else None)
             report.write_reports(result, work_path, first64=work_path / "first64.png")
+            # a side that failed leaves its finished epochs: keep them resumable
+            work.keep_partial = bool(result.errors)
     except workdir.WorkDirError as exc:
         raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
@@ -132,10 +134,21 @@ def _cmd_audit(args) -> int:
     if not args.quiet:
         for c in result.checks:
             if c.status != "pass":
-                print(f"  {c.status.upper():8} {c.name}: {c.reason or c.rule}")
+                print(f"  {c.status.upper():8} {c.name}: {_one_line(c.reason or c.rule)}")
+    where = work.path if work.keep_partial else out
     print(f"{s['outcome'].upper()}: {s['pass']} passed, {s['fail']} failed, {s['not_run']} not run, "
-          f"{s['info']} informational; reports in {out}")
+          f"{s['info']} informational; reports in {where}")
+    if work.keep_partial:
+        for side, why in result.errors.items():
+            print(f"parity audit: the {side} side failed: {_one_line(why, 400)}", file=sys.stderr)
+        print(f"parity audit: the finished work is kept in {work.path}; fix the cause and "
+              f"continue with: {_resume_command(args, out)}", file=sys.stderr)
     return 0 if result.passed else 1
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _resume_command(args, out: Path) -> str:

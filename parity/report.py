@@ -219,9 +219,9 @@ def render_junit(result: AuditResult) -> str:
     props += [(f"durations_s.{k}", f"{v:.3f}") for k, v in result.durations.items()]
     counts = dict(tests=str(len(result.checks)), failures=str(s["fail"]), errors=str(s["not_run"]),
                   skipped=str(s["info"]), time=f"{result.durations.get('total_s', 0):.3f}")
-    root = ET.Element("testsuites", name="parity-audit", **counts)
-    suite = ET.SubElement(root, "testsuite", name=f"parity-audit.{result.config.spec.name}",
-                          timestamp=result.started, **counts)
+    root = ET.Element("testsuites", {"name": "parity-audit", **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": f"parity-audit.{result.config.spec.name}",
+                                              "timestamp": result.started, **counts})
     properties = ET.SubElement(suite, "properties")
     for name, value in props:
         ET.SubElement(properties, "property", name=name, value=value)

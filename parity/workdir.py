@@ -57,10 +57,17 @@ class ResumableDir:
         self.identity = identity
         self.resume = resume
         self.resumed = False
+        #: set when the audit ends without its full result (a side failed): the directory stays
+        #: ``.partial``, resumable, instead of being renamed to the report directory
+        self.keep_partial = False
         self._lock_fd: int | None = None
 
     def _lock(self) -> None:
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise WorkDirError(f"--out {self.target}: cannot write in {self.target.parent} "
+                               f"({exc.strerror or exc})") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -96,10 +103,14 @@ class ResumableDir:
                                       f"these options ask for {self.identity}")
                 self.resumed = True
             else:
-                self.path.mkdir()
-                tmp = self.path / f".{self.SETTINGS_FILE}.tmp"
-                tmp.write_text(json.dumps(self.identity, indent=2) + "\n")
-                os.replace(tmp, self.path / self.SETTINGS_FILE)
+                try:
+                    self.path.mkdir()
+                    tmp = self.path / f".{self.SETTINGS_FILE}.tmp"
+                    tmp.write_text(json.dumps(self.identity, indent=2) + "\n")
+                    os.replace(tmp, self.path / self.SETTINGS_FILE)
+                except OSError as exc:
+                    raise WorkDirError(f"--out {self.target}: cannot create {self.path} "
+                                       f"({exc.strerror or exc})") from None
         except BaseException:
             self._unlock()
             raise
@@ -107,7 +118,7 @@ class ResumableDir:
 
     def __exit__(self, exc_type, exc, tb):
         try:
-            if exc_type is None:
+            if exc_type is None and not self.keep_partial:
                 (self.path / self.SETTINGS_FILE).unlink(missing_ok=True)
                 if self.target.exists():
                     self.target.rmdir()  # empty: checked on entry

@@ -16,7 +16,8 @@ Keras 2 (tf-keras, ``TF_USE_LEGACY_KERAS=1``) cannot be resumed exactly: its Dro
 stateful TensorFlow kernels whose position cannot be saved. There, :func:`unavailable_reason`
 says so and training runs without checkpoints (an interrupted run starts again).
 
-The R reference keeps the same content in ``<dir>/state.rds`` (r_reference/fashion_mnist.R).
+The R reference keeps the same content in ``<dir>/state.bin``, data only (JSON header and
+little-endian doubles; r_reference/checkpoint.R).
 """
 
 from __future__ import annotations
@@ -74,9 +75,13 @@ class TrainingCheckpoint:
         """
         if not self.path.exists():
             return 0, {}
-        with np.load(self.path) as saved:
-            meta = json.loads(str(saved["meta"]))
-            values = [saved[f"v{i}"] for i in range(len(meta["layout"]))]
+        try:
+            with np.load(self.path, allow_pickle=False) as saved:
+                meta = json.loads(str(saved["meta"]))
+                values = [saved[f"v{i}"] for i in range(len(meta["layout"]))]
+        except (OSError, ValueError, KeyError, EOFError) as exc:  # truncated, or not ours
+            raise CheckpointError(f"checkpoint {self.path} is damaged ({exc}); delete it to "
+                                  "train this side from the start") from None
         if meta["identity"] != self.identity:
             raise CheckpointError(
                 f"checkpoint {self.path} belongs to another run: {meta['identity']}, "

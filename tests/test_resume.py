@@ -87,7 +87,7 @@ def test_killed_side_resumes_bit_identically(side, uninterrupted, tmp_path, requ
     status, log = run_until(command, EPOCH_LINE, 2, signal.SIGKILL)
     assert status == -signal.SIGKILL, log[-2000:]
     assert not out.exists()  # no artifacts from the killed run
-    assert (ck / ("state.rds" if side == "r" else "state.npz")).exists()
+    assert (ck / ("state.bin" if side == "r" else "state.npz")).exists()
 
     log = run(command)
     m = RESUMED.search(log)
