@@ -112,7 +112,7 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: rrun.ProgressFn 
     durations["compare_s"] = time.monotonic() - t2
     durations["total_s"] = time.monotonic() - t0
     for side, record in records.items():  # large (376 MB each at full size): compared, dropped
-        if side in sides:
+        if side in sides and not errors:  # (an incomplete audit is resumed: it compares again)
             drop_arrays(dirs[side], [f"normalized.{part}" for part in record.normalized],
                         reason="compared pixel by pixel by the audit, then removed")
     first64 = dirs["python"] / "first64.png"

@@ -77,6 +77,12 @@ def _cmd_audit(args) -> int:
         reused = audit.check_reused_r_run(args.r_run, cfg) if args.r_run is not None else None
     except (config.SpecError, ContractError) as exc:
         raise UsageError(str(exc)) from None
+    from parity.paths import missing_extras
+
+    # the audit's own Python needs the extras when it trains a tutorial side or runs Dask
+    needed = ("audit", "r") if spec.path == config.BUILTIN_SPEC else ("audit",) if cfg.seeds > 1 else ()
+    if needed and (problem := missing_extras(*needed)):
+        raise UsageError(problem)
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out: the report directory the interrupted audit "
                          "was writing")

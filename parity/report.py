@@ -21,9 +21,13 @@ _STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "not_run": "NOT RUN", "info": "I
 
 
 def result_to_json(result: AuditResult) -> dict[str, Any]:
+    """report.json's content: strict JSON (R's NA as "NA", NaN as "NaN", infinities as
+    "Inf"/"-Inf"), whatever a check holds."""
     from dataclasses import asdict
 
-    return {
+    from parity.checks import _jsonable
+
+    return _jsonable({
         "schema_version": SCHEMA_VERSION,
         "started": result.started,
         "config": result.config.to_json(),
@@ -33,7 +37,7 @@ def result_to_json(result: AuditResult) -> dict[str, Any]:
         "artifacts": result.artifacts,
         "resumed_epochs": result.resumed,
         "checks": [asdict(c) for c in result.checks],
-    }
+    })
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -75,7 +79,9 @@ def render_markdown(result: AuditResult) -> str:
         cells = [c.name, _STATUS_MARK[c.status] + (f" ({c.reason})" if c.reason else ""),
                  _short(c.r_value), _short(c.python_value), _short(c.difference), c.rule]
         lines.append("| " + " | ".join(_md_cell(x) for x in cells) + " |")
-    versions = json.dumps(result.versions, indent=2, ensure_ascii=False).replace("`", "\\u0060")
+    versions = json.dumps(result.versions, indent=2, ensure_ascii=False)
+    for ch, esc in (("`", "\\u0060"), ("<", "\\u003c"), (">", "\\u003e")):  # inert in any renderer
+        versions = versions.replace(ch, esc)
     lines += ["", "## versions", "", "```json", versions, "```", ""]
     return "\n".join(lines)
 

@@ -103,7 +103,10 @@ def _run_one(side: SideRun, progress: ProgressFn | None) -> None:
         side.seconds = time.monotonic() - t0
         side.log = "".join(lines)
         if side.log_path is not None:
-            side.log_path.write_text(side.log)
+            try:
+                side.log_path.write_text(side.log)
+            except OSError as exc:  # a full disk: the side's own status says what happened
+                side.log += f"\n(could not write the log {side.log_path}: {exc.strerror or exc})"
 
 
 def _die_with_parent() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +80,7 @@ class TrainingCheckpoint:
             with np.load(self.path, allow_pickle=False) as saved:
                 meta = json.loads(str(saved["meta"]))
                 values = [saved[f"v{i}"] for i in range(len(meta["layout"]))]
-        except (OSError, ValueError, KeyError, EOFError) as exc:  # truncated, or not ours
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # damaged
             raise CheckpointError(f"checkpoint {self.path} is damaged ({exc}); delete it to "
                                   "train this side from the start") from None
         if meta["identity"] != self.identity:

@@ -79,8 +79,12 @@ def test_reports_complete_and_junit_counts(smoke_report):
     out = smoke_report[0]
     for name in ("report.json", "report.md", "report.html", "junit.xml"):
         assert (out / name).stat().st_size > 0
-    suite = ET.parse(out / "junit.xml").getroot()
+    root = ET.parse(out / "junit.xml").getroot()
     report = json.loads((out / "report.json").read_text())
+    assert root.tag == "testsuites"
+    suite = root.find("testsuite")
+    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert props["profile"] == "smoke" and "versions.r.caret" in props
     assert len(suite.findall("testcase")) == len(report["checks"]) == int(suite.get("tests"))
     assert suite.get("failures") == "0" and suite.get("errors") == "0"
     assert "Outcome: PASS" in (out / "report.md").read_text()
