@@ -8,7 +8,6 @@ each group that needs it reports one ``<group>.compared`` check as not run.
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Callable
@@ -38,18 +37,7 @@ class Check:
     required: bool = True
 
 
-def _jsonable(x):
-    if isinstance(x, np.ndarray):
-        return [_jsonable(v) for v in x.tolist()]
-    if isinstance(x, np.generic):
-        return _jsonable(x.item())
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, float) and not math.isfinite(x):
-        return compare._r_repr(x) if math.isnan(x) else ("Inf" if x > 0 else "-Inf")
-    return x
+_jsonable = compare.json_safe
 
 
 class CheckList:

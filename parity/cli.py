@@ -363,34 +363,18 @@ def _stats_read_table(path: Path):
     return counts, levels
 
 
-def _stats_number(x, *, null: bool):
-    """A statistic for strict JSON: R's NA as "NA", NaN as "NaN", infinities as "Inf"/"-Inf"
-    (or null for all of them with ``null``); numbers as they are."""
-    import math
-
-    from python_impl.caret import is_na
-
-    x = float(x)
-    if math.isfinite(x):
-        return x
-    if null:
-        return None
-    if math.isnan(x):
-        return "NA" if is_na(x) else "NaN"
-    return "Inf" if x > 0 else "-Inf"
-
-
 def _stats_json_safe(obj, *, null: bool):
-    """``obj`` with every non-finite float made strict JSON (:func:`_stats_number`)."""
+    """``obj`` as strict JSON (:func:`parity.compare.json_safe`); with ``null``, the comparison's
+    "NA"/"NaN" strings become null too."""
+    from parity.compare import json_safe
+
     if isinstance(obj, dict):
         return {k: _stats_json_safe(v, null=null) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_stats_json_safe(v, null=null) for v in obj]
-    if isinstance(obj, float):
-        return _stats_number(obj, null=null)
     if null and obj in ("NA", "NaN"):  # compare's report values: R's NA and NaN as strings
         return None
-    return obj
+    return json_safe(obj, null=null)
 
 
 def _stats_json(cm, *, null: bool) -> dict:
@@ -399,8 +383,10 @@ def _stats_json(cm, *, null: bool) -> dict:
     for the positive class; more: "Class: <level>" -> statistic -> value)."""
     import pandas as pd
 
+    from parity.compare import json_safe
+
     def num(x):
-        return _stats_number(x, null=null)
+        return json_safe(float(x), null=null)
 
     if isinstance(cm.by_class, pd.Series):
         by_class = {str(k): num(v) for k, v in cm.by_class.items()}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff",
-           "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE",
+           "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE", "json_safe",
            "TYPEOF_TO_DTYPES", "typeof_matches"]
 
 
@@ -210,6 +210,25 @@ def _printed_lines(text: str) -> list[str]:
     while lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+def json_safe(x, *, null: bool = False):
+    """``x`` as strict JSON values: NumPy scalars and arrays become Python ones, R's NA becomes
+    ``"NA"``, NaN ``"NaN"``, infinities ``"Inf"``/``"-Inf"`` (``null=True``: ``None`` for all).
+    The one rule for every JSON the engine writes (report.json, verdicts, ``stats --json``)."""
+    if isinstance(x, dict):
+        return {str(k): json_safe(v, null=null) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v, null=null) for v in x]
+    if isinstance(x, np.ndarray):
+        return json_safe(x.tolist(), null=null)
+    if isinstance(x, np.generic):
+        return json_safe(x.item(), null=null)
+    if isinstance(x, float) and not math.isfinite(x):
+        if null:
+            return None
+        return _r_repr(x) if math.isnan(x) else ("Inf" if x > 0 else "-Inf")
+    return x
 
 
 def _r_repr(x) -> object:

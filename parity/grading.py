@@ -68,7 +68,7 @@ from typing import Any
 
 import numpy as np
 
-from parity.compare import STATS, max_abs_diff, na_pattern, values_agree
+from parity.compare import STATS, json_safe, max_abs_diff, na_pattern, values_agree
 from parity.contract import ContractError, RunRecord, read_run
 
 __all__ = ["GRADES", "NOT_COMPARED", "REQUIRE", "Tolerances", "Equivalence", "PairedTests",
@@ -508,17 +508,7 @@ class Verdict:
 
 
 def _json_safe(x):
-    if isinstance(x, dict):
-        return {str(k): _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _json_safe(x.tolist())
-    if isinstance(x, np.generic):
-        return _json_safe(x.item())
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
+    return json_safe(x)
 
 
 def _classes(rec: RunRecord) -> int | None:
@@ -867,20 +857,9 @@ def run_compare(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``python -m parity.grading RUN_A RUN_B ...``: ``parity compare`` on its own, with the
     same exit statuses."""
-    from parity.cli import UsageError
+    from parity.cli import main as parity_main
 
-    parser = argparse.ArgumentParser(prog="parity")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_compare_parser(sub)
-    try:
-        args = parser.parse_args(["compare", *(sys.argv[1:] if argv is None else argv)])
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    try:
-        return int(args.func(args))
-    except UsageError as exc:
-        print(f"parity compare: error: {exc}", file=sys.stderr)
-        return 2
+    return parity_main(["compare", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -25,9 +25,9 @@ def result_to_json(result: AuditResult) -> dict[str, Any]:
     "Inf"/"-Inf"), whatever a check holds."""
     from dataclasses import asdict
 
-    from parity.checks import _jsonable
+    from parity.compare import json_safe
 
-    return _jsonable({
+    return json_safe({
         "schema_version": SCHEMA_VERSION,
         "started": result.started,
         "config": result.config.to_json(),

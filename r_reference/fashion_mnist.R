@@ -35,14 +35,8 @@ for (s in c("epochs", "steps_per_execution", "train_size", "test_size", "threads
     stop("option --", gsub("_", "-", s), ": ", settings[[s]], " must be at least 1", call. = FALSE)
 run <- parity_run_open(opts$out, settings = settings)
 
-# The project's Python and offline data, unless the caller chose others.
-if (Sys.getenv("RETICULATE_PYTHON") == "")
-  Sys.setenv(RETICULATE_PYTHON = file.path(project_root, ".venv", "bin", "python"))
-if (Sys.getenv("KERAS_HOME") == "") Sys.setenv(KERAS_HOME = file.path(project_root, ".keras"))
-if (Sys.getenv("TF_CPP_MIN_LOG_LEVEL") == "") Sys.setenv(TF_CPP_MIN_LOG_LEVEL = "2")
-# (parity option) an execution setting: TensorFlow's thread pools, read once when TF starts
-if (!is.na(settings$threads))
-  Sys.setenv(TF_NUM_INTRAOP_THREADS = settings$threads, TF_NUM_INTEROP_THREADS = settings$threads)
+# The project's Python and offline data; (parity option) the thread pools, an execution setting
+parity_tf_environment(project_root, settings$threads)
 
 # ---- keras: the real R package where it can run here, else the project's fallback; says which
 source(file.path(script_dir, "keras_select.R"))

@@ -67,6 +67,19 @@ parity_args <- function(argv, settings) {
   opts
 }
 
+# ---- the side's environment ----------------------------------------------------------------
+# The project's Python and offline data (setup.sh makes them), unless the caller chose others;
+# TensorFlow's thread pools from the `threads` setting (NA: TensorFlow's default), read once,
+# when TensorFlow starts - so before reticulate imports it.
+parity_tf_environment <- function(project_root, threads = NA) {
+  if (Sys.getenv("RETICULATE_PYTHON") == "")
+    Sys.setenv(RETICULATE_PYTHON = file.path(project_root, ".venv", "bin", "python"))
+  if (Sys.getenv("KERAS_HOME") == "") Sys.setenv(KERAS_HOME = file.path(project_root, ".keras"))
+  if (Sys.getenv("TF_CPP_MIN_LOG_LEVEL") == "") Sys.setenv(TF_CPP_MIN_LOG_LEVEL = "2")
+  if (!is.na(threads)) Sys.setenv(TF_NUM_INTRAOP_THREADS = threads, TF_NUM_INTEROP_THREADS = threads)
+  invisible(NULL)
+}
+
 # ---- NPY ------------------------------------------------------------------------------------
 # R's integer and double vectors, matrices and arrays, in R's column-major order
 # (fortran_order), little-endian. NA_integer_ is written as INT_MIN and NA_real_ keeps its NaN

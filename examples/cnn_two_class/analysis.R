@@ -22,14 +22,8 @@ opts <- parity_args(commandArgs(trailingOnly = TRUE), settings = list(
 s <- opts$settings
 run <- parity_run_open(opts$out, settings = s)
 
-# The project's Python and offline data unless the caller chose others; the thread pools are
-# read once, when TensorFlow starts.
-if (Sys.getenv("RETICULATE_PYTHON") == "")
-  Sys.setenv(RETICULATE_PYTHON = file.path(project_root, ".venv", "bin", "python"))
-if (Sys.getenv("KERAS_HOME") == "") Sys.setenv(KERAS_HOME = file.path(project_root, ".keras"))
-if (Sys.getenv("TF_CPP_MIN_LOG_LEVEL") == "") Sys.setenv(TF_CPP_MIN_LOG_LEVEL = "2")
-if (!is.na(s$threads))
-  Sys.setenv(TF_NUM_INTRAOP_THREADS = s$threads, TF_NUM_INTEROP_THREADS = s$threads)
+# The project's Python and offline data unless the caller chose others, and the thread pools
+parity_tf_environment(project_root, s$threads)
 # CRAN keras cannot be installed here: the project's fallback verbs, plus this example's three
 source(file.path(project_root, "r_reference", "keras_fallback.R"))
 source(file.path(script_dir, "verbs.R"))
