@@ -71,7 +71,7 @@ def test_honest_pair_passes(rscript, tmp_path):
     assert report["summary"]["outcome"] == "pass" and report["summary"]["not_run"] == 0
     by = {c["name"]: c for c in report["checks"]}
     assert {c["group"] for c in report["checks"]} == {
-        "data", "normalization", "model", "training", "predictions", "confusion"}
+        "data", "normalization", "model", "training", "predictions", "confusion", "grade"}
     assert by["model.layer_classes"]["r_value"] == ["Reshape", "Conv2D", "MaxPooling2D",
                                                     "Flatten", "Dense"]
     assert by["predictions.bit_identical_rows"]["python_value"] == 500
