@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -90,6 +94,11 @@ def test_two_runs_same_seed_bit_identical(fashion_mnist, tmp_path):
     c = read_run(run(RunConfig(epochs=1, seed=8, train_size=600, test_size=200), tmp_path / "c"))
     assert not np.array_equal(a.probabilities, c.probabilities)  # the seed matters
     assert a.settings == {**config.settings()} and a.data["test_images"].dim == [200, 28, 28]
+    import jsonschema
+
+    from parity.contract import schema
+
+    jsonschema.Draft202012Validator(schema()).validate(json.loads((tmp_path / "a" / "run.json").read_text()))
     assert {p.name for p in (tmp_path / "a").iterdir()} >= {
         "probabilities.npy", "predicted_classes.npy", "model_summary.txt", "confusion_matrix.txt",
         "run.json", "train_labels.npy", "test_labels.npy", "history.loss.npy",
@@ -135,3 +144,12 @@ def test_checkpoint_round_trip_and_refusals(tmp_path):
         ck.restore(small)
     ck.remove()
     assert not (tmp_path / "ck").exists()
+
+
+def test_caret_port_imports_no_keras_and_changes_no_environment():
+    code = ("import os, sys; before = dict(os.environ); import python_impl.caret, python_impl; "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'keras loaded'; "
+            "assert 'rpy2' not in sys.modules, 'rpy2 loaded'; assert dict(os.environ) == before, 'env'")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "KERAS_HOME"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
