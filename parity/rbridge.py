@@ -95,10 +95,19 @@ local({
 def r_env():
     """Start embedded R once, load caret and the helpers; RUnavailable when impossible."""
     os.environ.setdefault("TZ", "UTC")  # R warns about timedatectl in containers otherwise
+    # rpy2 puts R's library path into os.environ; every later child process (a side's Python)
+    # would then load the system's libpython instead of its own: the embedded R has what it
+    # needs once loaded, so the variable is put back as it was
+    library_path = os.environ.get("LD_LIBRARY_PATH")
     try:
         import rpy2.robjects as ro
     except Exception as exc:  # ImportError, or rpy2 failing to load libR
         raise RUnavailable(f"rpy2 cannot load R: {exc}; run ./setup.sh") from exc
+    finally:
+        if library_path is None:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+        else:
+            os.environ["LD_LIBRARY_PATH"] = library_path
     try:
         ro.r(_R_HELPERS)
     except Exception as exc:
