@@ -16,6 +16,7 @@ import venv
 from pathlib import Path
 
 import pytest
+from conftest import unavailable
 
 from parity.paths import DEFAULT_KERAS_HOME, PROJECT_ROOT
 
@@ -94,7 +95,7 @@ def test_keras2_against_keras3_is_not_bit_identical_and_graded(honest, tmp_path)
     pip = subprocess.run([str(k2 / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
                           "--disable-pip-version-check", pin], capture_output=True, text=True)
     if pip.returncode != 0:
-        pytest.skip(f"cannot install {pin}: {pip.stderr[-500:]}")
+        unavailable(f"cannot install {pin} (PyPI): {pip.stderr[-500:]}")
     home = tmp_path / "home"
     (home / ".keras").mkdir(parents=True)
     # Keras 2's loader ignores KERAS_HOME and reads ~/.keras/datasets
