@@ -12,7 +12,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -112,9 +112,11 @@ def check_normalization(c: CheckList, r: RunRecord, py: RunRecord) -> None:
         a, b = r.normalization.get(part), py.normalization.get(part)
         if not c.needs(f"normalization.{part}", g, (f"R {part}", a), (f"Python {part}", b)):
             continue
+        assert a is not None and b is not None  # c.needs: both sides recorded it
         ra, pa = r.normalized.get(part), py.normalized.get(part)
         if c.needs(f"normalization.{part}.pixels", g, (f"R normalized.{part}", ra),
                    (f"Python normalized.{part}", pa)):
+            assert ra is not None and pa is not None
             if ra.shape == pa.shape:
                 c.numeric(f"normalization.{part}.pixels", g, ra, pa)
             else:
@@ -154,6 +156,7 @@ def check_model(c: CheckList, r: RunRecord, py: RunRecord) -> None:
     g = "model"
     if not c.needs("model.layers", g, ("R model.layers", r.layers), ("Python model.layers", py.layers)):
         return
+    assert r.layers is not None and py.layers is not None  # c.needs: both sides have them
     c.equal("model.layer_count", g, len(r.layers), len(py.layers))
     for attr, label in (("cls", "layer_classes"), ("output_shape", "output_shapes"),
                         ("params", "layer_params")):
@@ -166,6 +169,7 @@ def check_model(c: CheckList, r: RunRecord, py: RunRecord) -> None:
     c.equal("model.total_params", g, r.total_params, py.total_params)
     if c.needs("model.printed_summaries", g, ("R model_summary", r.model_summary),
                ("Python model_summary", py.model_summary)):
+        assert r.model_summary is not None and py.model_summary is not None
         r_rows = [row[1:] for row in summary_rows(r.model_summary)]
         p_rows = [row[1:] for row in summary_rows(py.model_summary)]
         c.add("model.printed_summaries", g, r_rows, p_rows,
@@ -218,6 +222,7 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
         levels = _levels_of(rec)
         name = f"predictions.{side}_classes_within_levels"
         if c.needs(name, g, (f"{side} predicted_classes", rec.predicted), (f"{side} levels", levels)):
+            assert rec.predicted is not None and levels is not None
             data = rec.caret_inputs[0] if rec.caret_inputs is not None else None
             if data is not None and data.shape == rec.predicted.shape:
                 # the labels the side gave caret, row for row: the classes whose label is no level
@@ -230,6 +235,7 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
     if not c.needs("predictions.probabilities", g, ("R probabilities", r.probabilities),
                    ("Python probabilities", py.probabilities)):
         return
+    assert r.probabilities is not None and py.probabilities is not None  # c.needs: both there
     if r.probabilities.shape != py.probabilities.shape:
         c.add("predictions.shape", g, list(r.probabilities.shape), list(py.probabilities.shape),
               ok=False, rule="same shape")
@@ -241,12 +247,13 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
           difference=n - identical, rule="every row bit-identical")
     if c.needs("predictions.class_agreement", g, ("R predicted_classes", r.predicted),
                ("Python predicted_classes", py.predicted)):
+        assert r.predicted is not None and py.predicted is not None
         agree = int((r.predicted == py.predicted).sum()) if r.predicted.shape == py.predicted.shape else 0
         c.add("predictions.class_agreement", g, n, agree, ok=agree == n, difference=n - agree,
               rule=f"{n}/{n} predicted classes agree")
 
 
-def _port_on(inputs, values: CaretValues) -> CaretValues:
+def _port_on(inputs: tuple[np.ndarray, np.ndarray], values: CaretValues) -> CaretValues:
     """The port on the labels a side gave caret, with that side's options."""
     import pandas as pd
 
@@ -261,7 +268,7 @@ def _port_on(inputs, values: CaretValues) -> CaretValues:
     return caret_values_of_port(cm)
 
 
-def _r_caret_on(inputs, values: CaretValues) -> CaretValues:
+def _r_caret_on(inputs: tuple[np.ndarray, np.ndarray], values: CaretValues) -> CaretValues:
     """R's caret (through rpy2) on the labels a side gave caret, with that side's options."""
     from parity import rbridge
 
@@ -290,19 +297,23 @@ def check_confusion(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                   rule="caret's confusionMatrix ran on the side's predictions")
     if not c.needs("confusion.crossed", g, ("R confusion", r.caret), ("Python confusion", py.caret)):
         return
+    assert r.caret is not None and py.caret is not None  # c.needs: both sides ran caret
     _stat_checks(c, "crossed", r.caret, py.caret)
     for label, rec, other in (("r_predictions", r, "Python port"), ("python_predictions", py, "R caret")):
         name = f"confusion.{label}"
         if not c.needs(name, g, (f"{rec.side} confusion.data/confusion.reference", rec.caret_inputs)):
             continue
+        assert rec.caret_inputs is not None
         if any((codes < 0).any() for codes in rec.caret_inputs):
             c.not_run(name, g, f"the labels the {rec.side} side gave caret include values outside "
                                "its levels (see predictions.*_classes_within_levels)")
             continue
         try:
             if label == "r_predictions":
+                assert r.caret_inputs is not None  # rec is r
                 _stat_checks(c, label, r.caret, _port_on(r.caret_inputs, r.caret))
             else:
+                assert py.caret_inputs is not None  # rec is py
                 _stat_checks(c, label, _r_caret_on(py.caret_inputs, py.caret), py.caret)
         except Exception as exc:  # noqa: BLE001 - R or the port failing is this check's result
             c.not_run(name, g, f"{other} could not run on the {rec.side} side's labels: {exc}")
@@ -345,6 +356,7 @@ def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None) -> 
     if "summary" in pub:
         if c.needs("published.printed_summary", g,
                    ("Python model_summary", py.model_summary if py else None)):
+            assert py is not None and py.model_summary is not None
             ok, got, detail, reason = published.compare_summary(py.model_summary, pub["summary"])
             c.add("published.printed_summary", g, pub["summary"]["layers"], got, ok=ok,
                   difference=detail, rule="the published summary lists every layer of this run "
@@ -420,7 +432,8 @@ def check_grades(c: CheckList, r: RunRecord, py: RunRecord) -> None:
 def dataclasses_asdict(x) -> dict:
     import dataclasses
 
-    return dataclasses.asdict(x) if dataclasses.is_dataclass(x) else dict(x)
+    # is_dataclass() also accepts a dataclass type; the callers pass instances
+    return dataclasses.asdict(cast(Any, x)) if dataclasses.is_dataclass(x) else dict(x)
 
 
 def _grade_digest(details: dict) -> dict:

@@ -308,6 +308,7 @@ class RunWriter:
                 if array is not None:
                     np.save(f, array, allow_pickle=False)
                 else:
+                    assert payload is not None, "_write_file: payload or array"
                     f.write(payload)
                 f.flush()
                 os.fsync(f.fileno())

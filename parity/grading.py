@@ -526,6 +526,9 @@ def _pair(a: RunRecord, b: RunRecord, rule: Equivalence) -> tuple[PairedTests | 
                    rec, "predicted" if part == "predicted_classes" else part) is None]
     if missing:
         return None, "not in the run artifacts: " + ", ".join(missing)
+    # no part missing: both sides' predicted classes and test labels are there
+    assert a.test_labels is not None and b.test_labels is not None
+    assert a.predicted is not None and b.predicted is not None
     if a.test_labels.shape != b.test_labels.shape:
         return None, (f"not the same test set: A has {a.test_labels.size} test labels, B "
                       f"{b.test_labels.size}: paired tests need the same rows")
@@ -574,7 +577,7 @@ def _grade_training(a: RunRecord, b: RunRecord, tol: Tolerances, rule: Equivalen
     if any(x != y for x, y in shapes.values()):
         return GroupVerdict(g, "different", "not the same number of epochs: " + ", ".join(
             f"{m} {x[0]} vs {y[0]}" for m, (x, y) in shapes.items() if x != y), details)
-    per_metric = {}
+    per_metric: dict[str, dict[str, Any]] = {}
     for m in metrics:
         x, y = a.history[m], b.history[m]
         differs = ~((x == y) | (np.isnan(x) & np.isnan(y)))
@@ -640,6 +643,7 @@ def _grade_predictions(a: RunRecord, b: RunRecord, tol: Tolerances, paired: Pair
     if missing:
         return GroupVerdict(g, NOT_COMPARED, "not in the run artifacts: " + ", ".join(missing))
     pa, pb = a.probabilities, b.probabilities
+    assert pa is not None and pb is not None  # no side's probabilities missing
     if pa.shape != pb.shape:
         return GroupVerdict(g, "different", f"probabilities of shape {list(pa.shape)} vs {list(pb.shape)}",
                             {"shapes": [list(pa.shape), list(pb.shape)]})
@@ -688,6 +692,7 @@ def _grade_confusion(a: RunRecord, b: RunRecord, tol: Tolerances, paired: Paired
     if missing:
         return GroupVerdict(g, NOT_COMPARED, "not in the run artifacts: " + ", ".join(missing))
     ca, cb = a.caret, b.caret
+    assert ca is not None and cb is not None  # no side's confusion missing
     if ca.levels != cb.levels or ca.overall_names != cb.overall_names \
             or ca.by_class_names != cb.by_class_names or ca.table.shape != cb.table.shape:
         return GroupVerdict(g, "different", "not the same levels, statistics or table shape",

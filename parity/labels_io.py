@@ -123,6 +123,7 @@ def _strtod(s: str) -> float | None:
             exp = exp_sign * min(int(p[j:i] or 0), 99999) - frac_bits
         return done(sign * _fraction_to_float(Fraction(mant) * Fraction(2) ** exp), p[i:])
     m = re.match(r"([0-9]*)(?:\.([0-9]*))?", p)
+    assert m is not None  # every group is optional: matches any string (perhaps empty)
     whole, frac = m.group(1), m.group(2) or ""
     if not whole and not frac:
         raise ValueError(s)  # no digit: R backs out
@@ -130,6 +131,7 @@ def _strtod(s: str) -> float | None:
     exp = 0
     if i < len(p) and p[i] in "eE":
         e = re.match(r"([+-]?)([0-9]*)", p[i + 1:])
+        assert e is not None  # matches any string (perhaps empty)
         exp = min(int(e.group(2) or 0), 99999) * (-1 if e.group(1) == "-" else 1)
         i += 1 + e.end()
     return done(sign * float(f"{whole or '0'}.{frac or '0'}e{exp}"), p[i:])

@@ -54,7 +54,8 @@ def r_python() -> str:
 class SideRun:
     label: str
     cmd: list[str]
-    epochs: int
+    #: None when the spec sets no epochs (the side uses its own default): no progress shown
+    epochs: int | None
     log_path: Path | None = None
     returncode: int | None = None
     seconds: float = 0.0
@@ -90,7 +91,7 @@ def _run_one(side: SideRun, progress: ProgressFn | None) -> None:
                 side.resumed_from = done = int(m.group(1))
             elif _EPOCH_DONE.match(line):
                 done += 1
-                if progress:
+                if progress and side.epochs is not None:
                     progress(side.label, done, side.epochs, time.monotonic() - t0,
                              side.resumed_from)
         side.returncode = proc.wait()

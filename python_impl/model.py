@@ -121,6 +121,7 @@ def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: 
     # which records each epoch's logs (and, with a checkpoint, saves the state).
     done, history = checkpoint.restore(model) if checkpoint is not None else (0, {})
     if done > epochs:
+        assert checkpoint is not None  # without one, done is 0 and epochs >= 1
         raise CheckpointError(f"checkpoint {checkpoint.path} has {done} epochs done, more than "
                               f"the {epochs} asked for")
     if done:
