@@ -27,6 +27,11 @@ from typing import Any
 import tomllib
 
 from parity.compare import Tolerance
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 from parity.paths import R_REFERENCE, SPECS
 
 __all__ = ["SpecError", "Spec", "Side", "load_spec", "AuditConfig", "CHECK_GROUPS",

@@ -25,6 +25,10 @@ from conftest import side_command
 
 from parity.paths import DEFAULT_KERAS_HOME, PROJECT_ROOT
 from parity.rrun import r_python
+from python_impl.checkpoint import unavailable_reason
+
+#: Keras 2 (tf-keras) trains without checkpoints (python_impl.checkpoint): nothing to resume
+keras3_only = pytest.mark.skipif(unavailable_reason() is not None, reason=unavailable_reason() or "")
 
 ENV = dict(os.environ, TZ="UTC", KERAS_HOME=os.environ.get("KERAS_HOME", str(DEFAULT_KERAS_HOME)),
            RETICULATE_PYTHON=r_python(), PYTHONUNBUFFERED="1")
@@ -147,6 +151,7 @@ def processes_mentioning(text: str) -> list[str]:
     return found
 
 
+@keras3_only
 @pytest.mark.r
 @pytest.mark.slow
 def test_concurrent_audits_and_killed_audit(rscript, tmp_path):
@@ -177,6 +182,7 @@ def test_concurrent_audits_and_killed_audit(rscript, tmp_path):
     assert json.loads((out / "report.json").read_text())["summary"]["outcome"] == "pass"
 
 
+@keras3_only
 @pytest.mark.r
 def test_a_side_that_dies_keeps_the_other_sides_work(rscript, tmp_path):
     """R killed (SIGKILL) mid-training: the audit writes a FAIL report that names the R side,
@@ -212,6 +218,7 @@ def _cmdline(p: Path) -> str:
         return ""
 
 
+@keras3_only
 def test_damaged_checkpoint_is_a_clear_error(tmp_path):
     ck = tmp_path / "ck"
     ck.mkdir()

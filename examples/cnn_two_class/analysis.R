@@ -81,6 +81,6 @@ parity_run_caret(run, cm, data = predicted_f, reference = reference_f, prevalenc
 parity_run_set(run, "versions", list(
   R = paste(R.version$major, R.version$minor, sep = "."),
   caret = as.character(packageVersion("caret")), tensorflow = tf$`__version__`,
-  keras = keras$`__version__`))
+  keras = tryCatch(keras$`__version__`, error = function(e) reticulate::import("tf_keras")$`__version__`)))
 parity_run_close(run)
 cat("artifacts:", opts$out, "\n")

@@ -9,7 +9,6 @@ DIR receives the run-artifact contract "parity-run" through parity.contract.RunW
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ settings = {k: v for k, v in vars(s).items() if k != "out"}  # as analysis.R rec
 if s.threads is not None:
     os.environ["TF_NUM_INTRAOP_THREADS"] = os.environ["TF_NUM_INTEROP_THREADS"] = str(s.threads)
 from python_impl import keras_env  # noqa: E402
+from python_impl.workflow import versions  # noqa: E402
 
 keras_env.prepare()
 import tensorflow as tf  # noqa: E402
@@ -86,6 +86,5 @@ with RunWriter(s.out, side="python", settings=settings) as run:
     run.history(history.history)
     run.predictions(probabilities, predicted)
     run.caret(cm, data=predicted_f, reference=reference_f, prevalence=0.3)
-    run.set("versions", {"python": sys.version.split()[0], "tensorflow": tf.__version__,
-                         "keras": keras.__version__})
+    run.set("versions", versions())  # (the port's: tf-keras has its version elsewhere)
 print(f"artifacts: {s.out}")
