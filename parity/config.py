@@ -24,15 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from parity.compare import Tolerance
+from parity.paths import R_REFERENCE, SPECS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
-from parity.paths import R_REFERENCE, SPECS
 
 __all__ = ["SpecError", "Spec", "Side", "load_spec", "AuditConfig", "CHECK_GROUPS",
            "BUILTIN_SPEC", "R_INT_MAX"]
