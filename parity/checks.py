@@ -8,20 +8,22 @@ each group that needs it reports one ``<group>.compared`` check as not run.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 from parity import compare
-from parity.compare import EXACT, STATS, Tolerance, values_agree
+from parity.compare import EXACT, Tolerance, values_agree
 from parity.config import AuditConfig
 from parity.contract import CaretValues, RunRecord, caret_values_of_port
 
-__all__ = ["Check", "CheckList", "GROUPS", "build_checks", "summary_rows"]
+__all__ = ["Check", "CheckList", "GROUPS", "GRADED", "NAMES_DIFFER", "build_checks",
+           "check_published", "summary_rows", "summary_total"]
 
 
 @dataclass
@@ -37,9 +39,6 @@ class Check:
     required: bool = True
 
 
-_jsonable = compare.json_safe
-
-
 class CheckList:
     """Collects checks; numeric checks take their tolerance from the spec's overrides."""
 
@@ -49,8 +48,9 @@ class CheckList:
 
     def add(self, name, group, r, py, *, ok: bool, difference=None, rule: str, required=True,
             status: str | None = None, reason: str = "") -> None:
-        self.items.append(Check(name, group, _jsonable(r), _jsonable(py), _jsonable(difference),
-                                rule, status or ("pass" if ok else "fail"), reason, required))
+        js = compare.json_safe
+        self.items.append(Check(name, group, js(r), js(py), js(difference), rule,
+                                status or ("pass" if ok else "fail"), reason, required))
 
     def equal(self, name, group, r, py, rule="equal") -> None:
         self.add(name, group, r, py, ok=r == py, difference=None if r == py else "differs", rule=rule)
@@ -418,7 +418,7 @@ def check_grades(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                    "bit-identical < numeric < equivalent < different")
     if verdict.paired is not None:
         c.add("grade.paired_tests", "grade", None, None, ok=True, status="info", required=False,
-              difference=_grade_digest(dataclasses_asdict(verdict.paired)),
+              difference=_grade_digest(dataclasses.asdict(verdict.paired)),
               rule="reported: agreement, McNemar on each side's correctness, accuracy and Kappa "
                    "differences with paired-bootstrap CIs (parity.grading)")
     if not exact:
@@ -427,13 +427,6 @@ def check_grades(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                 check.required = False
                 check.reason = (check.reason + "; " if check.reason else "") + \
                     f"graded instead (--require {require}): see grade.{check.group}"
-
-
-def dataclasses_asdict(x) -> dict:
-    import dataclasses
-
-    # is_dataclass() also accepts a dataclass type; the callers pass instances
-    return dataclasses.asdict(cast(Any, x)) if dataclasses.is_dataclass(x) else dict(x)
 
 
 def _grade_digest(details: dict) -> dict:
@@ -469,5 +462,3 @@ def build_checks(config: AuditConfig, r: RunRecord | None, py: RunRecord | None,
         c.not_run("grade.compared", "grade", "; ".join(errors.values()) or "a run is missing")
     return c.items
 
-
-__all__ += ["check_published", "NAMES_DIFFER", "summary_total", "STATS"]

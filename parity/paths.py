@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["PACKAGE_DIR", "CHECKOUT", "INSTALLED", "PROJECT_ROOT", "R_REFERENCE", "R_SCRIPT",
-           "R_WRITER", "SPECS", "SCHEMAS", "DEFAULT_KERAS_HOME", "VENV_PYTHON", "EXTRAS",
+__all__ = ["PACKAGE_DIR", "CHECKOUT", "INSTALLED", "PROJECT_ROOT", "R_REFERENCE", "SPECS",
+           "SCHEMAS", "DEFAULT_KERAS_HOME", "VENV_PYTHON", "EXTRAS",
            "missing_extras"]
 
 #: the ``parity`` package directory (in the checkout, or in site-packages)
@@ -38,8 +38,6 @@ INSTALLED = CHECKOUT is None and _SHIPPED_R.is_dir()
 R_REFERENCE = _SHIPPED_R if CHECKOUT is None and _SHIPPED_R.is_dir() else PACKAGE_DIR.parent / "r_reference"
 #: the directory holding ``r_reference/``: the checkout, or the installed ``parity`` package
 PROJECT_ROOT = R_REFERENCE.parent
-R_SCRIPT = R_REFERENCE / "fashion_mnist.R"
-R_WRITER = R_REFERENCE / "parity_run.R"
 #: built-in audit specs (TOML) and the run-artifact JSON Schema
 SPECS = PACKAGE_DIR / "specs"
 SCHEMAS = PACKAGE_DIR / "schemas"
