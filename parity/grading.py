@@ -519,13 +519,18 @@ def _classes(rec: RunRecord) -> int | None:
     return None
 
 
+def _missing(a: RunRecord, b: RunRecord, **parts: str) -> str | None:
+    """Which of ``parts`` (record attribute = artifact name) a run lacks, as the reason a
+    comparison cannot be made; None when both runs have them all."""
+    missing = [f"{label} {name}" for label, rec in (("A", a), ("B", b))
+               for attr, name in parts.items() if getattr(rec, attr) is None]
+    return "not in the run artifacts: " + ", ".join(missing) if missing else None
+
+
 def _pair(a: RunRecord, b: RunRecord, rule: Equivalence) -> tuple[PairedTests | None, str | None]:
     """The paired tests, or why they cannot run."""
-    missing = [f"{label} {part}" for label, rec in (("A", a), ("B", b))
-               for part in ("predicted_classes", "test_labels") if getattr(
-                   rec, "predicted" if part == "predicted_classes" else part) is None]
-    if missing:
-        return None, "not in the run artifacts: " + ", ".join(missing)
+    if missing := _missing(a, b, predicted="predicted_classes", test_labels="test_labels"):
+        return None, missing
     # no part missing: both sides' predicted classes and test labels are there
     assert a.test_labels is not None and b.test_labels is not None
     assert a.predicted is not None and b.predicted is not None
@@ -639,9 +644,8 @@ def _rel(rtol: float):
 def _grade_predictions(a: RunRecord, b: RunRecord, tol: Tolerances, paired: PairedTests | None,
                        paired_error: str | None, *, worst: int = 5) -> GroupVerdict:
     g = "predictions"
-    missing = [f"{label} probabilities" for label, rec in (("A", a), ("B", b)) if rec.probabilities is None]
-    if missing:
-        return GroupVerdict(g, NOT_COMPARED, "not in the run artifacts: " + ", ".join(missing))
+    if missing := _missing(a, b, probabilities="probabilities"):
+        return GroupVerdict(g, NOT_COMPARED, missing)
     pa, pb = a.probabilities, b.probabilities
     assert pa is not None and pb is not None  # no side's probabilities missing
     if pa.shape != pb.shape:
@@ -688,9 +692,8 @@ def _grade_predictions(a: RunRecord, b: RunRecord, tol: Tolerances, paired: Pair
 def _grade_confusion(a: RunRecord, b: RunRecord, tol: Tolerances, paired: PairedTests | None,
                      paired_error: str | None) -> GroupVerdict:
     g = "confusion"
-    missing = [f"{label} confusion" for label, rec in (("A", a), ("B", b)) if rec.caret is None]
-    if missing:
-        return GroupVerdict(g, NOT_COMPARED, "not in the run artifacts: " + ", ".join(missing))
+    if missing := _missing(a, b, caret="confusion"):
+        return GroupVerdict(g, NOT_COMPARED, missing)
     ca, cb = a.caret, b.caret
     assert ca is not None and cb is not None  # no side's confusion missing
     if ca.levels != cb.levels or ca.overall_names != cb.overall_names \
