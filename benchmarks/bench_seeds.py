@@ -21,24 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from parity import rrun
 from parity.config import AuditConfig, load_spec
-from parity.seeds import SeedTask, _execute, run_seeds
+from parity.seeds import SeedTask, _execute, audit_tasks, run_seeds
 
 
 def tasks_for(profile: str, seeds: int, root: Path) -> list[SeedTask]:
-    cfg = AuditConfig.resolve(load_spec(), profile=profile)
-    unseeded = AuditConfig(cfg.spec, profile, {k: v for k, v in cfg.settings.items() if k != "seed"},
-                           cfg.parallel)
-    env = tuple((k, v) for k, v in rrun.side_env().items()
-                if k in ("TZ", "PYTHONUNBUFFERED", "RETICULATE_PYTHON", "KERAS_HOME"))
-    out = []
-    for s in range(42, 42 + seeds):
-        for side, label in (("r", "R"), ("python", "Python")):
-            (root / side).mkdir(parents=True, exist_ok=True)
-            out.append(SeedTask(label, s, tuple(unseeded.side_command(side, None, None)),
-                                str(root / side / f"seed-{s}"), str(Path.cwd()), env))
-    return out
+    """What ``parity audit --seeds`` runs for this profile (parity.seeds.audit_tasks)."""
+    config = AuditConfig.resolve(load_spec(), profile=profile)
+    return audit_tasks(config, root, list(range(42, 42 + seeds)))[0]
 
 
 def main() -> None:

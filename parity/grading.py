@@ -504,11 +504,7 @@ class Verdict:
         if require is not None:
             out["require"] = require
             out["meets_require"] = self.meets(require)
-        return _json_safe(out)
-
-
-def _json_safe(x):
-    return json_safe(x)
+        return json_safe(out)
 
 
 def _classes(rec: RunRecord) -> int | None:

@@ -26,16 +26,17 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from parity.contract import ContractError, read_run
+from parity.contract import ContractError, RunRecord, read_run
 
-__all__ = ["SeedTask", "run_seeds", "tost", "seed_equivalence", "add_seeds_options",
-           "run_seeds_command", "DEFAULT_SIDE_COMMAND", "DEFAULT_RUN_OPTIONS"]
+__all__ = ["SeedTask", "run_seeds", "tost", "seed_equivalence", "read_seed_runs", "audit_tasks",
+           "add_seeds_options", "run_seeds_command", "DEFAULT_SIDE_COMMAND", "DEFAULT_RUN_OPTIONS"]
 
 #: the Python side, as ``python -m python_impl`` with this interpreter
 DEFAULT_SIDE_COMMAND = f"{shlex.quote(sys.executable)} -m python_impl"
@@ -165,10 +166,9 @@ def tost(differences, margin: float, *, alpha: float = 0.05) -> dict[str, Any]:
             "equivalent": bool(p < alpha), "reason": ""}
 
 
-def _metrics(path: Path) -> dict[str, float]:
-    rec = read_run(path)
+def _metrics(rec: RunRecord) -> dict[str, float]:
     if rec.caret is None:
-        raise ContractError(f"{path}: no confusion results (caret values) to compare across seeds")
+        raise ContractError(f"{rec.path}: no confusion results (caret values) to compare across seeds")
     out = {"accuracy": rec.caret.overall_value("Accuracy"), "kappa": rec.caret.overall_value("Kappa")}
     j = rec.caret.by_class_names.index("Sensitivity")
     rows = rec.caret.by_class_rows or [f"Class: {rec.caret.positive}"]
@@ -177,23 +177,29 @@ def _metrics(path: Path) -> dict[str, float]:
     return out
 
 
-def seed_equivalence(dir_a: Path, dir_b: Path, seeds: list[int], *, margin: float = 0.01,
-                     alpha: float = 0.05) -> dict[str, Any]:
+def read_seed_runs(directory: Path, seeds: list[int]) -> dict[int, RunRecord]:
+    """The runs ``directory/seed-<S>/`` of ``seeds`` (ContractError when one is unusable)."""
+    return {s: read_run(directory / f"seed-{s}") for s in seeds}
+
+
+def seed_equivalence(runs_a: Mapping[int, RunRecord], runs_b: Mapping[int, RunRecord], *,
+                     margin: float = 0.01, alpha: float = 0.05) -> dict[str, Any]:
     """TOST of each metric across seeds (A - B, paired by seed) and each side's spread.
 
     Parameters
     ----------
-    dir_a, dir_b
-        the sides' directories holding ``seed-<S>/`` run directories.
-    seeds
-        the seeds to use (each must have both runs).
+    runs_a, runs_b
+        each side's run per seed (the same seeds on both sides).
     margin
         equivalence margin, in the metric's units (accuracy, Kappa, sensitivity: proportions).
     alpha
         each one-sided test's level (the interval reported is the ``1 - 2 alpha`` one).
     """
-    a = {s: _metrics(dir_a / f"seed-{s}") for s in seeds}
-    b = {s: _metrics(dir_b / f"seed-{s}") for s in seeds}
+    seeds = sorted(runs_a)
+    if sorted(runs_b) != seeds:
+        raise ValueError(f"seeds {seeds} on side A, {sorted(runs_b)} on side B: expected the same")
+    a = {s: _metrics(runs_a[s]) for s in seeds}
+    b = {s: _metrics(runs_b[s]) for s in seeds}
     names = [m for m in a[seeds[0]] if all(m in a[s] and m in b[s] for s in seeds)]
     metrics = {}
     for m in names:
@@ -268,7 +274,8 @@ def run_seeds_command(args) -> int:
         raise UsageError("runs failed: " + "; ".join(f"side {r['label']} seed {r['seed']} (exit "
                                                      f"{r['returncode']}, log {r['log']})" for r in failed))
     try:
-        res = seed_equivalence(args.run_a, args.run_b, seeds, margin=args.tost_margin, alpha=args.alpha)
+        res = seed_equivalence(read_seed_runs(args.run_a, seeds), read_seed_runs(args.run_b, seeds),
+                               margin=args.tost_margin, alpha=args.alpha)
     except ContractError as exc:
         raise UsageError(str(exc)) from None
     print(f"TOST across {len(seeds)} seeds (paired by seed, A - B, margin +-{args.tost_margin:g}, "
@@ -282,14 +289,36 @@ def run_seeds_command(args) -> int:
           f"{sum(v['tost']['equivalent'] for v in res['metrics'].values())}/{len(res['metrics'])} "
           "metrics equivalent across seeds")
     if args.json is not None:
-        from parity.grading import _json_safe
+        from parity.compare import json_safe
 
         doc = {"seeds": res, "runs": [asdict(t) for t in tasks], "results": results}
-        args.json.write_text(json.dumps(_json_safe(doc), indent=2, allow_nan=False) + "\n")
+        args.json.write_text(json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n")
     return 0 if res["equivalent"] else 1
 
 
 # --------------------------------------------------------------------------- the audit's --seeds
+
+
+def audit_tasks(config, root: Path, seeds: list[int]) -> tuple[list[SeedTask], dict[str, Path]]:
+    """The spec's two sides for each seed, as tasks writing ``root/<side>/seed-<S>/`` (the
+    directories are made), and the two side directories."""
+    import dataclasses
+
+    from parity import rrun
+
+    unseeded = dataclasses.replace(config, settings={k: v for k, v in config.settings.items()
+                                                     if k != "seed"})
+    dirs = {"r": root / "r", "python": root / "python"}
+    # only what the sides need on top of the worker's environment
+    env = tuple((k, v) for k, v in rrun.side_env().items()
+                if k in ("TZ", "PYTHONUNBUFFERED", "RETICULATE_PYTHON", "KERAS_HOME"))
+    tasks = []
+    for s in seeds:
+        for side, label in (("r", "R"), ("python", "Python")):
+            dirs[side].mkdir(parents=True, exist_ok=True)
+            tasks.append(SeedTask(label, s, tuple(unseeded.side_command(side, None, None)),
+                                  str(dirs[side] / f"seed-{s}"), str(Path.cwd()), env))
+    return tasks, dirs
 
 
 def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, workers: int = 2,
@@ -304,7 +333,6 @@ def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, work
     """
     import dataclasses
 
-    from parity import rrun
     from parity.audit import AuditResult
     from parity.checks import CheckList, build_checks
     from parity.grading import REQUIRE, grade_runs
@@ -313,18 +341,7 @@ def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, work
     t0 = time.monotonic()
     first = int(config.settings.get("seed", 42))
     seeds = list(range(first, first + config.seeds))
-    unseeded = dataclasses.replace(config, settings={k: v for k, v in config.settings.items()
-                                                     if k != "seed"})
-    dirs = {"r": work_dir / "seeds" / "r", "python": work_dir / "seeds" / "python"}
-    # only what the sides need on top of the worker's environment
-    env = tuple((k, v) for k, v in rrun.side_env().items()
-                if k in ("TZ", "PYTHONUNBUFFERED", "RETICULATE_PYTHON", "KERAS_HOME"))
-    tasks = []
-    for s in seeds:
-        for side, label in (("r", "R"), ("python", "Python")):
-            dirs[side].mkdir(parents=True, exist_ok=True)
-            tasks.append(SeedTask(label, s, tuple(unseeded.side_command(side, None, None)),
-                                  str(dirs[side] / f"seed-{s}"), str(Path.cwd()), env))
+    tasks, dirs = audit_tasks(config, work_dir / "seeds", seeds)
     where = scheduler or f"a LocalCluster of {workers} workers"
     say(f"parity audit --seeds {config.seeds}: {len(tasks)} runs on {where}")
     results = run_seeds(tasks, scheduler=scheduler, workers=workers, say=say)
@@ -356,7 +373,8 @@ def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, work
                                         f"(--require {require})")
     complete = [s for s, ((rr, _), (pp, _)) in pairs.items() if rr is not None and pp is not None]
     if len(complete) >= 2:
-        tost_res = seed_equivalence(dirs["r"], dirs["python"], complete, margin=config.margin)
+        tost_res = seed_equivalence({s: pairs[s][0][0] for s in complete},
+                                    {s: pairs[s][1][0] for s in complete}, margin=config.margin)
         for metric, v in tost_res["metrics"].items():
             t = v["tost"]
             c.add(f"seeds.tost.{metric}", "seeds",

@@ -343,7 +343,7 @@ def test_tost():
 
 
 def test_seed_equivalence_and_resumable_tasks(tmp_path, base):
-    from parity.seeds import SeedTask, _execute, seed_equivalence
+    from parity.seeds import SeedTask, _execute, read_seed_runs, seed_equivalence
 
     labels, probs, history = base
     for side in ("a", "b"):
@@ -352,12 +352,13 @@ def test_seed_equivalence_and_resumable_tasks(tmp_path, base):
             p = _flip(labels, probs, right_to_wrong=1, wrong_to_right=1, seed=s)
             write_run(tmp_path / side / f"seed-{s}", labels, p if side == "b" else probs, history)
     # one row per seed flipped each way: accuracy equal, a class's sensitivity within 1/200
-    res = seed_equivalence(tmp_path / "a", tmp_path / "b", [1, 2, 3], margin=0.02)
+    runs_a, runs_b = (read_seed_runs(tmp_path / side, [1, 2, 3]) for side in ("a", "b"))
+    res = seed_equivalence(runs_a, runs_b, margin=0.02)
     assert res["equivalent"], {m: v["tost"] for m, v in res["metrics"].items() if not v["tost"]["equivalent"]}
     assert res["metrics"]["accuracy"]["tost"]["mean"] == 0.0
     assert set(res["metrics"]) == {"accuracy", "kappa"} | {f"sensitivity[{k}]" for k in range(K)}
     assert res["metrics"]["accuracy"]["a_sd"] == 0.0 and res["metrics"]["accuracy"]["b_sd"] == 0.0
-    narrow = seed_equivalence(tmp_path / "a", tmp_path / "b", [1, 2, 3], margin=1e-4)
+    narrow = seed_equivalence(runs_a, runs_b, margin=1e-4)
     assert not narrow["equivalent"]
     # a task whose run directory exists is skipped, never run again
     task = SeedTask("A", 1, ("false",), str(tmp_path / "a" / "seed-1"), str(tmp_path))
