@@ -16,6 +16,7 @@ say() { [ -n "${SETUP_QUIET:-}" ] || echo "setup.sh: $*"; }
 
 DEB_PACKAGES=(r-base-core r-base-dev r-cran-caret r-cran-e1071 r-cran-reticulate
   r-cran-zeallot r-cran-magrittr r-cran-jsonlite r-cran-tidyr r-cran-ggplot2
+  r-cran-proc r-cran-modelmetrics r-cran-mlmetrics r-cran-testthat
   dataset-fashion-mnist chromium)
 
 # --- 1. Debian packages ------------------------------------------------------
