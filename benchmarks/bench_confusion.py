@@ -93,7 +93,7 @@ def caret_time(pred, ref) -> float | None:
         from rpy2.robjects import default_converter, numpy2ri
         from rpy2.robjects.conversion import localconverter
 
-        from parity import rbridge
+        from parity.rules import rbridge
     except ImportError:
         return None
     ro = rbridge.r_env()

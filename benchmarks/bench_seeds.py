@@ -4,7 +4,7 @@
 
 In one run, on this machine: for each profile, the K x 2 runs (the tutorial's R and Python
 sides, the audit's execution settings) as tasks on a LocalCluster of ``--workers`` processes
-(parity.seeds.run_seeds, what ``parity audit --seeds K`` runs), then the same tasks one after
+(parity.orchestration.seeds.run_seeds, what ``parity audit --seeds K`` runs), then the same tasks one after
 another in this process (plain subprocess calls). Also the engine's per-task overhead: a task
 that runs ``true``, on the cluster and directly. Prints Markdown for BENCHMARKS.md, with the
 arithmetic for K = 100 seeds at the tutorial's 200-epoch profile on N workers.
@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 
 from parity.config import AuditConfig, load_spec
-from parity.seeds import SeedTask, _execute, audit_tasks, run_seeds
+from parity.orchestration.seeds import SeedTask, _execute, audit_tasks, run_seeds
 
 
 def tasks_for(profile: str, seeds: int, root: Path) -> list[SeedTask]:
-    """What ``parity audit --seeds`` runs for this profile (parity.seeds.audit_tasks)."""
+    """What ``parity audit --seeds`` runs for this profile (parity.orchestration.seeds.audit_tasks)."""
     config = AuditConfig.resolve(load_spec(), profile=profile)
     return audit_tasks(config, root, list(range(42, 42 + seeds)))[0]
 

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from parity import rrun
 from parity.config import AuditConfig, load_spec
 from parity.contract import read_run
+from parity.orchestration import sides
 
 SPEC = load_spec()
 #: Keras' own execution settings, and the spec's tuned ones
@@ -48,9 +48,9 @@ def command(side: str, out: Path, checkpoint: Path | None, settings: dict) -> li
     return AuditConfig(SPEC, "bench", kept, parallel=False).side_command(side, out, checkpoint)
 
 
-def epoch_times(side: rrun.SideRun) -> list[float]:
+def epoch_times(side: sides.SideRun) -> list[float]:
     marks: list[float] = []
-    rrun.run_sides([side], parallel=False, progress=lambda _l, _e, _n, s, _r: marks.append(s))
+    sides.run_sides([side], parallel=False, progress=lambda _l, _e, _n, s, _r: marks.append(s))
     if side.returncode != 0:
         raise SystemExit(side.error())
     return list(np.diff(marks))  # epochs 2..N
@@ -86,7 +86,7 @@ def main() -> None:
             out = tmp / f"{side}_{name.replace(' ', '_')}"
             ck = tmp / f"{out.name}_checkpoint" if checkpoint else None
             cmd = command(side.lower(), out, ck, settings)
-            times = epoch_times(rrun.SideRun(side, cmd, args.epochs))
+            times = epoch_times(sides.SideRun(side, cmd, args.epochs))
             digests[(side, name)] = digest(out)
             rows.append((side, name, execution, statistics.median(times), times))
 
@@ -116,7 +116,7 @@ def main() -> None:
                     "steps_per_execution": 1, "threads": None}
         seed_cmd = command("r", seed_out, None, settings)
         subprocess.run(seed_cmd, check=True, capture_output=True,
-                       env=dict(os.environ, RETICULATE_PYTHON=rrun.r_python()))
+                       env=dict(os.environ, RETICULATE_PYTHON=sides.r_python()))
         seed_s = time.monotonic() - t0
         t1 = time.monotonic()
         audit = subprocess.run([sys.executable, "-m", "parity", "audit", "--profile", "tutorial",

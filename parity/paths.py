@@ -20,6 +20,7 @@ Importing this module reads no environment variable and changes none.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 __all__ = ["PACKAGE_DIR", "CHECKOUT", "INSTALLED", "PROJECT_ROOT", "R_REFERENCE", "SPECS",
@@ -76,8 +77,6 @@ def missing_extras(*extras: str) -> str | None:
     >>> missing_extras() is None
     True
     """
-    import importlib.util
-
     missing: dict[str, list[str]] = {}
     for extra in extras:
         if extra not in EXTRAS:

@@ -123,6 +123,7 @@ def epoch_logger(model, history: dict[str, list[float]], first_epoch: int,
                  checkpoint: TrainingCheckpoint | None = None):
     """A Keras callback that extends ``history`` (the restored history, possibly empty) in place
     with each epoch's logs and, given a checkpoint, saves the state after each epoch."""
+    # TensorFlow loads only when the side trains: keeps it out of the core
     import tensorflow as tf
 
     assert all(len(v) == first_epoch for v in history.values()), "history and epoch disagree"

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from python_impl import keras_env
+from python_impl.idx import FASHION_MNIST_FILES
 
 __all__ = [
     "CLASS_NAMES_FR",
@@ -55,7 +56,6 @@ def load_fashion_mnist():
     """
     keras_env.prepare()
     cache = Path(os.environ["KERAS_HOME"]) / "datasets" / "fashion-mnist"
-    from python_impl.idx import FASHION_MNIST_FILES
 
     absent = [name for name in FASHION_MNIST_FILES if not (cache / name).exists()]
     if absent:
@@ -63,6 +63,7 @@ def load_fashion_mnist():
             f"Fashion-MNIST files missing from {cache}: {', '.join(absent)}; "
             "run ./setup.sh (it links Debian's dataset-fashion-mnist files there)"
         )
+    # TensorFlow loads only when the side trains: keeps it out of the core
     from tensorflow import keras
 
     (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
@@ -113,6 +114,7 @@ def plot_first_images(images: np.ndarray, labels: np.ndarray, path: str | Path, 
     Like the seed's ``par(mfcol = c(8, 8))`` grid, images fill the figure column by column.
     The PNG is written to a temporary file and renamed, so no half-written figure is left.
     """
+    # matplotlib (the "audit" extra) loads only to draw figures: out of the core
     import matplotlib
 
     matplotlib.use("Agg")

@@ -46,6 +46,7 @@ EXPECTED_TOTAL_PARAMS = 111146
 
 def _keras():
     keras_env.prepare()
+    # TensorFlow loads only when the side trains: keeps it out of the core
     import tensorflow as tf
 
     return tf, tf.keras

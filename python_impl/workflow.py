@@ -77,14 +77,17 @@ class RunConfig:
 
 
 def versions() -> dict[str, str]:
+    # TensorFlow loads only when the side trains: keeps it out of the core
     import tensorflow as tf
 
     legacy = os.environ.get("TF_USE_LEGACY_KERAS") == "1"
     if legacy:
+        # TensorFlow/Keras load only when the side trains: keeps them out of the core
         import tf_keras
 
         keras_version = tf_keras.__version__
     else:
+        # TensorFlow/Keras load only when the side trains: keeps them out of the core
         import keras
 
         keras_version = keras.__version__
@@ -107,7 +110,7 @@ def run(config: RunConfig, out: str | Path, *, verbose: int = 2,
     """Run the tutorial's steps and write the run directory ``out`` (atomically).
 
     With ``verbose=2`` Keras prints one line per epoch, which the audit reads for its progress
-    display (parity.rrun). With ``checkpoint_dir``, training saves its state there after each
+    display (parity.orchestration.sides). With ``checkpoint_dir``, training saves its state there after each
     epoch and resumes from it (python_impl.checkpoint).
     """
     t0 = time.monotonic()

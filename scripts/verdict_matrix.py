@@ -1,4 +1,4 @@
-"""The tox matrix as a matrix of graded verdicts (parity.grading), not only a pass per env.
+"""The tox matrix as a matrix of graded verdicts (parity.checks.grading), not only a pass per env.
 
     python scripts/verdict_matrix.py run DIR      # this env's Python side, smoke size, into DIR
     python scripts/verdict_matrix.py compare DIR  # every pair of runs under DIR, graded
@@ -29,8 +29,9 @@ def run(out: Path) -> int:
 
 
 def compare(root: Path) -> int:
+    from parity.checks.grading import grade_runs
     from parity.contract import ContractError, read_run
-    from parity.grading import GRADES, grade_runs
+    from parity.rules.grades import GRADES
 
     records = {}
     for d in sorted(p for p in root.iterdir() if (p / "run.json").exists()):

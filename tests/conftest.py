@@ -37,8 +37,8 @@ def unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def r_caret():
-    """The embedded R session with caret loaded (parity.rbridge)."""
-    from parity import rbridge
+    """The embedded R session with caret loaded (parity.rules.rbridge)."""
+    from parity.rules import rbridge
 
     try:
         rbridge.r_env()
@@ -51,7 +51,7 @@ def _r_side_python() -> tuple[str, str, tuple[int, int]]:
     """The R side's Python (what reticulate loads), its NumPy version and its version."""
     import subprocess
 
-    from parity.rrun import r_python
+    from parity.orchestration.sides import r_python
 
     exe = r_python()
     out = subprocess.run([exe, "-c", "import sys, numpy; print(numpy.__version__, *sys.version_info[:2])"],

@@ -165,7 +165,7 @@ def shared_r_run(rscript, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("r_shared") / "r_run"
     cmd = AuditConfig.resolve(TUTORIAL, profile="smoke").side_command("r", out, None)
-    from parity.rrun import r_python
+    from parity.orchestration.sides import r_python
 
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
                           env=dict(os.environ, TZ="UTC", RETICULATE_PYTHON=r_python()))

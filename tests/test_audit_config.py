@@ -15,7 +15,7 @@ from conftest import TUTORIAL
 
 from parity.config import AuditConfig, SpecError, load_spec
 from parity.contract import ContractError, RunWriter, drop_arrays, read_run
-from parity.workdir import ResumableDir, WorkDirError
+from parity.orchestration.workdir import ResumableDir, WorkDirError
 
 
 def test_tutorial_profiles_and_overrides():
@@ -201,7 +201,7 @@ def test_crafted_rds_in_an_r_run_is_never_evaluated(tmp_path, rscript):
     assert probe.returncode == 0 and marker.exists(), "the crafted file must really run code"
     marker.unlink()
     cfg = AuditConfig(TUTORIAL, "test", {"seed": 1}, parallel=False)
-    from parity.audit import check_reused_r_run
+    from parity.orchestration.runner import check_reused_r_run
 
     record = check_reused_r_run(run, cfg)  # what `parity audit --r-run` reads
     assert record.side == "r" and not marker.exists()
@@ -247,7 +247,7 @@ def test_bad_output_paths(tmp_path, make, message):
 
 
 def test_published_summary_reads_keras2_text_and_names_the_omission():
-    from parity.published import compare_summary
+    from parity.checks.published import compare_summary
 
     # printed by tf-keras 2.21 (TF_USE_LEGACY_KERAS=1) for python_impl.model.build_model()
     text = (Path(__file__).parent / "data" / "keras2_summary.txt").read_text()

@@ -26,10 +26,10 @@ import numpy as np
 import pytest
 from conftest import TUTORIAL
 
-from parity.audit import AuditResult
 from parity.checks import Check, build_checks
 from parity.config import AuditConfig
 from parity.contract import read_run
+from parity.orchestration.runner import AuditResult
 from python_impl.caret import NA, is_na
 
 pytestmark = pytest.mark.r
@@ -63,7 +63,7 @@ BY_CLASS = (
 @pytest.fixture(scope="module")
 def runs(rscript, tmp_path_factory):
     """Real R and Python smoke runs, made concurrently."""
-    from parity.rrun import r_python
+    from parity.orchestration.sides import r_python
 
     base = tmp_path_factory.mktemp("honest")
     env = dict(os.environ, TZ="UTC", RETICULATE_PYTHON=r_python())

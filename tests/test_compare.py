@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from parity.compare import (
+from parity.rules.compare import (
     EXACT,
     STATS,
     Tolerance,

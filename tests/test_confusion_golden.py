@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import TUTORIAL, TUTORIAL_TABLE
 
-from parity.compare import Tolerance, values_agree
+from parity.rules.compare import Tolerance, values_agree
 from python_impl.caret.confusion import (
     BY_CLASS_NAMES,
     OVERALL_NAMES,

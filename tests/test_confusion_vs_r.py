@@ -1,7 +1,7 @@
 """The port against caret itself, live in embedded R (rpy2), on generated tables and labels.
 
-Every statistic must agree within relative 1e-12 (parity.compare.STATS; the NIR p-value
-exactly, see parity.compare), NA where R has NA and
+Every statistic must agree within relative 1e-12 (parity.rules.compare.STATS; the NIR p-value
+exactly, see parity.rules.compare), NA where R has NA and
 NaN where R has NaN; the printed text must equal R's line by line (trailing spaces aside).
 """
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parity.compare import STATS, stat_tolerance, values_agree
+from parity.rules.compare import STATS, stat_tolerance, values_agree
 from python_impl.caret.confusion import (
     MODES,
     OVERALL_NAMES,

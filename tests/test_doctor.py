@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from parity import doctor
+from parity.orchestration import doctor
 from python_impl.idx import FASHION_MNIST_FILES
 
 DEBIAN_DATA = Path("/usr/share/datasets/fashion-mnist")

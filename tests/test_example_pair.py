@@ -18,8 +18,8 @@ import sys
 import pytest
 
 from parity.config import AuditConfig, load_spec
+from parity.orchestration.sides import r_python
 from parity.paths import PROJECT_ROOT
-from parity.rrun import r_python
 
 pytestmark = pytest.mark.r
 EXAMPLE = PROJECT_ROOT / "examples" / "cnn_two_class"

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from conftest import side_command
 
+from parity.orchestration.sides import r_python
 from parity.paths import DEFAULT_KERAS_HOME, PROJECT_ROOT
-from parity.rrun import r_python
 from python_impl.checkpoint import unavailable_reason
 
 #: Keras 2 (tf-keras) trains without checkpoints (python_impl.checkpoint): nothing to resume
@@ -237,10 +237,10 @@ def test_reports_escape_what_they_embed_and_json_is_strict():
 
     from conftest import TUTORIAL
 
-    from parity.audit import AuditResult
     from parity.checks import Check
     from parity.config import AuditConfig
-    from parity.report import render_markdown, result_to_json
+    from parity.orchestration.runner import AuditResult
+    from parity.presentation.report import render_markdown, result_to_json
 
     hostile = "a|b\n| injected | row |\n<script>alert(1)</script> `code` [link](http://x)"
     checks = [Check("data.x", "data", hostile, float("nan"), None, "rule|with|pipes", "fail", hostile),

@@ -1,4 +1,4 @@
-"""``parity compare`` and :mod:`parity.grading`: each grade and each exit status on synthetic
+"""``parity compare`` and :mod:`parity.checks.grading`: each grade and each exit status on synthetic
 run directories (written with :class:`parity.contract.RunWriter`), the paired tests against
 known values, and one comparison of two real Python runs (slow)."""
 
@@ -14,20 +14,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from parity.checks.grading import Equivalence, grade_runs, paired_tests, seed_equivalence
+from parity.cli import main as parity_main
 from parity.contract import RunWriter, read_run
-from parity.grading import (
-    Equivalence,
-    cohen_kappa,
-    grade_runs,
-    main,
-    mcnemar,
-    paired_tests,
-    ulp_distance,
-)
+from parity.rules.stats import cohen_kappa, mcnemar, tost, ulp_distance
 from python_impl.caret import confusion_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 N, K = 2000, 10
+
+
+def main(argv: list[str]) -> int:
+    """``parity compare ARGV``, as the command line runs it."""
+    return parity_main(["compare", *argv])
 
 
 def _softmax(z):
@@ -329,8 +328,6 @@ def test_two_real_python_runs_are_bit_identical(tmp_path):
 def test_tost():
     from scipy import stats
 
-    from parity.seeds import tost
-
     d = [0.002, -0.001, 0.004, 0.0]
     r = tost(d, 0.01)
     m, se = np.mean(d), np.std(d, ddof=1) / 2
@@ -343,7 +340,7 @@ def test_tost():
 
 
 def test_seed_equivalence_and_resumable_tasks(tmp_path, base):
-    from parity.seeds import SeedTask, _execute, read_seed_runs, seed_equivalence
+    from parity.orchestration.seeds import SeedTask, _execute, read_seed_runs
 
     labels, probs, history = base
     for side in ("a", "b"):

@@ -41,8 +41,8 @@ model %>%
 
 
 def r_env(**extra) -> dict[str, str]:
+    from parity.orchestration.sides import r_python
     from parity.paths import DEFAULT_KERAS_HOME
-    from parity.rrun import r_python
 
     env = dict(os.environ, TZ="UTC", RETICULATE_PYTHON=r_python(), TF_CPP_MIN_LOG_LEVEL="2")
     env.setdefault("KERAS_HOME", str(DEFAULT_KERAS_HOME))

@@ -90,7 +90,7 @@ def test_caret_fixture_is_an_oracle_for_the_port(caret):
 
 @pytest.mark.r
 def test_rbridge_results_are_accepted_and_a_wrong_port_fails(caret, r_session):
-    from parity import rbridge
+    from parity.rules import rbridge
 
     res = rbridge.caret_from_labels(PRED, REF)
     assert_caret_equal(confusion_matrix(PRED, REF), res)

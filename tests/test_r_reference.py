@@ -20,7 +20,7 @@ TRAIN, TEST = 1000, 300
 
 
 def run_r(rscript, *args, timeout=600):
-    from parity.rrun import r_python
+    from parity.orchestration.sides import r_python
 
     env = dict(os.environ, TZ="UTC", RETICULATE_PYTHON=r_python())
     return subprocess.run([rscript, str(SCRIPT), *args], capture_output=True, text=True,
@@ -102,7 +102,7 @@ def test_arrays_exact(r_run):
 
 
 def test_stored_caret_equals_caret_recomputed(r_run, r_caret):
-    from parity.compare import caret_values_of_r, compare_caret
+    from parity.rules.compare import caret_values_of_r, compare_caret
 
     record = read_run(r_run[0])
     again = caret_values_of_r(r_caret.caret_from_codes(*record.caret_inputs, record.caret.levels))
@@ -142,7 +142,7 @@ def test_failure_mid_run_leaves_no_artifacts(rscript, tmp_path):
 
 def test_python_error_is_reported(rscript, tmp_path):
     # no data in KERAS_HOME and no network: the loader's download fails inside Python
-    from parity.rrun import r_python
+    from parity.orchestration.sides import r_python
 
     proc = subprocess.run(
         [rscript, str(SCRIPT), "--out", str(tmp_path / "run"), "--epochs", "1"],

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 from conftest import side_command
 
-from parity import rrun
 from parity.contract import read_run
+from parity.orchestration import sides
 from parity.paths import PROJECT_ROOT
 from python_impl.checkpoint import unavailable_reason
 
@@ -35,7 +35,7 @@ SETTINGS = {"epochs": 8, "seed": 42, "train_size": 2000, "test_size": 500,
 RESUMED = re.compile(r"resume: (\d+)/(\d+) epochs done")
 EPOCH_LINE = re.compile(r"^\s*\d+/\d+ - .*loss")
 ENV = dict(os.environ, TZ="UTC", KERAS_HOME=os.environ.get("KERAS_HOME", str(PROJECT_ROOT / ".keras")),
-           RETICULATE_PYTHON=rrun.r_python(), PYTHONUNBUFFERED="1")
+           RETICULATE_PYTHON=sides.r_python(), PYTHONUNBUFFERED="1")
 
 
 def run_until(cmd: list[str], pattern: re.Pattern, count: int, sig: int) -> tuple[int, str]:

@@ -9,7 +9,7 @@ import inspect
 import numpy as np
 import pytest
 
-from parity import labels_io
+from parity.rules import labels_io
 from python_impl.caret.confusion import confusion_matrix
 
 pytestmark = pytest.mark.r
@@ -205,7 +205,7 @@ def test_na_partner_of_a_foreign_level_is_caret_error(r_caret, tmp_path):
 
 
 def test_cli_stats_r_with_na_labels(r_caret, tmp_path, capsys):
-    from parity import cli
+    from parity.presentation import cli
 
     if "factor_pairs" not in inspect.getsource(cli._cmd_stats):
         pytest.skip("parity/cli.py does not pass labels through labels_io.factor_pairs yet")

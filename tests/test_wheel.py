@@ -68,7 +68,8 @@ def test_wheel_carries_r_scripts_specs_schemas_and_the_plugin(wheel):
     for script in sorted(p.name for p in (CHECKOUT / "r_reference").glob("*.R")):
         assert f"parity/r_reference/{script}" in names
     assert {"parity/specs/tutorial.toml", "parity/schemas/parity-run-1.schema.json",
-            "parity/pytest_plugin.py", "python_impl/caret/toms708.py"} <= names
+            "parity/pytest_plugin.py", "parity/presentation/pytest_plugin.py",
+            "parity/contract/__init__.py", "python_impl/caret/toms708.py"} <= names
     core = sorted(r.split(":", 1)[1].split(";")[0].strip() for r in requires
                   if "extra ==" not in r and "python_version" not in r)
     assert core == ["numpy>=1.26", "pandas", "scipy"]

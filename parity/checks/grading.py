@@ -58,29 +58,29 @@ False
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from parity.compare import STATS, json_safe, max_abs_diff, na_pattern, values_agree
-from parity.contract import ContractError, RunRecord, read_run
+from parity.contract import ContractError, RunRecord
+from parity.rules.compare import (
+    STATS,
+    Tolerance,
+    compare_caret,
+    json_safe,
+    max_abs_diff,
+    na_pattern,
+    values_agree,
+)
+from parity.rules.grades import DEFAULT_MARGIN, GRADES, NOT_COMPARED, meets
+from parity.rules.stats import bits_equal, cohen_kappa, mcnemar, tost, ulp_distance
 
-__all__ = ["GRADES", "NOT_COMPARED", "REQUIRE", "Tolerances", "Equivalence", "PairedTests",
-           "GroupVerdict", "Verdict", "grade_runs", "paired_tests", "mcnemar", "cohen_kappa",
-           "ulp_distance", "add_compare_parser", "run_compare", "main"]
+__all__ = ["Tolerances", "Equivalence", "PairedTests", "GroupVerdict", "Verdict", "grade_runs",
+           "paired_tests", "seed_equivalence", "MEASURED_SPREAD"]
 
-#: the grades, best first
-GRADES = ("bit-identical", "numeric", "equivalent", "different")
-#: a group one of the runs has no arrays for: never meets a requirement
-NOT_COMPARED = "not-compared"
-#: ``--require`` values and the worst grade each accepts
-REQUIRE = {"exact": "bit-identical", "numeric": "numeric", "equivalent": "equivalent"}
 GROUPS = ("training", "predictions", "confusion")
 
 
@@ -101,7 +101,7 @@ class Tolerances:
         are float32 means (relative spacing 1.2e-7), so 1e-6 is about 8 float32 ULPs.
     stats_rtol
         caret's statistics, relative (or both below ``stats_floor``): the project's rule for
-        the same statistic computed by two libraries (:data:`parity.compare.STATS`, 1e-12);
+        the same statistic computed by two libraries (:data:`parity.rules.compare.STATS`, 1e-12);
         the table itself must be identical.
     """
 
@@ -158,7 +158,7 @@ class Equivalence:
         approximation is poor below about 25 discordant pairs).
     """
 
-    margin: float = 0.01
+    margin: float = DEFAULT_MARGIN
     kappa_margin: float | None = None
     loss_rtol: float = 0.01
     alpha: float = 0.05
@@ -190,95 +190,6 @@ MEASURED_SPREAD = {"settings": "smoke: 2,000/500 images, 1 epoch, seeds 42-45",
 
 # --------------------------------------------------------------------------- small tools
 
-
-def ulp_distance(a, b) -> np.ndarray:
-    """Distance in units in the last place between two float arrays, elementwise.
-
-    Counted in float32 when both arrays hold only float32 values (the model's outputs and
-    Keras' metrics, widened to float64 by the reader), else in float64. NaN pairs count 0
-    when both are NaN, else the largest integer.
-
-    Examples
-    --------
-    >>> int(ulp_distance(np.float32(1.0), np.nextafter(np.float32(1.0), np.float32(2)))[()])
-    1
-    >>> int(ulp_distance(0.1, 0.1)[()])
-    0
-    """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        single = bool(np.array_equal(a.astype(np.float32).astype(np.float64), a, equal_nan=True)
-                      and np.array_equal(b.astype(np.float32).astype(np.float64), b, equal_nan=True))
-    ftype, itype = (np.float32, np.int32) if single else (np.float64, np.int64)
-
-    def ordered(x):
-        bits = np.ascontiguousarray(x.astype(ftype)).view(itype).astype(np.int64).reshape(x.shape)
-        # sign-magnitude to a monotone integer line (-0.0 and +0.0 meet at 0)
-        return np.where(bits < 0, np.int64(np.iinfo(itype).min) - bits, bits)
-
-    with np.errstate(over="ignore"):
-        d = np.abs(ordered(a) - ordered(b)).astype(np.float64)
-    nan_a, nan_b = np.isnan(a), np.isnan(b)
-    return np.where(nan_a & nan_b, 0.0, np.where(nan_a | nan_b, float(np.iinfo(np.int64).max), d))
-
-
-def _bits_equal(a, b) -> bool:
-    """The same doubles, bit for bit (NaN payloads too, so R's NA differs from NaN)."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.array_equal(np.ascontiguousarray(a).view(np.uint64),
-                                                      np.ascontiguousarray(b).view(np.uint64)))
-
-
-def cohen_kappa(predicted, reference, k: int) -> float:
-    """Cohen's Kappa of two label vectors over classes ``0..k-1``, as caret computes it
-    (``e1071::classAgreement``): ``(p_o - p_e) / (1 - p_e)``.
-
-    Examples
-    --------
-    >>> cohen_kappa([0, 1, 1, 0], [0, 1, 0, 0], 2)
-    0.5
-    """
-    p = np.asarray(predicted, dtype=np.int64)
-    r = np.asarray(reference, dtype=np.int64)
-    n = p.size
-    po = float(np.mean(p == r))
-    pe = float(np.dot(np.bincount(p, minlength=k), np.bincount(r, minlength=k))) / n / n
-    return (po - pe) / (1 - pe) if pe != 1 else math.nan
-
-
-def mcnemar(b: int, c: int, *, exact_below: int = 25) -> tuple[float, float | None, str]:
-    """McNemar's test on the discordant counts of a paired 2x2 table.
-
-    ``b`` rows where only side A is right, ``c`` where only side B is. Below ``exact_below``
-    discordant pairs the exact two-sided binomial test (``b ~ Binomial(b + c, 1/2)``), else the
-    chi-square test with continuity correction, ``(|b - c| - 1)^2 / (b + c)`` on 1 df (R's
-    ``mcnemar.test`` default).
-
-    Returns
-    -------
-    (p_value, statistic, method)
-        ``statistic`` is None for the exact test; with no discordant pair the p-value is 1.
-
-    Examples
-    --------
-    >>> mcnemar(0, 0)[0], mcnemar(3, 0)[2]
-    (1.0, 'exact binomial')
-    >>> round(mcnemar(40, 20)[0], 4)  # R: mcnemar.test(matrix(c(100, 20, 40, 100), 2))
-    0.0142
-    """
-    from scipy import stats
-
-    if b < 0 or c < 0:
-        raise ValueError(f"discordant counts b={b}, c={c}: expected counts >= 0")
-    if b + c == 0:
-        return 1.0, None, "exact binomial"
-    if b + c < exact_below:
-        return float(stats.binomtest(b, b + c, 0.5).pvalue), None, "exact binomial"
-    statistic = (abs(b - c) - 1) ** 2 / (b + c)
-    return float(stats.chi2.sf(statistic, 1)), float(statistic), \
-        "chi-square with continuity correction"
 
 
 # --------------------------------------------------------------------------- paired tests
@@ -446,9 +357,7 @@ class GroupVerdict:
 
     def meets(self, require: str) -> bool:
         """Whether the grade is at least as good as ``--require`` (exact|numeric|equivalent)."""
-        if require not in REQUIRE:
-            raise ValueError(f"require={require!r}: expected one of {', '.join(REQUIRE)}")
-        return self.grade in GRADES and GRADES.index(self.grade) <= GRADES.index(REQUIRE[require])
+        return meets(self.grade, require)
 
 
 @dataclass
@@ -596,7 +505,7 @@ def _grade_training(a: RunRecord, b: RunRecord, tol: Tolerances, rule: Equivalen
     details["per_metric"] = per_metric
     if only:
         details["note"] = f"compared the metrics both runs recorded; only one has {only}"
-    if all(_bits_equal(a.history[m], b.history[m]) for m in metrics):
+    if all(bits_equal(a.history[m], b.history[m]) for m in metrics):
         return GroupVerdict(g, "bit-identical", f"{', '.join(metrics)}: every epoch identical", details)
     loss = per_metric.get("loss")
     where = (f"loss first differs at epoch {loss['first_differing_epoch']} (rel diff "
@@ -632,8 +541,6 @@ def _grade_training(a: RunRecord, b: RunRecord, tol: Tolerances, rule: Equivalen
 
 
 def _rel(rtol: float):
-    from parity.compare import Tolerance
-
     return Tolerance(rel=rtol)
 
 
@@ -672,7 +579,7 @@ def _grade_predictions(a: RunRecord, b: RunRecord, tol: Tolerances, paired: Pair
          "label": None if a.test_labels is None or a.test_labels.shape[0] != pa.shape[0]
          else int(a.test_labels[i])}
         for i in order if row_max[i] > 0]
-    if _bits_equal(pa, pb) and classes_same:
+    if bits_equal(pa, pb) and classes_same:
         return GroupVerdict(g, "bit-identical", f"{pa.shape[0]} rows, every probability and class "
                                                 "identical", details)
     size = (f"{details['rows_not_bit_identical']}/{pa.shape[0]} rows differ, max |prob diff| "
@@ -706,22 +613,18 @@ def _grade_confusion(a: RunRecord, b: RunRecord, tol: Tolerances, paired: Paired
                "table_abs_diff_sum": int(np.abs(table_diff).sum()),
                "overall": overall, "by_class_max_abs_diff": by_class,
                "printed_text_identical": ca.text == cb.text}
-    if np.array_equal(ca.table, cb.table) and _bits_equal(ca.overall, cb.overall) \
-            and _bits_equal(ca.by_class, cb.by_class):
+    if np.array_equal(ca.table, cb.table) and bits_equal(ca.overall, cb.overall) \
+            and bits_equal(ca.by_class, cb.by_class):
         return GroupVerdict(g, "bit-identical", "table and every statistic identical", details)
     if np.array_equal(ca.table, cb.table):
         # caret (R) and the port are different libraries: on the same table the audit's own
-        # rule decides (parity.compare.compare_caret: exact NIR p-value, rel 1e-12 elsewhere,
+        # rule decides (parity.rules.compare.compare_caret: exact NIR p-value, rel 1e-12 elsewhere,
         # NA only NA), and a pair that meets it is as exact as the audit can be
-        from parity.compare import compare_caret
-
         bad = [row.name for row in compare_caret(ca, cb) if not row.ok and row.name != "printed_text"]
         if not bad:
             return GroupVerdict(g, "bit-identical", "same table; every statistic agrees under the "
                                 "audit's caret rule (exact NIR p-value, rel 1e-12 across libraries)",
                                 details)
-        from parity.compare import Tolerance
-
         stats_tol = Tolerance(rel=tol.stats_rtol, abs_floor=tol.stats_floor)
         if all(values_agree(x, y, stats_tol) and np.array_equal(na_pattern(x), na_pattern(y))
                for x, y in ((ca.overall, cb.overall), (ca.by_class, cb.by_class))):
@@ -759,112 +662,46 @@ def grade_runs(a: RunRecord, b: RunRecord, *, tolerances: Tolerances = Tolerance
     return Verdict(a, b, groups, paired, paired_error, tolerances, equivalence)
 
 
-# --------------------------------------------------------------------------- the command
+# --------------------------------------------------------------------------- across seeds
 
 
-def format_verdict(v: Verdict, *, require: str) -> str:
-    """The human-readable verdict ``parity compare`` prints."""
-    lines = []
-    for label, rec in (("A", v.a), ("B", v.b)):
-        ver = rec.versions
-        lines.append(f"{label}: {rec.path} ({rec.side}; keras {ver.get('keras', '?')} "
-                     f"[{ver.get('keras_package', ver.get('keras_implementation', '?'))}], "
-                     f"tensorflow {ver.get('tensorflow', '?')})")
-    for what, d in (("settings", v.settings_differences()), ("versions", v.versions_differences())):
-        if d:
-            lines.append(f"{what} differ: " + ", ".join(f"{k} {x!r} vs {y!r}" for k, (x, y) in d.items()))
-    for name, g in v.groups.items():
-        ok = "ok  " if g.meets(require) else "FAIL"
-        lines.append(f"{ok} {name:12} {g.grade:14} {g.reason}")
-        if name == "predictions" and g.details.get("worst_rows") and g.grade != "bit-identical":
-            rows = ", ".join(f"row {w['row']} {w['max_abs_diff']:.3g} (class {w['class_a']}/{w['class_b']}, "
-                             f"label {w['label']})" for w in g.details["worst_rows"][:3])
-            lines.append(f"{'':22}worst rows: {rows}")
-    p = v.paired
-    if p is not None:
-        lines.append(
-            f"paired tests ({p.n} test rows): classes agree {p.agreement}/{p.n}; "
-            f"only A right {p.only_a_right}, "
-            f"only B right {p.only_b_right}; McNemar ({p.mcnemar_method}) p = {p.mcnemar_p:.4g}; "
-            f"accuracy {p.accuracy_a:.4f} vs {p.accuracy_b:.4f}, diff {p.accuracy_diff:+.4f} "
-            f"{1 - p.alpha:.0%} CI [{p.accuracy_ci[0]:+.4f}, {p.accuracy_ci[1]:+.4f}] (margin "
-            f"+-{p.margin:g}); Kappa {p.kappa_a:.4f} vs {p.kappa_b:.4f}, diff {p.kappa_diff:+.4f} CI "
-            f"[{p.kappa_ci[0]:+.4f}, {p.kappa_ci[1]:+.4f}] (margin +-{p.kappa_margin:.4f}); "
-            f"CIs: {p.ci_method}")
-    elif v.paired_error:
-        lines.append(f"paired tests: not run ({v.paired_error})")
-    met = v.meets(require)
-    lines.append(f"{'PASS' if met else 'FAIL'}: overall grade {v.grade}; required {require} "
-                 f"(at worst {REQUIRE[require]}) - "
-                 + ", ".join(f"{n} {g.grade}" for n, g in v.groups.items()))
-    return "\n".join(lines)
+def _metrics(rec: RunRecord) -> dict[str, float]:
+    if rec.caret is None:
+        raise ContractError(f"{rec.path}: no confusion results (caret values) to compare across seeds")
+    out = {"accuracy": rec.caret.overall_value("Accuracy"), "kappa": rec.caret.overall_value("Kappa")}
+    j = rec.caret.by_class_names.index("Sensitivity")
+    rows = rec.caret.by_class_rows or [f"Class: {rec.caret.positive}"]
+    for row, value in zip(rows, rec.caret.by_class[:, j], strict=True):
+        out[f"sensitivity[{row.removeprefix('Class: ')}]"] = float(value)
+    return out
 
 
-def add_compare_parser(subparsers) -> argparse.ArgumentParser:
-    """Add ``compare`` to ``parity``'s subcommands (``subparsers`` from ``add_subparsers``)."""
-    c = subparsers.add_parser(
-        "compare", help="graded verdict for two run directories (bit-identical < numeric < "
-                        "equivalent < different), per group",
-        description="Compare two run directories (either side, any machine or version) group by "
-                    "group and grade them: bit-identical, numeric (within tolerance), equivalent "
-                    "(paired tests on the test set), different. Exit 0 when every group meets "
-                    "--require, 1 when not, 2 on a bad directory.")
-    c.add_argument("run_a", type=Path, metavar="RUN_A", help="a run directory (parity-run contract)")
-    c.add_argument("run_b", type=Path, metavar="RUN_B", help="another run directory")
-    c.add_argument("--require", choices=list(REQUIRE), default="exact",
-                   help="the worst grade that passes: exact (bit-identical, default), numeric, "
-                        "equivalent")
-    c.add_argument("--json", type=Path, metavar="FILE", help="also write the verdict as JSON")
-    c.add_argument("--margin", type=float, default=Equivalence.margin,
-                   help=f"equivalence margin of the accuracy difference (default {Equivalence.margin})")
-    c.add_argument("--alpha", type=float, default=Equivalence.alpha,
-                   help=f"significance level (default {Equivalence.alpha})")
-    from parity.seeds import add_seeds_options
+def seed_equivalence(runs_a: Mapping[int, RunRecord], runs_b: Mapping[int, RunRecord], *,
+                     margin: float = DEFAULT_MARGIN, alpha: float = 0.05) -> dict[str, Any]:
+    """TOST of each metric across seeds (A - B, paired by seed) and each side's spread.
 
-    add_seeds_options(c)
-    c.set_defaults(func=run_compare)
-    return c
-
-
-def run_compare(args) -> int:
-    """``parity compare``: 0 when every group meets ``--require``, 1 when not; a bad directory
-    or option raises :class:`parity.cli.UsageError` (exit 2)."""
-    from parity.cli import UsageError
-
-    if getattr(args, "seeds", None) is not None:
-        from parity.seeds import run_seeds_command
-
-        return run_seeds_command(args)
-    try:
-        rule = Equivalence(margin=args.margin, alpha=args.alpha)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    records = []
-    for label, path in (("RUN_A", args.run_a), ("RUN_B", args.run_b)):
-        if not path.is_dir():
-            raise UsageError(f"{label} {path}: not a directory (expected a run directory with run.json)")
-        try:
-            records.append(read_run(path))
-        except ContractError as exc:
-            raise UsageError(f"{label} {path}: not a usable run directory: {exc}") from None
-    verdict = grade_runs(*records, equivalence=rule)
-    print(format_verdict(verdict, require=args.require))
-    if args.json is not None:
-        try:
-            args.json.write_text(json.dumps(verdict.to_dict(require=args.require), indent=2,
-                                            allow_nan=False) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"--json {args.json}: cannot write ({exc.strerror or exc})") from None
-    return 0 if verdict.meets(args.require) else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m parity.grading RUN_A RUN_B ...``: ``parity compare`` on its own, with the
-    same exit statuses."""
-    from parity.cli import main as parity_main
-
-    return parity_main(["compare", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    Parameters
+    ----------
+    runs_a, runs_b
+        each side's run per seed (the same seeds on both sides).
+    margin
+        equivalence margin, in the metric's units (accuracy, Kappa, sensitivity: proportions).
+    alpha
+        each one-sided test's level (the interval reported is the ``1 - 2 alpha`` one).
+    """
+    seeds = sorted(runs_a)
+    if sorted(runs_b) != seeds:
+        raise ValueError(f"seeds {seeds} on side A, {sorted(runs_b)} on side B: expected the same")
+    a = {s: _metrics(runs_a[s]) for s in seeds}
+    b = {s: _metrics(runs_b[s]) for s in seeds}
+    names = [m for m in a[seeds[0]] if all(m in a[s] and m in b[s] for s in seeds)]
+    metrics = {}
+    for m in names:
+        va = np.array([a[s][m] for s in seeds])
+        vb = np.array([b[s][m] for s in seeds])
+        metrics[m] = {"a": va.tolist(), "b": vb.tolist(),
+                      "a_mean": float(va.mean()), "a_sd": float(va.std(ddof=1)) if va.size > 1 else None,
+                      "b_mean": float(vb.mean()), "b_sd": float(vb.std(ddof=1)) if vb.size > 1 else None,
+                      "tost": tost(va - vb, margin, alpha=alpha)}
+    return {"seeds": seeds, "margin": margin, "alpha": alpha, "metrics": metrics,
+            "equivalent": all(v["tost"]["equivalent"] for v in metrics.values())}

@@ -9,21 +9,27 @@ each group that needs it reports one ``<group>.compared`` check as not run.
 from __future__ import annotations
 
 import dataclasses
-import re
+import fnmatch
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from parity import compare
-from parity.compare import EXACT, Tolerance, values_agree
+from parity.checks import published
+from parity.checks.grading import Equivalence, grade_runs
+from parity.checks.published import summary_rows, summary_total
 from parity.config import AuditConfig
 from parity.contract import CaretValues, RunRecord, caret_values_of_port
+from parity.rules import battery, compare, rbridge
+from parity.rules.compare import EXACT, Tolerance, values_agree
+from parity.rules.grades import REQUIRE
+from python_impl.caret import confusion_matrix, confusion_matrix_from_table
 
 __all__ = ["Check", "CheckList", "GROUPS", "GRADED", "NAMES_DIFFER", "build_checks",
-           "check_published", "summary_rows", "summary_total"]
+           "check_published"]
 
 
 @dataclass
@@ -129,21 +135,6 @@ def check_normalization(c: CheckList, r: RunRecord, py: RunRecord) -> None:
         c.add(f"normalization.{part}.range", g, rng_r, rng_p, ok=rng_r == rng_p,
               rule="the same minimum and maximum")
 
-
-def summary_rows(text: str) -> list[tuple[str, str, str, int]]:
-    """(name, class, output shape, params) rows of a printed Keras summary, any Keras."""
-    rows = []
-    pat = re.compile(r"([A-Za-z_][\w]*) \((\w+)\)\s*[│|]?\s*(\([^)]*\))\s*[│|]?\s*([\d,]+)")
-    for line in text.splitlines():
-        m = pat.search(line)
-        if m:
-            rows.append((m[1], m[2], m[3].replace(" ", ""), int(m[4].replace(",", ""))))
-    return rows
-
-
-def summary_total(text: str) -> int | None:
-    m = re.search(r"Total params:\s*([\d,]+)", text)
-    return int(m[1].replace(",", "")) if m else None
 
 
 NAMES_DIFFER = ("Keras names layers when they are created; the real R keras package creates "
@@ -255,10 +246,6 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
 
 def _port_on(inputs: tuple[np.ndarray, np.ndarray], values: CaretValues) -> CaretValues:
     """The port on the labels a side gave caret, with that side's options."""
-    import pandas as pd
-
-    from python_impl.caret import confusion_matrix
-
     data, reference = (pd.Categorical.from_codes(np.where(codes < 0, -1, codes), values.levels)
                        for codes in inputs)
     with warnings.catch_warnings():
@@ -270,8 +257,6 @@ def _port_on(inputs: tuple[np.ndarray, np.ndarray], values: CaretValues) -> Care
 
 def _r_caret_on(inputs: tuple[np.ndarray, np.ndarray], values: CaretValues) -> CaretValues:
     """R's caret (through rpy2) on the labels a side gave caret, with that side's options."""
-    from parity import rbridge
-
     res = rbridge.caret_from_codes(*inputs, values.levels, positive=values.positive,
                                    prevalence=values.prevalence, mode=values.mode)
     return compare.caret_values_of_r(res)
@@ -323,15 +308,11 @@ def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None) -> 
     """The spec's published figures: caret (R and the port) on the published table print every
     published figure; this run's accuracy against the published one (information); the
     printed model summary against the published one, with its declared omissions."""
-    from parity import published, rbridge
-
     g = "published"
     pub = c.config.spec.published
     if "table" in pub:
         table = np.asarray(pub["table"])
         levels = [str(x) for x in pub.get("levels", range(table.shape[0]))]
-        from python_impl.caret import confusion_matrix_from_table
-
         texts = {"python": str(confusion_matrix_from_table(table, labels=levels))}
         try:
             texts["r"] = rbridge.caret_from_table(table, levels).text
@@ -364,13 +345,11 @@ def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None) -> 
 
 
 def check_battery(c: CheckList) -> None:
-    """R's caret and the port on the battery's generated tables (parity.battery): one check
+    """R's caret and the port on the battery's generated tables (parity.rules.battery): one check
     per table, every statistic and the printed text."""
-    from parity import battery, rbridge
-
     seed, size = c.config.spec.battery
     rule = (f"R caret and the port agree on every statistic and the printed text (battery of "
-            f"{size} tables, seed {seed}; parity.battery)")
+            f"{size} tables, seed {seed}; parity.rules.battery)")
     for case in battery.cases(seed=seed, size=size):
         name = f"battery.{case.name}"
         try:
@@ -399,15 +378,11 @@ GRADED = ("training.*_per_epoch", "predictions.probabilities_max_abs_diff",
 
 
 def check_grades(c: CheckList, r: RunRecord, py: RunRecord) -> None:
-    """The graded verdict per group (parity.grading): bit-identical < numeric < equivalent <
+    """The graded verdict per group (parity.checks.grading): bit-identical < numeric < equivalent <
     different. Informational under --require exact (the exact checks decide); required, and in
     place of the exact checks of :data:`GRADED`, under --require numeric or equivalent."""
-    import fnmatch
-
-    from parity.grading import REQUIRE, grade_runs
-
     require = c.config.require
-    verdict = grade_runs(r, py)
+    verdict = grade_runs(r, py, equivalence=Equivalence(margin=c.config.margin))
     exact = require == "exact"
     for name, g in verdict.groups.items():
         ok = g.meets(require)
@@ -420,7 +395,7 @@ def check_grades(c: CheckList, r: RunRecord, py: RunRecord) -> None:
         c.add("grade.paired_tests", "grade", None, None, ok=True, status="info", required=False,
               difference=_grade_digest(dataclasses.asdict(verdict.paired)),
               rule="reported: agreement, McNemar on each side's correctness, accuracy and Kappa "
-                   "differences with paired-bootstrap CIs (parity.grading)")
+                   "differences with paired-bootstrap CIs (parity.checks.grading)")
     if not exact:
         for check in c.items:
             if check.group != "grade" and any(fnmatch.fnmatchcase(check.name, p) for p in GRADED):

@@ -5,9 +5,13 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
+import scipy.stats
+
+from python_impl.caret import binom_ci
 
 __all__ = ["parse_printed_report", "compare_printed", "accuracy_against", "compare_summary"]
 
@@ -63,9 +67,6 @@ def compare_printed(text: str, printed: dict[str, dict[str, str]]) -> tuple[list
 def accuracy_against(run_caret, table) -> dict[str, Any]:
     """This run's accuracy against the published table's: a two-proportion z-test and both
     Clopper-Pearson CIs (binom.test's)."""
-    from scipy import stats
-
-    from python_impl.caret import binom_ci
 
     table = np.asarray(table)
     x2, n2 = int(np.trace(table)), int(table.sum())
@@ -74,7 +75,7 @@ def accuracy_against(run_caret, table) -> dict[str, Any]:
     pooled = (x1 + x2) / (n1 + n2)
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) if n1 and n2 else 0.0
     z = (x1 / n1 - x2 / n2) / se if se > 0 else math.nan
-    p = float(2 * stats.norm.sf(abs(z))) if se > 0 else math.nan
+    p = float(2 * scipy.stats.norm.sf(abs(z))) if se > 0 else math.nan
 
     def ci(x, n):
         return [float(v) for v in binom_ci(np.float64(x), np.float64(n))]
@@ -90,8 +91,6 @@ def compare_summary(text: str, published: dict[str, Any]):
     """A printed Keras summary (any Keras) against the published rows (name, class, output
     width, params) and total; rows the publication declares omitted (``omits``) must be
     exactly the ones missing, with no parameters. Returns (ok, rows, detail, reason)."""
-    from parity.checks import summary_rows, summary_total
-
     got = [(name, cls, int(shape.strip("()").split(",")[-1]), params)
            for name, cls, shape, params in summary_rows(text)]
     printed = [tuple(row) for row in published["layers"]]
@@ -106,3 +105,19 @@ def compare_summary(text: str, published: dict[str, Any]):
               "" if ok else "unexpected difference from the published summary")
     return ok, got, {"omitted_by_publication": omitted, "not_in_model": extra,
                      "total_printed": total}, reason
+
+
+def summary_rows(text: str) -> list[tuple[str, str, str, int]]:
+    """(name, class, output shape, params) rows of a printed Keras summary, any Keras."""
+    rows = []
+    pat = re.compile(r"([A-Za-z_][\w]*) \((\w+)\)\s*[│|]?\s*(\([^)]*\))\s*[│|]?\s*([\d,]+)")
+    for line in text.splitlines():
+        m = pat.search(line)
+        if m:
+            rows.append((m[1], m[2], m[3].replace(" ", ""), int(m[4].replace(",", ""))))
+    return rows
+
+
+def summary_total(text: str) -> int | None:
+    m = re.search(r"Total params:\s*([\d,]+)", text)
+    return int(m[1].replace(",", "")) if m else None

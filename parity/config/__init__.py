@@ -24,8 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parity.compare import Tolerance
+from parity.errors import ParityError
 from parity.paths import R_REFERENCE, SPECS
+from parity.rules import battery as _battery
+from parity.rules.compare import Tolerance
+from parity.rules.grades import DEFAULT_MARGIN, REQUIRE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,7 +36,7 @@ else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
 __all__ = ["SpecError", "Spec", "Side", "load_spec", "AuditConfig", "CHECK_GROUPS",
-           "BUILTIN_SPEC", "R_INT_MAX"]
+           "BUILTIN_SPEC", "R_INT_MAX", "as_options"]
 
 BUILTIN_SPEC = SPECS / "tutorial.toml"
 #: every check group the engine knows (parity.checks), in report order
@@ -45,7 +48,7 @@ R_INT_MAX = 2**31 - 1
 SPEC_VERSION = 1
 
 
-class SpecError(ValueError):
+class SpecError(ParityError, ValueError):
     """A spec file that cannot be used; the message names the file, the key and what was expected."""
 
 
@@ -70,7 +73,7 @@ class Spec:
     groups: tuple[str, ...]
     tolerances: dict[str, Tolerance]
     published: dict[str, Any] = field(default_factory=dict)
-    #: the caret battery's (seed, size) (parity.battery)
+    #: the caret battery's (seed, size) (parity.rules.battery)
     battery: tuple[int, int] = (0, 0)
 
     def tolerance(self, check: str, default: Tolerance) -> Tolerance:
@@ -183,8 +186,6 @@ def load_spec(path: str | Path | None = None) -> Spec:
         raise SpecError(f"{where} [checks]: groups {bad} unknown; expected some of {list(CHECK_GROUPS)}")
     tolerances = {str(k): _tolerance(v, f"{where} [checks.tolerances] {k!r}")
                   for k, v in _get(checks, "tolerances", dict, f"{where} [checks]", {}).items()}
-    from parity import battery as _battery
-
     bat = _get(checks, "battery", dict, f"{where} [checks]", {})
     if unknown := sorted(set(bat) - {"seed", "size"}):
         raise SpecError(f"{where} [checks.battery]: unknown key(s) {unknown}; expected seed, size")
@@ -206,6 +207,25 @@ def load_spec(path: str | Path | None = None) -> Spec:
                 groups=groups, tolerances=tolerances, published=published, battery=battery)
 
 
+def as_options(settings: dict[str, Any]) -> list[str]:
+    """Settings as a side's command-line options: ``--name value`` (``_`` as ``-``), ``true``
+    as a bare flag, ``false`` left out.
+
+    Examples
+    --------
+    >>> as_options({"train_size": 2000, "save_normalized": True, "debug": False})
+    ['--train-size', '2000', '--save-normalized']
+    """
+    options: list[str] = []
+    for name, value in settings.items():
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            options.append(flag)
+        elif value is not False:
+            options += [flag, str(value)]
+    return options
+
+
 @dataclass(frozen=True)
 class AuditConfig:
     """One audit: the spec, the profile, and the settings both sides get (the spec's, then the
@@ -221,21 +241,19 @@ class AuditConfig:
     settings: dict[str, Any]
     parallel: bool
     keras_defaults: bool = False
-    #: the worst graded verdict that passes (parity.grading): exact, numeric or equivalent
+    #: the worst graded verdict that passes (parity.checks.grading): exact, numeric or equivalent
     require: str = "exact"
-    #: K > 1: each side runs K seeds (seed, seed + 1, ...) on Dask distributed (parity.seeds)
+    #: K > 1: each side runs K seeds (seed, seed + 1, ...) on Dask distributed (parity.orchestration.seeds)
     seeds: int = 1
-    #: equivalence margin (accuracy, Kappa, sensitivities) of the seeds' TOST; parity.grading
+    #: equivalence margin (accuracy, Kappa, sensitivities) of the seeds' TOST; parity.checks.grading
     #: Equivalence explains the default
-    margin: float = 0.01
+    margin: float = DEFAULT_MARGIN
 
     @classmethod
     def resolve(cls, spec: Spec | None = None, *, profile: str | None = None,
                 epochs: int | None = None, seed: int | None = None,
                 keras_defaults: bool = False, require: str = "exact",
-                seeds: int = 1, margin: float = 0.01) -> AuditConfig:
-        from parity.grading import REQUIRE
-
+                seeds: int = 1, margin: float = DEFAULT_MARGIN) -> AuditConfig:
         if require not in REQUIRE:
             raise SpecError(f"--require {require}: expected one of {', '.join(REQUIRE)}")
         if not isinstance(seeds, int) or seeds < 1:
@@ -295,13 +313,7 @@ class AuditConfig:
             cmd += ["--out", str(out)]
         if s.checkpoint and checkpoint is not None:
             cmd += ["--checkpoint", str(checkpoint)]
-        for name, value in self.settings.items():
-            flag = "--" + name.replace("_", "-")
-            if value is True:
-                cmd.append(flag)
-            elif value is not False:
-                cmd += [flag, str(value)]
-        return cmd
+        return cmd + as_options(self.settings)
 
     def to_json(self) -> dict[str, Any]:
         return {"spec": self.spec.name, "spec_path": str(self.spec.path), "profile": self.profile,

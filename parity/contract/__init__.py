@@ -42,12 +42,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.lib import format as npy
 
+from parity.errors import ParityError
 from parity.paths import SCHEMAS
 
 __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
            "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer",
-           "CaretValues", "caret_values_of_port", "label_codes", "layer_rows", "schema", "drop_arrays"]
+           "CaretValues", "caret_values_of_port", "layer_rows", "schema", "drop_arrays"]
 
 CONTRACT = "parity-run"
 CONTRACT_VERSION = 1
@@ -63,7 +65,7 @@ STANDARD_ARRAYS = ("train_labels", "test_labels", "probabilities", "predicted_cl
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 
 
-class ContractError(ValueError):
+class ContractError(ParityError, ValueError):
     """A run directory that does not follow the contract; the message names the file and the
     field, what was found and what was expected."""
 
@@ -121,17 +123,18 @@ class CaretValues:
 
 
 def caret_values_of_port(cm) -> CaretValues:
-    """:class:`CaretValues` of a :class:`python_impl.caret.ConfusionMatrix`."""
-    from python_impl.caret import BY_CLASS_NAMES, OVERALL_NAMES
-
+    """:class:`CaretValues` of a :class:`python_impl.caret.ConfusionMatrix` (read through its
+    ``overall`` mapping and ``by_class`` pandas object, which carry caret's names in caret's
+    order: the contract imports nothing of the port)."""
     bc = cm.by_class
     two = bc.ndim == 1
+    names = [str(k) for k in (bc.index if two else bc.columns)]
     return CaretValues(
-        levels=cm.levels, table=cm.table.to_numpy(), overall_names=list(OVERALL_NAMES),
-        overall=np.array([cm.overall[k] for k in OVERALL_NAMES], dtype=np.float64),
-        by_class_names=list(BY_CLASS_NAMES),
+        levels=cm.levels, table=cm.table.to_numpy(), overall_names=[str(k) for k in cm.overall],
+        overall=np.array([cm.overall[k] for k in cm.overall], dtype=np.float64),
+        by_class_names=names,
         by_class_rows=[] if two else [str(r) for r in bc.index],
-        by_class=np.asarray(bc.to_numpy(dtype=np.float64)).reshape(-1, len(BY_CLASS_NAMES)),
+        by_class=np.asarray(bc.to_numpy(dtype=np.float64)).reshape(-1, len(names)),
         positive=cm.positive, mode=cm.mode, text=str(cm))
 
 
@@ -169,8 +172,6 @@ class RunRecord:
 
 def _npy_header(path: Path) -> tuple[str, bool, tuple[int, ...]]:
     """(descr, fortran_order, shape) of an NPY file, read without loading it."""
-    from numpy.lib import format as npy
-
     try:
         with open(path, "rb") as f:
             version = npy.read_magic(f)
@@ -406,26 +407,9 @@ class RunWriter:
         self.array("confusion.by_class", v.by_class)
         for name, labels in (("data", data), ("reference", reference)):
             if labels is not None:
-                self.array(f"confusion.{name}", label_codes(labels, v.levels))
+                self.array(f"confusion.{name}", cm.level_codes(labels))
         self.text("confusion_matrix", v.text)
 
-
-def label_codes(labels, levels: list[str]) -> np.ndarray:
-    """0-based codes of ``labels`` into ``levels`` (-1: not a level, or missing), with the
-    port's rule for turning a label into its level string (R's ``as.character``)."""
-    import pandas as pd
-
-    from python_impl.caret.confusion import level_string
-
-    if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
-        labels = labels.array
-    if isinstance(labels, pd.Categorical):
-        names = [str(c) for c in labels.categories]
-        strings = [names[c] if c >= 0 else None for c in labels.codes]
-    else:
-        strings = [None if pd.isna(x) else level_string(x) for x in np.asarray(labels).tolist()]
-    index = {level: i for i, level in enumerate(levels)}
-    return np.array([index.get(s, -1) if s is not None else -1 for s in strings], dtype=np.int32)
 
 
 # --------------------------------------------------------------------------- reader

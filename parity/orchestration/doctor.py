@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from parity.orchestration.sides import r_python
 from parity.paths import PROJECT_ROOT
 from python_impl.idx import FASHION_MNIST_FILES, IdxError, read_idx
 
@@ -151,8 +152,6 @@ def diagnose() -> list[Component]:
     rows.append(Component("NumPy (< 2 for reticulate 1.28)", np_v.split(".")[0] == "1", np_v,
                           "./setup.sh (pins numpy<2: Debian's reticulate 1.28 cannot use NumPy 2)",
                           required=False))
-    from parity.rrun import r_python
-
     rp = r_python()
     rows.append(Component("R side's Python (RETICULATE_PYTHON)", Path(rp).exists(), rp, "./setup.sh"))
     keras_home = Path(os.environ.get("KERAS_HOME", PROJECT_ROOT / ".keras"))

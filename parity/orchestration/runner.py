@@ -1,51 +1,86 @@
-"""The parity audit, orchestrated: run both sides of a spec (parity.config) into the work
-directory (parity.workdir), read their run directories (parity.contract), build the checks
-(parity.checks). Serialization and rendering live in parity.report.
+"""The one audit runner: the command line, the pytest plugin and ``--seeds`` all run an audit
+through :func:`open_work_dir` and :func:`execute`.
+
+:func:`execute` holds the rules every audit follows: its work lives in the resumable work
+directory (:mod:`parity.orchestration.workdir`) until the report is written; SIGTERM ends it as
+Ctrl-C does (the sides are stopped, their checkpoints kept for ``--resume``); a side that failed
+keeps the work directory resumable. One attempt (:func:`run_audit`) runs both sides
+(:mod:`parity.orchestration.sides`), reads their run directories (:mod:`parity.contract`) and
+builds the checks (:mod:`parity.checks`); with ``seeds > 1`` the seeds' strategy
+(:mod:`parity.orchestration.seeds`) runs instead. Writing the reports is the caller's
+(``write``): rendering belongs to :mod:`parity.presentation`.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from parity import rrun
 from parity.checks import Check, build_checks
 from parity.config import AuditConfig
 from parity.contract import ContractError, RunRecord, drop_arrays, read_run
+from parity.orchestration import seeds, sides
+from parity.orchestration.result import SIDE_DIRS, AuditResult
+from parity.orchestration.workdir import ResumableDir
 
-__all__ = ["AuditResult", "run_audit", "check_reused_r_run", "SIDE_DIRS"]
-
-#: each side's run directory inside the work directory
-SIDE_DIRS = {"r": "r_run", "python": "python_run"}
+__all__ = ["AuditResult", "run_audit", "check_reused_r_run", "SIDE_DIRS", "open_work_dir", "execute",
+           "sigterm_as_interrupt"]
 
 
-@dataclass
-class AuditResult:
-    config: AuditConfig
-    checks: list[Check]
-    started: str
-    durations: dict[str, float]
-    versions: dict[str, dict[str, str]]
-    artifacts: dict[str, str] = field(default_factory=dict)
-    #: per side, the epochs trained by earlier, interrupted attempts (resumed from checkpoints)
-    resumed: dict[str, int] = field(default_factory=dict)
-    records: dict[str, RunRecord] = field(default_factory=dict)
-    #: sides whose run is missing, and why (the audit then stays resumable)
-    errors: dict[str, str] = field(default_factory=dict)
+def open_work_dir(config: AuditConfig, out: Path, *, resume: bool) -> ResumableDir:
+    """The audit's work directory for the report directory ``out``, checked before anything
+    runs (WorkDirError), and each side's command resolved (SpecError: Rscript not found...)."""
+    work = ResumableDir(out, config.identity(), resume=resume)
+    for side in ("r", "python"):
+        config.side_command(side, Path("out"), None)
+    return work
 
-    @property
-    def passed(self) -> bool:
-        return all(c.status == "pass" for c in self.checks if c.required)
 
-    def summary(self) -> dict[str, Any]:
-        counts = {s: sum(c.status == s for c in self.checks)
-                  for s in ("pass", "fail", "not_run", "info")}
-        return {"outcome": "pass" if self.passed else "fail", **counts,
-                "required": sum(c.required for c in self.checks),
-                "failed_checks": [c.name for c in self.checks if c.required and c.status != "pass"]}
+class sigterm_as_interrupt:
+    """SIGTERM (a scheduler stopping the job) ends the audit as Ctrl-C does: the sides are
+    stopped and their checkpoints kept for --resume."""
+
+    def __enter__(self):
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        self.previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
+def execute(config: AuditConfig, work: ResumableDir, *, write: Callable[[AuditResult, Path], None],
+            progress: sides.ProgressFn | None = None, say: Callable[[str], None] | None = None,
+            reuse_r_run: Path | None = None, scheduler: str | None = None,
+            workers: int = 2) -> AuditResult:
+    """Run one audit in ``work`` (from :func:`open_work_dir`) and ``write(result, work_path)``
+    its reports there; on return the work directory has become the report directory, or stays
+    ``.partial`` and resumable when a side failed (``work.keep_partial``).
+
+    KeyboardInterrupt (Ctrl-C, SIGTERM) propagates with the finished work kept in ``work.path``.
+    """
+    say = say or (lambda text: None)
+    with work as work_path, sigterm_as_interrupt():
+        say(f"parity audit: spec {config.spec.name}, profile {config.profile}, settings "
+            f"{config.settings}, "
+            f"{'sides in parallel' if config.parallel else 'one side at a time'}"
+            f"{', resuming ' + str(work.path) if work.resumed else ''} -> {work.target}")
+        if work.resume and not work.resumed:
+            say(f"(nothing to resume at {work.path}: a new audit starts)")
+        if config.seeds > 1:
+            result = seeds.run_seed_audit(config, work_path, scheduler=scheduler, workers=workers,
+                                          say=say)
+        else:
+            result = run_audit(config, work_path, progress=progress, reuse_r_run=reuse_r_run)
+        write(result, work_path)
+        # a side that failed leaves its finished epochs: keep them resumable
+        work.keep_partial = bool(result.errors)
+    return result
 
 
 def check_reused_r_run(path: Path, config: AuditConfig) -> RunRecord:
@@ -63,7 +98,7 @@ def check_reused_r_run(path: Path, config: AuditConfig) -> RunRecord:
     return record
 
 
-def run_audit(config: AuditConfig, work_dir: Path, *, progress: rrun.ProgressFn | None = None,
+def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn | None = None,
               reuse_r_run: Path | None = None) -> AuditResult:
     """Run both sides into ``work_dir`` (each its own process, concurrently when
     ``config.parallel``) and build every check.
@@ -76,25 +111,25 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: rrun.ProgressFn 
     dirs = {side: work_dir / name for side, name in SIDE_DIRS.items()}
     if reuse_r_run is not None:
         dirs["r"] = reuse_r_run
-    rrun.remove_stale_temporaries(work_dir)
-    sides: dict[str, rrun.SideRun] = {}
+    sides.remove_stale_temporaries(work_dir)
+    runs: dict[str, sides.SideRun] = {}
     for side, label in (("r", "R"), ("python", "Python")):
         if dirs[side].is_dir():
             continue  # complete: an earlier attempt, or --r-run
         cmd = config.side_command(side, dirs[side], work_dir / f"{side}_checkpoint")
-        sides[side] = rrun.SideRun(label, cmd, config.epochs, work_dir / f"{side}_run.log")
-    rrun.run_sides(list(sides.values()), parallel=config.parallel, progress=progress)
-    durations = {f"{side}_s": sides[side].seconds if side in sides else 0.0 for side in dirs}
+        runs[side] = sides.SideRun(label, cmd, config.epochs, work_dir / f"{side}_run.log")
+    sides.run_sides(list(runs.values()), parallel=config.parallel, progress=progress)
+    durations = {f"{side}_s": runs[side].seconds if side in runs else 0.0 for side in dirs}
     durations["training_wall_s"] = time.monotonic() - t0
     # epochs each side had trained in earlier, interrupted attempts (all: complete before this one)
-    resumed = {side: sides[side].resumed_from if side in sides else (config.epochs or 0)
+    resumed = {side: runs[side].resumed_from if side in runs else (config.epochs or 0)
                for side in dirs if side != "r" or reuse_r_run is None}
 
     records: dict[str, RunRecord] = {}
     errors: dict[str, str] = {}
     for side in dirs:
-        if side in sides and sides[side].returncode != 0 and not dirs[side].is_dir():
-            errors[side] = sides[side].error()
+        if side in runs and runs[side].returncode != 0 and not dirs[side].is_dir():
+            errors[side] = runs[side].error()
             continue  # (a side that failed after writing its run recorded what failed in it)
         try:
             records[side] = read_run(dirs[side])
@@ -112,7 +147,7 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: rrun.ProgressFn 
     durations["compare_s"] = time.monotonic() - t2
     durations["total_s"] = time.monotonic() - t0
     for side, record in records.items():  # large (376 MB each at full size): compared, dropped
-        if side in sides and not errors:  # (an incomplete audit is resumed: it compares again)
+        if side in runs and not errors:  # (an incomplete audit is resumed: it compares again)
             drop_arrays(dirs[side], [f"normalized.{part}" for part in record.normalized],
                         reason="compared pixel by pixel by the audit, then removed")
     first64 = dirs["python"] / "first64.png"

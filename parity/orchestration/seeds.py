@@ -9,10 +9,11 @@ directory exists is skipped (run directories appear atomically, so an existing o
 complete), so an interrupted sweep continues where it stopped. Progress is printed per finished
 task, across tasks.
 
-:func:`seed_equivalence` then tests, per metric - test accuracy, Kappa, each class's
-sensitivity - whether the two sides are equivalent across seeds with TOST (two one-sided
-t-tests on the per-seed differences A - B, paired by seed, at a user margin), and reports each
-side's seed-to-seed spread.
+:func:`parity.checks.grading.seed_equivalence` then tests, per metric - test accuracy, Kappa,
+each class's sensitivity - whether the two sides are equivalent across seeds with TOST (two
+one-sided t-tests on the per-seed differences A - B, paired by seed, at the margin), and
+reports each side's seed-to-seed spread. :func:`run_seed_audit` is ``parity audit --seeds K``'s
+strategy, called by the one audit runner (:mod:`parity.orchestration.runner`).
 
 Layout: ``RUN_A/seed-<S>/`` and ``RUN_B/seed-<S>/`` (each a parity-run directory), and
 ``<dir>/seed-<S>.log`` with each run's console output.
@@ -20,29 +21,22 @@ Layout: ``RUN_A/seed-<S>/`` and ``RUN_B/seed-<S>/`` (each a parity-run directory
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import os
-import shlex
 import subprocess
-import sys
 import time
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from parity.checks import CheckList, build_checks
+from parity.checks.grading import Equivalence, grade_runs, seed_equivalence
 from parity.contract import ContractError, RunRecord, read_run
+from parity.orchestration import sides
+from parity.orchestration.result import AuditResult
+from parity.rules.grades import REQUIRE
 
-__all__ = ["SeedTask", "run_seeds", "tost", "seed_equivalence", "read_seed_runs", "audit_tasks",
-           "add_seeds_options", "run_seeds_command", "DEFAULT_SIDE_COMMAND", "DEFAULT_RUN_OPTIONS"]
-
-#: the Python side, as ``python -m python_impl`` with this interpreter
-DEFAULT_SIDE_COMMAND = f"{shlex.quote(sys.executable)} -m python_impl"
-#: the smoke profile's computation and execution settings (parity/specs/tutorial.toml)
-DEFAULT_RUN_OPTIONS = ("--epochs 1 --train-size 2000 --test-size 500 --threads 1 "
-                       "--steps-per-execution 256")
+__all__ = ["SeedTask", "run_seeds", "read_seed_runs", "audit_tasks", "run_seed_audit"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +88,7 @@ def run_seeds(tasks: list[SeedTask], *, scheduler: str | None = None, workers: i
     say
         progress output, one line per finished task.
     """
+    # Dask is the audit extra's, imported here to keep it out of the core
     from dask.distributed import Client, LocalCluster, as_completed
 
     if not isinstance(workers, int) or workers < 1:
@@ -126,174 +121,12 @@ def run_seeds(tasks: list[SeedTask], *, scheduler: str | None = None, workers: i
     return results
 
 
-def tost(differences, margin: float, *, alpha: float = 0.05) -> dict[str, Any]:
-    """Two one-sided t-tests (TOST) that the mean of paired ``differences`` lies within
-    ``(-margin, margin)``.
-
-    H0: mean <= -margin or mean >= margin; equivalence when both one-sided p-values are below
-    ``alpha``, i.e. the ``1 - 2 alpha`` t interval of the mean lies inside the margin. With zero
-    spread (identical sides) the p-value is 0 if ``|mean| < margin``, else 1.
-
-    Examples
-    --------
-    >>> r = tost([0.001, -0.002, 0.0, 0.001], 0.01)
-    >>> r["equivalent"], round(r["p"], 6) < 0.05
-    (True, True)
-    >>> tost([0.03, 0.05, 0.04], 0.01)["equivalent"]
-    False
-    """
-    from scipy import stats
-
-    d = np.asarray(differences, dtype=np.float64)
-    d = d[np.isfinite(d)]
-    if d.size < 2:
-        return {"n": int(d.size), "mean": float(d.mean()) if d.size else math.nan, "sd": math.nan,
-                "p": math.nan, "ci": [math.nan, math.nan], "equivalent": False,
-                "reason": "TOST needs at least 2 seeds"}
-    mean, sd = float(d.mean()), float(d.std(ddof=1))
-    se = sd / math.sqrt(d.size)
-    df = d.size - 1
-    if se == 0:
-        p = 0.0 if abs(mean) < margin else 1.0
-        ci = [mean, mean]
-    else:
-        p_lower = float(stats.t.sf((mean + margin) / se, df))  # H0: mean <= -margin
-        p_upper = float(stats.t.cdf((mean - margin) / se, df))  # H0: mean >= margin
-        p = max(p_lower, p_upper)
-        half = float(stats.t.ppf(1 - alpha, df)) * se
-        ci = [mean - half, mean + half]
-    return {"n": int(d.size), "mean": mean, "sd": sd, "p": p, "ci": ci, "margin": margin,
-            "equivalent": bool(p < alpha), "reason": ""}
-
-
-def _metrics(rec: RunRecord) -> dict[str, float]:
-    if rec.caret is None:
-        raise ContractError(f"{rec.path}: no confusion results (caret values) to compare across seeds")
-    out = {"accuracy": rec.caret.overall_value("Accuracy"), "kappa": rec.caret.overall_value("Kappa")}
-    j = rec.caret.by_class_names.index("Sensitivity")
-    rows = rec.caret.by_class_rows or [f"Class: {rec.caret.positive}"]
-    for row, value in zip(rows, rec.caret.by_class[:, j], strict=True):
-        out[f"sensitivity[{row.removeprefix('Class: ')}]"] = float(value)
-    return out
 
 
 def read_seed_runs(directory: Path, seeds: list[int]) -> dict[int, RunRecord]:
     """The runs ``directory/seed-<S>/`` of ``seeds`` (ContractError when one is unusable)."""
     return {s: read_run(directory / f"seed-{s}") for s in seeds}
 
-
-def seed_equivalence(runs_a: Mapping[int, RunRecord], runs_b: Mapping[int, RunRecord], *,
-                     margin: float = 0.01, alpha: float = 0.05) -> dict[str, Any]:
-    """TOST of each metric across seeds (A - B, paired by seed) and each side's spread.
-
-    Parameters
-    ----------
-    runs_a, runs_b
-        each side's run per seed (the same seeds on both sides).
-    margin
-        equivalence margin, in the metric's units (accuracy, Kappa, sensitivity: proportions).
-    alpha
-        each one-sided test's level (the interval reported is the ``1 - 2 alpha`` one).
-    """
-    seeds = sorted(runs_a)
-    if sorted(runs_b) != seeds:
-        raise ValueError(f"seeds {seeds} on side A, {sorted(runs_b)} on side B: expected the same")
-    a = {s: _metrics(runs_a[s]) for s in seeds}
-    b = {s: _metrics(runs_b[s]) for s in seeds}
-    names = [m for m in a[seeds[0]] if all(m in a[s] and m in b[s] for s in seeds)]
-    metrics = {}
-    for m in names:
-        va = np.array([a[s][m] for s in seeds])
-        vb = np.array([b[s][m] for s in seeds])
-        metrics[m] = {"a": va.tolist(), "b": vb.tolist(),
-                      "a_mean": float(va.mean()), "a_sd": float(va.std(ddof=1)) if va.size > 1 else None,
-                      "b_mean": float(vb.mean()), "b_sd": float(vb.std(ddof=1)) if vb.size > 1 else None,
-                      "tost": tost(va - vb, margin, alpha=alpha)}
-    return {"seeds": seeds, "margin": margin, "alpha": alpha, "metrics": metrics,
-            "equivalent": all(v["tost"]["equivalent"] for v in metrics.values())}
-
-
-def add_seeds_options(parser) -> None:
-    """``--seeds K`` and its options, on the ``compare`` parser."""
-    g = parser.add_argument_group(
-        "multi-seed (--seeds K)", "RUN_A and RUN_B become directories of per-seed runs "
-        "(seed-<S>/, created as needed); each side runs once per seed on Dask distributed, "
-        "tasks whose run directory exists are skipped (resumable); then TOST per metric")
-    g.add_argument("--seeds", type=int, metavar="K", help="run and compare K seeds per side")
-    g.add_argument("--first-seed", type=int, default=42, help="seeds are FIRST..FIRST+K-1 (default 42)")
-    g.add_argument("--side-a", default=DEFAULT_SIDE_COMMAND,
-                   help="side A's command; it gets --out DIR --seed S and --run-options "
-                        "(default: this Python's `-m python_impl`)")
-    g.add_argument("--side-b", default=DEFAULT_SIDE_COMMAND, help="side B's command (same default)")
-    g.add_argument("--run-options", default=DEFAULT_RUN_OPTIONS,
-                   help=f"options for both sides (default: the smoke profile, {DEFAULT_RUN_OPTIONS!r})")
-    g.add_argument("--env-b", action="append", default=[], metavar="NAME=VALUE",
-                   help="environment variable for side B only (repeatable), e.g. TF_USE_LEGACY_KERAS=1")
-    g.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a LocalCluster)")
-    g.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default 2)")
-    g.add_argument("--tost-margin", type=float, default=0.01,
-                   help="TOST equivalence margin for accuracy, Kappa and sensitivities (default 0.01)")
-
-
-def run_seeds_command(args) -> int:
-    """``parity compare RUN_A RUN_B --seeds K``: 0 when every metric is TOST-equivalent, 1 when
-    not; a bad option or a failed run raises :class:`parity.cli.UsageError` (exit 2)."""
-    import json
-
-    from parity.cli import UsageError
-
-    if args.seeds < 2:
-        raise UsageError(f"--seeds {args.seeds}: expected at least 2 (TOST needs a spread)")
-    if not 0 < args.tost_margin < 1:
-        raise UsageError(f"--tost-margin {args.tost_margin}: expected a number in (0, 1)")
-    env_b = {}
-    for item in args.env_b:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--env-b {item!r}: expected NAME=VALUE")
-        env_b[name] = value
-    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    options = shlex.split(args.run_options)
-    cwd = str(Path(__file__).resolve().parents[1])
-    tasks = []
-    for label, d, cmd, env in (("A", args.run_a, args.side_a, {}),
-                               ("B", args.run_b, args.side_b, env_b)):
-        d.mkdir(parents=True, exist_ok=True)
-        for s in seeds:  # interleaved below: both sides progress together
-            tasks.append(SeedTask(label, s, (*shlex.split(cmd), *options),
-                                  str(d.resolve() / f"seed-{s}"), cwd, tuple(sorted(env.items()))))
-    tasks.sort(key=lambda t: (t.seed, t.label))
-    print(f"parity compare --seeds: {len(tasks)} runs ({args.seeds} seeds x 2 sides) on "
-          f"{args.scheduler or f'a LocalCluster of {args.workers} workers'}", flush=True)
-    try:
-        results = run_seeds(tasks, scheduler=args.scheduler, workers=args.workers)
-    except (OSError, TimeoutError) as exc:
-        raise UsageError(f"--scheduler {args.scheduler}: cannot connect ({exc})") from None
-    failed = [r for r in results if r["status"] == "failed"]
-    if failed:
-        raise UsageError("runs failed: " + "; ".join(f"side {r['label']} seed {r['seed']} (exit "
-                                                     f"{r['returncode']}, log {r['log']})" for r in failed))
-    try:
-        res = seed_equivalence(read_seed_runs(args.run_a, seeds), read_seed_runs(args.run_b, seeds),
-                               margin=args.tost_margin, alpha=args.alpha)
-    except ContractError as exc:
-        raise UsageError(str(exc)) from None
-    print(f"TOST across {len(seeds)} seeds (paired by seed, A - B, margin +-{args.tost_margin:g}, "
-          f"alpha {args.alpha:g} each side):")
-    for m, v in res["metrics"].items():
-        t = v["tost"]
-        print(f"  {'ok  ' if t['equivalent'] else 'FAIL'} {m:22} A {v['a_mean']:.4f} (sd {v['a_sd']:.4f})  "
-              f"B {v['b_mean']:.4f} (sd {v['b_sd']:.4f})  diff {t['mean']:+.4f} "
-              f"{1 - 2 * args.alpha:.0%} CI [{t['ci'][0]:+.4f}, {t['ci'][1]:+.4f}] p = {t['p']:.3g}")
-    print(f"{'PASS' if res['equivalent'] else 'FAIL'}: "
-          f"{sum(v['tost']['equivalent'] for v in res['metrics'].values())}/{len(res['metrics'])} "
-          "metrics equivalent across seeds")
-    if args.json is not None:
-        from parity.compare import json_safe
-
-        doc = {"seeds": res, "runs": [asdict(t) for t in tasks], "results": results}
-        args.json.write_text(json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n")
-    return 0 if res["equivalent"] else 1
 
 
 # --------------------------------------------------------------------------- the audit's --seeds
@@ -302,15 +135,11 @@ def run_seeds_command(args) -> int:
 def audit_tasks(config, root: Path, seeds: list[int]) -> tuple[list[SeedTask], dict[str, Path]]:
     """The spec's two sides for each seed, as tasks writing ``root/<side>/seed-<S>/`` (the
     directories are made), and the two side directories."""
-    import dataclasses
-
-    from parity import rrun
-
     unseeded = dataclasses.replace(config, settings={k: v for k, v in config.settings.items()
                                                      if k != "seed"})
     dirs = {"r": root / "r", "python": root / "python"}
     # only what the sides need on top of the worker's environment
-    env = tuple((k, v) for k, v in rrun.side_env().items()
+    env = tuple((k, v) for k, v in sides.side_env().items()
                 if k in ("TZ", "PYTHONUNBUFFERED", "RETICULATE_PYTHON", "KERAS_HOME"))
     tasks = []
     for s in seeds:
@@ -331,12 +160,6 @@ def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, work
 
     Resumable per task: a seed's run directory, once written, is not run again.
     """
-    import dataclasses
-
-    from parity.audit import AuditResult
-    from parity.checks import CheckList, build_checks
-    from parity.grading import REQUIRE, grade_runs
-
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     t0 = time.monotonic()
     first = int(config.settings.get("seed", 42))
@@ -367,7 +190,7 @@ def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, work
         if rr is None or pp is None:
             c.not_run(f"seeds.{s}.grade", "seeds", f"seed {s}: " + "; ".join(e for e in (re_, pe) if e))
             continue
-        for name, g in grade_runs(rr, pp).groups.items():
+        for name, g in grade_runs(rr, pp, equivalence=Equivalence(margin=config.margin)).groups.items():
             c.add(f"seeds.{s}.grade.{name}", "seeds", g.grade, REQUIRE[require], ok=g.meets(require),
                   reason=g.reason, rule=f"seed {s}: graded verdict at least {REQUIRE[require]} "
                                         f"(--require {require})")

@@ -12,9 +12,11 @@ first; the progress then counts from k.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
 
+from parity.errors import ParityError
 from parity.paths import VENV_PYTHON
 
 __all__ = ["RRunError", "SideRun", "r_python", "run_sides", "remove_stale_temporaries", "side_env"]
@@ -35,7 +38,7 @@ _RESUMED = re.compile(r"^resume: (\d+)/\d+ epochs done")
 ProgressFn: TypeAlias = Callable[[str, int, int, float, int], None]
 
 
-class RRunError(RuntimeError):
+class RRunError(ParityError, RuntimeError):
     """A side exited non-zero; the message carries its own error output."""
 
 
@@ -113,9 +116,6 @@ def _run_one(side: SideRun, progress: ProgressFn | None) -> None:
 def _die_with_parent() -> None:
     """In the child, before exec: SIGTERM when the audit's process dies, even by SIGKILL
     (Linux prctl PR_SET_PDEATHSIG), so no side keeps training into an abandoned directory."""
-    import ctypes
-    import signal
-
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG = 1
     except (OSError, AttributeError):  # not Linux: the audit still stops its sides on SIGTERM

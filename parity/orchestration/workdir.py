@@ -16,10 +16,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from parity.errors import ParityError
+
 __all__ = ["WorkDirError", "ResumeError", "ResumableDir", "check_output_path"]
 
 
-class WorkDirError(Exception):
+class WorkDirError(ParityError):
     """The output path cannot be used (exists, is a file, is locked by a running audit...)."""
 
 

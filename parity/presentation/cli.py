@@ -1,22 +1,43 @@
 """``parity``: audit (R vs Python, check by check), doctor (what is installed), stats (caret
-statistics for any predictions).
+statistics for any predictions), compare (graded verdict of two runs).
 
 Exit status, for every command: 0 success (audit: every required check passed), 1 a check or a
-comparison failed, 2 a usage or environment error.
+comparison failed, 2 a usage or environment error (:class:`parity.errors.ParityError`, turned
+into its exit status here, in :func:`main`, and nowhere else).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
+import math
 import sys
+import threading
 import time
+import warnings
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from parity import config
+from parity.config import AuditConfig, load_spec
+from parity.contract import caret_values_of_port
+from parity.errors import ParityError, UsageError
+from parity.orchestration import doctor, runner, sides
+from parity.paths import missing_extras
+from parity.presentation import report
+from parity.presentation.compare_command import add_compare_parser
+from parity.rules import labels_io, rbridge
+from parity.rules.compare import caret_values_of_r, compare_caret, json_safe
+from parity.rules.grades import DEFAULT_MARGIN, REQUIRE
+from parity.rules.labels_io import LabelFileError
+from python_impl.caret import is_na
+from python_impl.caret.confusion import MODES, confusion_matrix, confusion_matrix_from_table
+
 __all__ = ["main", "UsageError"]
-
-
-class UsageError(Exception):
-    """Bad arguments or an unusable environment: exit status 2."""
 
 
 class Progress:
@@ -24,8 +45,6 @@ class Progress:
     otherwise, nothing with --quiet."""
 
     def __init__(self, *, quiet: bool, stream=None):
-        import threading
-
         self.quiet = quiet
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty()
@@ -60,25 +79,16 @@ class Progress:
 
 
 def _cmd_audit(args) -> int:
-    from parity import audit, config, report, rrun, workdir
-    from parity.contract import ContractError
-
     # Every input is checked before anything runs: spec, profile, settings, --out, --r-run.
-    try:
-        spec = config.load_spec(args.spec)
-        cfg = config.AuditConfig.resolve(spec, profile=args.profile, epochs=args.epochs,
-                                         seed=args.seed, keras_defaults=args.keras_defaults,
-                                         require=args.require, seeds=args.seeds,
-                                         margin=args.margin)
-        if cfg.seeds > 1 and args.r_run is not None:
-            raise config.SpecError("--r-run reuses one R run: it cannot be combined with --seeds")
-        if args.workers < 1:
-            raise config.SpecError(f"--workers {args.workers}: expected a positive integer")
-        reused = audit.check_reused_r_run(args.r_run, cfg) if args.r_run is not None else None
-    except (config.SpecError, ContractError) as exc:
-        raise UsageError(str(exc)) from None
-    from parity.paths import missing_extras
-
+    spec = load_spec(args.spec)
+    cfg = AuditConfig.resolve(spec, profile=args.profile, epochs=args.epochs, seed=args.seed,
+                              keras_defaults=args.keras_defaults, require=args.require,
+                              seeds=args.seeds, margin=args.margin)
+    if cfg.seeds > 1 and args.r_run is not None:
+        raise UsageError("--r-run reuses one R run: it cannot be combined with --seeds")
+    if args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: expected a positive integer")
+    reused = runner.check_reused_r_run(args.r_run, cfg) if args.r_run is not None else None
     # the audit's own Python needs the extras when it trains a tutorial side or runs Dask
     needed = ("audit", "r") if spec.path == config.BUILTIN_SPEC else ("audit",) if cfg.seeds > 1 else ()
     if needed and (problem := missing_extras(*needed)):
@@ -92,47 +102,23 @@ def _cmd_audit(args) -> int:
             raise UsageError("./reports exists and is not a directory: give --out DIR")
         Path("reports").mkdir(exist_ok=True)
     if spec.path == config.BUILTIN_SPEC:
-        from parity import doctor
-
         problems = doctor.blocking_problems()
         if problems:
             raise UsageError("the audit cannot run:\n  " + "\n  ".join(problems)
                              + "\n(run `parity doctor` for details)")
     progress = Progress(quiet=args.quiet)
+    work = runner.open_work_dir(cfg, out, resume=args.resume)
     try:
-        work = workdir.ResumableDir(out, cfg.identity(), resume=args.resume)
-        for side in ("r", "python"):  # the commands resolve (Rscript found...) before any run
-            cfg.side_command(side, Path("out"), None)
-    except (workdir.WorkDirError, config.SpecError) as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        with work as work_path, _sigterm_as_interrupt():
-            progress.say(f"parity audit: spec {spec.name}, profile {cfg.profile}, settings "
-                         f"{cfg.settings}, "
-                         f"{'sides in parallel' if cfg.parallel else 'one side at a time'}"
-                         f"{', resuming ' + str(work.path) if work.resumed else ''} -> {out}")
-            if args.resume and not work.resumed:
-                progress.say(f"(nothing to resume at {work.path}: a new audit starts)")
-            if cfg.seeds > 1:
-                from parity import seeds
-
-                result = seeds.run_seed_audit(cfg, work_path, scheduler=args.scheduler,
-                                              workers=args.workers, say=progress.say)
-            else:
-                result = audit.run_audit(cfg, work_path, progress=progress,
-                                         reuse_r_run=reused.path if reused else None)
-            report.write_reports(result, work_path, first64=work_path / "first64.png")
-            # a side that failed leaves its finished epochs: keep them resumable
-            work.keep_partial = bool(result.errors)
-    except workdir.WorkDirError as exc:
-        raise UsageError(str(exc)) from None
+        result = runner.execute(cfg, work, write=_write_reports, progress=progress, say=progress.say,
+                                reuse_r_run=reused.path if reused else None,
+                                scheduler=args.scheduler, workers=args.workers)
     except KeyboardInterrupt:
         if not work.path.is_dir():
             raise
         print(f"\nparity audit: interrupted; the finished work is kept in {work.path}\n"
               f"continue with: {_resume_command(args, out)}", file=sys.stderr)
         return 2
-    except (OSError, rrun.RRunError) as exc:
+    except (OSError, sides.RRunError) as exc:
         kept = f"; the finished work is kept in {work.path}" if work.path.is_dir() else ""
         raise UsageError(f"{exc}{kept}"
                          + (f"\ncontinue with: {_resume_command(args, out)}" if kept else "")) from None
@@ -152,6 +138,10 @@ def _cmd_audit(args) -> int:
     return 0 if result.passed else 1
 
 
+def _write_reports(result, work_path: Path) -> None:
+    report.write_reports(result, work_path, first64=work_path / "first64.png")
+
+
 def _one_line(text: str, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -169,31 +159,10 @@ def _resume_command(args, out: Path) -> str:
     return " ".join(argv + (["--keras-defaults"] if args.keras_defaults else []) + ["--resume"])
 
 
-class _sigterm_as_interrupt:
-    """SIGTERM (a scheduler stopping the job) ends the audit as Ctrl-C does: the sides are
-    stopped and their checkpoints kept for --resume."""
-
-    def __enter__(self):
-        import signal
-
-        def interrupt(signum, frame):
-            raise KeyboardInterrupt
-
-        self.previous = signal.signal(signal.SIGTERM, interrupt)
-
-    def __exit__(self, *exc):
-        import signal
-
-        signal.signal(signal.SIGTERM, self.previous)
-        return False
-
-
 # --------------------------------------------------------------------------- doctor
 
 
 def _cmd_doctor(args) -> int:
-    from parity import doctor
-
     rows = doctor.diagnose()
     width = max(len(r.component) for r in rows)
     for r in rows:
@@ -214,11 +183,6 @@ def _cmd_stats(args) -> int:
     """``parity stats``: caret's confusionMatrix of two label files (``--pred``/``--ref``) or
     of a count table (``--table``), printed as R prints it, or as JSON (``--json``), or as a
     tidy CSV (``--tidy``); with ``--r`` compared with caret in R on the same input."""
-    import warnings
-
-    from parity import labels_io
-    from python_impl.caret.confusion import confusion_matrix, confusion_matrix_from_table
-
     if args.table is not None and (args.pred is not None or args.ref is not None):
         raise UsageError("--table and --pred/--ref are mutually exclusive: give a count table, "
                          "or two label files")
@@ -227,15 +191,12 @@ def _cmd_stats(args) -> int:
                          "(a square count table)")
     if args.json_null and not args.json:
         raise UsageError("--json-null changes the JSON output: use it with --json")
-    try:
-        prevalence = labels_io.parse_prevalence(args.prevalence)
-        if args.table is not None:
-            counts, levels = _stats_read_table(args.table)
-        else:
-            pred = labels_io.read_labels(args.pred, column=args.pred_column)
-            ref = labels_io.read_labels(args.ref, column=args.ref_column)
-    except labels_io.LabelFileError as exc:
-        raise UsageError(str(exc)) from None
+    prevalence = labels_io.parse_prevalence(args.prevalence)
+    if args.table is not None:
+        counts, levels = _stats_read_table(args.table)
+    else:
+        pred = labels_io.read_labels(args.pred, column=args.pred_column)
+        ref = labels_io.read_labels(args.ref, column=args.ref_column)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -256,31 +217,19 @@ def _cmd_stats(args) -> int:
         print(cm)
     if not args.r:
         if result is not None:
-            import json
-
             print(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
         return 0
-    from parity import rbridge
-    from parity.compare import caret_values_of_r, compare_caret
-    from parity.contract import caret_values_of_port
-    from parity.paths import missing_extras
-
     if problem := missing_extras("r"):
         raise UsageError(f"--r needs R through rpy2: {problem}")
-    try:
-        if args.table is not None:
-            r = rbridge.caret_from_table(counts, levels, positive=args.positive,
-                                         prevalence=prevalence, mode=args.mode)
-        else:
-            r = rbridge.caret_from_labels(pred, ref, positive=args.positive, prevalence=prevalence,
-                                          mode=args.mode)
-    except rbridge.RUnavailable as exc:
-        raise UsageError(str(exc)) from None
+    if args.table is not None:
+        r = rbridge.caret_from_table(counts, levels, positive=args.positive, prevalence=prevalence,
+                                     mode=args.mode)
+    else:
+        r = rbridge.caret_from_labels(pred, ref, positive=args.positive, prevalence=prevalence,
+                                      mode=args.mode)
     rows = compare_caret(caret_values_of_r(r), caret_values_of_port(cm))
     failures = sum(not row.ok for row in rows)
     if result is not None:
-        import json
-
         def safe(row, value):  # the levels row holds level names, never NA markers
             return value if row.name == "levels" else _stats_json_safe(value, null=args.json_null)
 
@@ -306,13 +255,6 @@ def _stats_read_table(path: Path):
 
     Returns (counts as an int64 array, levels); LabelFileError naming the line otherwise.
     """
-    import csv
-    import io
-
-    import numpy as np
-
-    from parity.labels_io import LabelFileError
-
     if not path.is_file():
         raise LabelFileError(f"--table {path}: no such file")
     try:
@@ -364,10 +306,8 @@ def _stats_read_table(path: Path):
 
 
 def _stats_json_safe(obj, *, null: bool):
-    """``obj`` as strict JSON (:func:`parity.compare.json_safe`); with ``null``, the comparison's
+    """``obj`` as strict JSON (:func:`parity.rules.compare.json_safe`); with ``null``, the comparison's
     "NA"/"NaN" strings become null too."""
-    from parity.compare import json_safe
-
     if isinstance(obj, dict):
         return {k: _stats_json_safe(v, null=null) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -381,10 +321,6 @@ def _stats_json(cm, *, null: bool) -> dict:
     """The result as strict JSON: levels, positive, mode, dnn, table (rows = Prediction),
     overall (caret's names), by_class (two classes: statistic -> value, caret's byClass vector
     for the positive class; more: "Class: <level>" -> statistic -> value)."""
-    import pandas as pd
-
-    from parity.compare import json_safe
-
     def num(x):
         return json_safe(float(x), null=null)
 
@@ -411,8 +347,6 @@ def _stats_tidy_rows(cm) -> list[tuple]:
     for two classes about the positive class, for more classes statistic by statistic, each for
     every class in level order (class without caret's ``"Class: "``).
     """
-    import pandas as pd
-
     o = cm.overall
     rows: list[tuple] = [("accuracy", None, o["Accuracy"], o["AccuracyLower"], o["AccuracyUpper"],
                           o["AccuracyPValue"]),
@@ -434,11 +368,6 @@ def _stats_tidy_rows(cm) -> list[tuple]:
 def _stats_write_tidy(cm, path: Path) -> None:
     """Write :func:`_stats_tidy_rows` as CSV: numbers in shortest round-trip form, R's NA and
     broom's empty cells as ``NA``, NaN as ``NaN`` (what R's ``read.csv`` reads back)."""
-    import csv
-    import math
-
-    from python_impl.caret import is_na
-
     def cell(x):
         if x is None:
             return "NA"
@@ -462,8 +391,6 @@ def _stats_write_tidy(cm, path: Path) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from python_impl.caret.confusion import MODES
-
     p = argparse.ArgumentParser(prog="parity", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -485,14 +412,16 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--resume", action="store_true",
                    help="continue the interrupted audit of --out from each side's last finished "
                         "epoch (the result is bit-identical to an uninterrupted audit)")
-    a.add_argument("--require", choices=["exact", "numeric", "equivalent"], default="exact",
+    a.add_argument("--require", choices=list(REQUIRE), default="exact",
                    help="the worst graded verdict that passes (bit-identical < numeric < "
                         "equivalent < different); default exact: every bit-exact check decides")
     a.add_argument("--seeds", type=int, default=1, metavar="K",
                    help="run K seeds per side (--seed and the next K-1) on Dask distributed, "
                         "grade each pair and test equivalence across seeds (TOST)")
-    a.add_argument("--margin", type=float, default=0.01,
-                   help="TOST equivalence margin for accuracy, Kappa and sensitivities (0.01)")
+    a.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
+                   help="equivalence margin of the accuracy difference in every graded verdict "
+                        "(the grade checks, each seed's pair; Kappa's derives from it) and of "
+                        f"the TOST across seeds (accuracy, Kappa, sensitivities); default {DEFAULT_MARGIN}")
     a.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --seeds: an existing Dask scheduler (default: a LocalCluster)")
     a.add_argument("--workers", type=int, default=2,
@@ -529,8 +458,6 @@ def _parser() -> argparse.ArgumentParser:
                         "conf.low, conf.high, p.value; one row per statistic and class)")
     s.add_argument("--r", action="store_true", help="also run caret in R and compare")
     s.set_defaults(func=_cmd_stats)
-    from parity.grading import add_compare_parser
-
     add_compare_parser(sub)
     return p
 
@@ -543,9 +470,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args.func(args))
-    except UsageError as exc:
+    except ParityError as exc:  # the one place an error becomes an exit status
         print(f"parity {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         print(f"parity {args.command}: interrupted; no report was written", file=sys.stderr)
         return 2

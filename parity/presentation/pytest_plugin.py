@@ -7,7 +7,7 @@ What it gives a test suite:
   as an oracle: :class:`CaretOracle`). Outside CI (``CI`` unset) a missing R, rpy2 or caret
   skips the test with the reason; in CI it fails it, since a CI machine is set up to have R;
 - :func:`assert_caret_equal`, the project's one comparison of caret statistics
-  (:func:`parity.compare.compare_caret`: table and NIR p-value exact, other statistics
+  (:func:`parity.rules.compare.compare_caret`: table and NIR p-value exact, other statistics
   relative 1e-12, R's NA only equal to NA and NaN only to NaN) as an assertion with a readable
   table of the failing rows;
 - ``pytest --parity-spec FILE [--parity-profile NAME] [--parity-out DIR]``: runs the audit of a
@@ -18,7 +18,9 @@ What it gives a test suite:
   as skipped with its reason instead).
 
 Without ``--parity-spec`` the plugin only registers its options, its marker and its fixtures:
-nothing is imported beyond pytest and nothing runs.
+nothing is imported beyond pytest and :mod:`parity.errors`, and nothing runs - which is why,
+alone in the engine, this module imports the engine inside its functions (pytest loads it in
+every session of the environment).
 
 Examples
 --------
@@ -47,6 +49,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from parity.errors import ParityError
+
 if TYPE_CHECKING:
     from parity.contract import CaretValues
 
@@ -66,7 +70,7 @@ def caret_values(x: Any) -> CaretValues:
 
     Parameters
     ----------
-    x : python_impl.caret.ConfusionMatrix, parity.contract.CaretValues or parity.rbridge.CaretResult
+    x : python_impl.caret.ConfusionMatrix, parity.contract.CaretValues or parity.rules.rbridge.CaretResult
         The port's result, a result in the contract's form, or R's result through rpy2.
 
     Returns
@@ -88,13 +92,13 @@ def caret_values(x: Any) -> CaretValues:
         from parity.contract import caret_values_of_port
 
         return caret_values_of_port(x)
-    if type(x).__name__ == "CaretResult" and type(x).__module__ == "parity.rbridge":
-        from parity.compare import caret_values_of_r
+    if type(x).__name__ == "CaretResult" and type(x).__module__ == "parity.rules.rbridge":
+        from parity.rules.compare import caret_values_of_r
 
         return caret_values_of_r(x)
     raise TypeError(f"{type(x).__module__}.{type(x).__qualname__}: expected a "
                     "python_impl.caret.ConfusionMatrix, a parity.contract.CaretValues or a "
-                    "parity.rbridge.CaretResult")
+                    "parity.rules.rbridge.CaretResult")
 
 
 def _cell(value: Any, limit: int = 60) -> str:
@@ -112,7 +116,7 @@ def assert_caret_equal(actual: Any, expected: Any, *, text: bool = True,
                        tolerance: Callable[[str, Any], Any] | None = None) -> None:
     """Assert that two caret results agree under the project's rules.
 
-    One call of :func:`parity.compare.compare_caret` (``expected`` in the R role, ``actual`` in
+    One call of :func:`parity.rules.compare.compare_caret` (``expected`` in the R role, ``actual`` in
     the Python role): identical levels, the table exactly, the NIR p-value exactly, every other
     ``$overall`` value and every ``$byClass`` statistic within relative 1e-12 (or both below
     1e-300), R's NA only equal to NA and NaN only to NaN, and the printed text line by line.
@@ -124,7 +128,7 @@ def assert_caret_equal(actual: Any, expected: Any, *, text: bool = True,
     text : bool, default True
         Compare the printed text too (left out anyway when either side has none).
     tolerance : callable, optional
-        ``tolerance(name, default) -> parity.compare.Tolerance`` for a row such as
+        ``tolerance(name, default) -> parity.rules.compare.Tolerance`` for a row such as
         ``"overall.Kappa"`` or ``"by_class.F1"`` (default: the project's rule).
 
     Raises
@@ -133,7 +137,7 @@ def assert_caret_equal(actual: Any, expected: Any, *, text: bool = True,
         With one line per failing row: its name, the expected (R) value, the actual (Python)
         value and the rule it broke.
     """
-    from parity.compare import compare_caret
+    from parity.rules.compare import compare_caret
 
     exp, act = caret_values(expected), caret_values(actual)
     rows = compare_caret(exp, act, tolerance=tolerance)
@@ -165,7 +169,7 @@ def _unavailable(reason: str) -> None:
 
 class RSession:
     """R embedded through rpy2, with caret and the project's helpers loaded
-    (:func:`parity.rbridge.r_env`).
+    (:func:`parity.rules.rbridge.r_env`).
 
     Conversion between R and NumPy happens only inside :meth:`converter` (or :meth:`eval`,
     which uses it): never through rpy2's global ``activate()``.
@@ -185,7 +189,7 @@ class RSession:
     def converter(self) -> contextlib.AbstractContextManager:
         """``localconverter(default_converter + numpy2ri.converter)``: R vectors become NumPy
         arrays and back, inside the ``with`` block only."""
-        from parity import rbridge
+        from parity.rules import rbridge
 
         return rbridge._conv()
 
@@ -204,9 +208,9 @@ class CaretOracle:
                          mode: str = "sens_spec") -> CaretValues:
         """``caret::confusionMatrix(factor(data), factor(reference), positive=, prevalence=,
         mode=)``: the labels reach R as the vectors they stand for
-        (:func:`parity.rbridge.caret_from_labels`)."""
-        from parity import rbridge
-        from parity.compare import caret_values_of_r
+        (:func:`parity.rules.rbridge.caret_from_labels`)."""
+        from parity.rules import rbridge
+        from parity.rules.compare import caret_values_of_r
 
         res = rbridge.caret_from_labels(data, reference, positive=positive, prevalence=prevalence,
                                         mode=mode)
@@ -219,8 +223,8 @@ class CaretOracle:
         Prediction); ``levels`` default ``"0" .. "k-1"``."""
         import numpy as np
 
-        from parity import rbridge
-        from parity.compare import caret_values_of_r
+        from parity.rules import rbridge
+        from parity.rules.compare import caret_values_of_r
 
         counts = np.asarray(table)
         levels = [str(x) for x in (levels if levels is not None else range(counts.shape[0]))]
@@ -233,7 +237,7 @@ class CaretOracle:
 def r_session() -> RSession:
     """R through rpy2 (:class:`RSession`); skipped with the reason when R, rpy2 or caret is
     missing, failed instead when ``CI`` is set."""
-    from parity import rbridge
+    from parity.rules import rbridge
 
     try:
         return RSession(rbridge.r_env())
@@ -346,16 +350,15 @@ def _run_audit(config: pytest.Config, state: _State) -> None:
         return
     from dataclasses import asdict
 
-    from parity import audit, report, workdir
     from parity import config as pconfig
+    from parity.orchestration import doctor, runner
     from parity.paths import missing_extras
+    from parity.presentation import report
 
     if state.cfg.spec.path.resolve() == pconfig.BUILTIN_SPEC.resolve():
         problem = missing_extras("audit", "r")
         if problem:
             raise ParityAuditError(f"the built-in audit cannot run: {problem}")
-        from parity import doctor
-
         if problems := doctor.blocking_problems():
             raise ParityAuditError("the audit cannot run:\n  " + "\n  ".join(problems))
     if state.default_out and not state.out.parent.exists():
@@ -364,18 +367,17 @@ def _run_audit(config: pytest.Config, state: _State) -> None:
     if reporter is not None:
         reporter.write_line(f"parity: running the audit of {state.spec_path} (profile "
                             f"{state.cfg.profile}) into {state.out} ...")
-    try:
-        work = workdir.ResumableDir(state.out, state.cfg.identity(), resume=False)
-        with work as work_path:
-            result = audit.run_audit(state.cfg, work_path)
-            report.write_reports(result, work_path, first64=work_path / "first64.png")
-    except (workdir.WorkDirError, pconfig.SpecError, OSError, RuntimeError) as exc:
+    try:  # the one audit runner: SIGTERM as Ctrl-C, a failed side's work kept resumable
+        work = runner.open_work_dir(state.cfg, state.out, resume=False)
+        result = runner.execute(state.cfg, work, write=lambda res, path: report.write_reports(
+            res, path, first64=path / "first64.png"))
+    except (ParityError, OSError, RuntimeError) as exc:
         raise ParityAuditError(str(exc)) from None
     state.checks = [asdict(c) for c in result.checks]
     state.summary = result.summary()
 
 
-class ParityAuditError(Exception):
+class ParityAuditError(ParityError):
     """The audit could not run (bad --parity-out, a side's command not found, missing extras)."""
 
 

@@ -6,11 +6,17 @@ import base64
 import html
 import io
 import json
+import os
+import warnings
 import xml.etree.ElementTree as ET
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from parity.audit import AuditResult
+import numpy as np
+
+from parity.orchestration.result import AuditResult
+from parity.rules.compare import json_safe
 
 __all__ = ["SCHEMA_VERSION", "result_to_json", "write_reports", "render_markdown", "render_html",
            "render_junit", "figures"]
@@ -23,10 +29,6 @@ _STATUS_MARK = {"pass": "PASS", "fail": "FAIL", "not_run": "NOT RUN", "info": "I
 def result_to_json(result: AuditResult) -> dict[str, Any]:
     """report.json's content: strict JSON (R's NA as "NA", NaN as "NaN", infinities as
     "Inf"/"-Inf"), whatever a check holds."""
-    from dataclasses import asdict
-
-    from parity.compare import json_safe
-
     return json_safe({
         "schema_version": SCHEMA_VERSION,
         "started": result.started,
@@ -88,11 +90,11 @@ def render_markdown(result: AuditResult) -> str:
 
 def figures(result: AuditResult) -> dict[str, bytes]:
     """PNG figures: confusion heatmaps, training curves, per-class statistics."""
+    # matplotlib (the "audit" extra) loads only to draw figures: out of the core
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
     out: dict[str, bytes] = {}
     records = result.records
@@ -255,9 +257,6 @@ def write_reports(result: AuditResult, out_dir: Path, first64: Path | None = Non
     ``GITHUB_STEP_SUMMARY`` names a file (a GitHub Actions step), report.md is appended to it,
     so the job's summary page shows the checks.
     """
-    import os
-    import warnings
-
     try:
         with warnings.catch_warnings():  # matplotlib's notes on empty legends: cosmetic
             warnings.simplefilter("ignore", UserWarning)

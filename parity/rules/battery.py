@@ -18,10 +18,16 @@ Tables come from a seeded NumPy generator: the same seed and size give the same 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from parity.contract import caret_values_of_port
+from parity.rules import rbridge
+from parity.rules.compare import caret_values_of_r, compare_caret
+from python_impl.caret import confusion_matrix_from_table
 
 __all__ = ["Case", "cases", "DEFAULT_SEED", "DEFAULT_SIZE", "run_case"]
 
@@ -87,14 +93,7 @@ def cases(*, seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> list[Case]:
 
 
 def run_case(case: Case) -> list:
-    """R's caret and the port on one case: :func:`parity.compare.compare_caret`'s rows."""
-    import warnings
-
-    from parity import rbridge
-    from parity.compare import caret_values_of_r, compare_caret
-    from parity.contract import caret_values_of_port
-    from python_impl.caret import confusion_matrix_from_table
-
+    """R's caret and the port on one case: :func:`parity.rules.compare.compare_caret`'s rows."""
     r = rbridge.caret_from_table(case.table, case.levels, **case.options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

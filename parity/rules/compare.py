@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parity.contract import CaretValues
+from python_impl.caret import BY_CLASS_NAMES, NA
+
 __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff",
            "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE", "json_safe",
            "TYPEOF_TO_DTYPES", "typeof_matches"]
@@ -134,8 +137,6 @@ def na_pattern(values) -> np.ndarray:
 
 def caret_values_of_r(res):
     """:class:`parity.contract.CaretValues` of an rbridge result (R's NA marked by payload)."""
-    from parity.contract import CaretValues
-    from python_impl.caret import BY_CLASS_NAMES, NA
 
     names = list(res.overall)
     overall = np.array([res.overall[k] for k in names], dtype=np.float64)

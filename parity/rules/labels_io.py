@@ -56,6 +56,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from parity.errors import ParityError
+from python_impl.caret.rformat import as_character
+
 __all__ = ["LabelFileError", "read_labels", "parse_prevalence", "RVector", "r_vector",
            "factor_pairs", "type_convert"]
 
@@ -69,7 +72,7 @@ _INTEGER_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
 _HEX = "0123456789abcdefABCDEF"
 
 
-class LabelFileError(ValueError):
+class LabelFileError(ParityError, ValueError):
     """A label file that cannot be read; the message names the file and what was expected."""
 
 
@@ -305,8 +308,6 @@ def r_vector(x) -> RVector:
 
 
 def _level_text(v: float) -> str:
-    from python_impl.caret.rformat import as_character
-
     return as_character(v)
 
 

@@ -14,11 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parity.errors import ParityError
+from parity.rules.labels_io import r_vector
+from python_impl.caret.confusion import NA
+
 __all__ = ["RUnavailable", "RError", "r_env", "CaretResult", "caret_from_table", "caret_from_labels",
            "caret_from_codes"]
 
 
-class RUnavailable(RuntimeError):
+class RUnavailable(ParityError, RuntimeError):
     """R, rpy2 or an R package cannot be used; the message says what to install."""
 
 
@@ -36,6 +40,7 @@ class RError(RUnavailable):
 
 def _call_r(what: str, fn, *args):
     """Call an R function; R's errors (and failed conversions) become :class:`RError`."""
+    # rpy2 (the "r" extra) loads only when R is used: it stays out of the core
     from rpy2.rinterface_lib.embedded import RRuntimeError
 
     try:
@@ -100,6 +105,7 @@ def r_env():
     # needs once loaded, so the variable is put back as it was
     library_path = os.environ.get("LD_LIBRARY_PATH")
     try:
+        # rpy2 (the "r" extra) loads only when R is used: it stays out of the core
         import rpy2.robjects as ro
     except Exception as exc:  # ImportError, or rpy2 failing to load libR
         raise RUnavailable(f"rpy2 cannot load R: {exc}; run ./setup.sh") from exc
@@ -118,6 +124,7 @@ def r_env():
 
 
 def _conv():
+    # rpy2 (the "r" extra) loads only when R is used: it stays out of the core
     from rpy2.robjects import default_converter, numpy2ri
     from rpy2.robjects.conversion import localconverter
 
@@ -195,6 +202,7 @@ def caret_from_table(counts, levels, *, positive=None, prevalence=None, mode="se
 
 def _r_strings(values, na=None):
     """A character vector for R, NA where ``na`` is True (built directly: no dtype guessing)."""
+    # rpy2 (the "r" extra) loads only when R is used: it stays out of the core
     from rpy2.robjects import NA_Character, StrVector
 
     if na is None:
@@ -203,10 +211,7 @@ def _r_strings(values, na=None):
 
 
 def _r_labels(x):
-    """The R vector for a label array (:func:`parity.labels_io.r_vector` decides its type)."""
-    from parity.labels_io import r_vector
-    from python_impl.caret.confusion import NA
-
+    """The R vector for a label array (:func:`parity.rules.labels_io.r_vector` decides its type)."""
     v = r_vector(x)
     if v.kind == "integer":
         out = v.values.astype(np.int32)  # a copy
@@ -222,7 +227,7 @@ def _r_labels(x):
 def caret_from_labels(data, reference, *, positive=None, prevalence=None, mode="sens_spec") -> CaretResult:
     """``confusionMatrix(factor(data), factor(reference), ...)`` in R.
 
-    The labels reach R as the vectors they stand for (:func:`parity.labels_io.r_vector`):
+    The labels reach R as the vectors they stand for (:func:`parity.rules.labels_io.r_vector`):
     integers that fit R's integer as integers, other integers as doubles (exact up to 2**53) or
     else as decimal strings, floats as doubles, strings as character, missing labels (pandas
     NA, None) as R's NA. R's ``factor()`` then chooses the levels itself (numeric order, or

@@ -181,6 +181,27 @@ class ConfusionMatrix:
     #: (a table of factors; any table of integers that fits R's 32-bit integers) or "double".
     count_storage: str = "integer"
 
+    def level_codes(self, labels) -> np.ndarray:
+        """0-based codes of ``labels`` into :attr:`levels` (-1: not a level, or missing), each
+        label turned into its level string as R's ``factor()`` does (``as.character``); how a
+        run directory records the labels given to caret (:class:`parity.contract.RunWriter`).
+
+        Examples
+        --------
+        >>> cm = confusion_matrix([0, 1, 1], [0, 1, 0])
+        >>> cm.level_codes([1, 0, 2]).tolist()
+        [1, 0, -1]
+        """
+        if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
+            labels = labels.array
+        if isinstance(labels, pd.Categorical):
+            names = [str(c) for c in labels.categories]
+            strings = [names[c] if c >= 0 else None for c in labels.codes]
+        else:
+            strings = [None if pd.isna(x) else level_string(x) for x in np.asarray(labels).tolist()]
+        index = {level: i for i, level in enumerate(self.levels)}
+        return np.array([index.get(s, -1) if s is not None else -1 for s in strings], dtype=np.int32)
+
     @property
     def levels(self) -> list[str]:
         return [str(x) for x in self.table.columns]

@@ -1,0 +1,142 @@
+"""The statistics the verdicts use, each written once: the distance in ULPs, bit equality,
+Cohen's Kappa, McNemar's test on paired correctness, and TOST (two one-sided t-tests).
+
+Pure functions of arrays (NumPy, SciPy); :mod:`parity.checks.grading` and
+:mod:`parity.orchestration.seeds` apply them to run records.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import scipy.stats
+
+__all__ = ["ulp_distance", "bits_equal", "cohen_kappa", "mcnemar", "tost"]
+
+
+def ulp_distance(a, b) -> np.ndarray:
+    """Distance in units in the last place between two float arrays, elementwise.
+
+    Counted in float32 when both arrays hold only float32 values (the model's outputs and
+    Keras' metrics, widened to float64 by the reader), else in float64. NaN pairs count 0
+    when both are NaN, else the largest integer.
+
+    Examples
+    --------
+    >>> int(ulp_distance(np.float32(1.0), np.nextafter(np.float32(1.0), np.float32(2)))[()])
+    1
+    >>> int(ulp_distance(0.1, 0.1)[()])
+    0
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        single = bool(np.array_equal(a.astype(np.float32).astype(np.float64), a, equal_nan=True)
+                      and np.array_equal(b.astype(np.float32).astype(np.float64), b, equal_nan=True))
+    ftype, itype = (np.float32, np.int32) if single else (np.float64, np.int64)
+
+    def ordered(x):
+        bits = np.ascontiguousarray(x.astype(ftype)).view(itype).astype(np.int64).reshape(x.shape)
+        # sign-magnitude to a monotone integer line (-0.0 and +0.0 meet at 0)
+        return np.where(bits < 0, np.int64(np.iinfo(itype).min) - bits, bits)
+
+    with np.errstate(over="ignore"):
+        d = np.abs(ordered(a) - ordered(b)).astype(np.float64)
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    return np.where(nan_a & nan_b, 0.0, np.where(nan_a | nan_b, float(np.iinfo(np.int64).max), d))
+
+
+def bits_equal(a, b) -> bool:
+    """The same doubles, bit for bit (NaN payloads too, so R's NA differs from NaN)."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.array_equal(np.ascontiguousarray(a).view(np.uint64),
+                                                      np.ascontiguousarray(b).view(np.uint64)))
+
+
+def cohen_kappa(predicted, reference, k: int) -> float:
+    """Cohen's Kappa of two label vectors over classes ``0..k-1``, as caret computes it
+    (``e1071::classAgreement``): ``(p_o - p_e) / (1 - p_e)``.
+
+    Examples
+    --------
+    >>> cohen_kappa([0, 1, 1, 0], [0, 1, 0, 0], 2)
+    0.5
+    """
+    p = np.asarray(predicted, dtype=np.int64)
+    r = np.asarray(reference, dtype=np.int64)
+    n = p.size
+    po = float(np.mean(p == r))
+    pe = float(np.dot(np.bincount(p, minlength=k), np.bincount(r, minlength=k))) / n / n
+    return (po - pe) / (1 - pe) if pe != 1 else math.nan
+
+
+def mcnemar(b: int, c: int, *, exact_below: int = 25) -> tuple[float, float | None, str]:
+    """McNemar's test on the discordant counts of a paired 2x2 table.
+
+    ``b`` rows where only side A is right, ``c`` where only side B is. Below ``exact_below``
+    discordant pairs the exact two-sided binomial test (``b ~ Binomial(b + c, 1/2)``), else the
+    chi-square test with continuity correction, ``(|b - c| - 1)^2 / (b + c)`` on 1 df (R's
+    ``mcnemar.test`` default).
+
+    Returns
+    -------
+    (p_value, statistic, method)
+        ``statistic`` is None for the exact test; with no discordant pair the p-value is 1.
+
+    Examples
+    --------
+    >>> mcnemar(0, 0)[0], mcnemar(3, 0)[2]
+    (1.0, 'exact binomial')
+    >>> round(mcnemar(40, 20)[0], 4)  # R: mcnemar.test(matrix(c(100, 20, 40, 100), 2))
+    0.0142
+    """
+    if b < 0 or c < 0:
+        raise ValueError(f"discordant counts b={b}, c={c}: expected counts >= 0")
+    if b + c == 0:
+        return 1.0, None, "exact binomial"
+    if b + c < exact_below:
+        return float(scipy.stats.binomtest(b, b + c, 0.5).pvalue), None, "exact binomial"
+    statistic = (abs(b - c) - 1) ** 2 / (b + c)
+    return float(scipy.stats.chi2.sf(statistic, 1)), float(statistic), \
+        "chi-square with continuity correction"
+
+
+def tost(differences, margin: float, *, alpha: float = 0.05) -> dict[str, Any]:
+    """Two one-sided t-tests (TOST) that the mean of paired ``differences`` lies within
+    ``(-margin, margin)``.
+
+    H0: mean <= -margin or mean >= margin; equivalence when both one-sided p-values are below
+    ``alpha``, i.e. the ``1 - 2 alpha`` t interval of the mean lies inside the margin. With zero
+    spread (identical sides) the p-value is 0 if ``|mean| < margin``, else 1.
+
+    Examples
+    --------
+    >>> r = tost([0.001, -0.002, 0.0, 0.001], 0.01)
+    >>> r["equivalent"], round(r["p"], 6) < 0.05
+    (True, True)
+    >>> tost([0.03, 0.05, 0.04], 0.01)["equivalent"]
+    False
+    """
+    d = np.asarray(differences, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    if d.size < 2:
+        return {"n": int(d.size), "mean": float(d.mean()) if d.size else math.nan, "sd": math.nan,
+                "p": math.nan, "ci": [math.nan, math.nan], "equivalent": False,
+                "reason": "TOST needs at least 2 seeds"}
+    mean, sd = float(d.mean()), float(d.std(ddof=1))
+    se = sd / math.sqrt(d.size)
+    df = d.size - 1
+    if se == 0:
+        p = 0.0 if abs(mean) < margin else 1.0
+        ci = [mean, mean]
+    else:
+        p_lower = float(scipy.stats.t.sf((mean + margin) / se, df))  # H0: mean <= -margin
+        p_upper = float(scipy.stats.t.cdf((mean - margin) / se, df))  # H0: mean >= margin
+        p = max(p_lower, p_upper)
+        half = float(scipy.stats.t.ppf(1 - alpha, df)) * se
+        ci = [mean - half, mean + half]
+    return {"n": int(d.size), "mean": mean, "sd": sd, "p": p, "ci": ci, "margin": margin,
+            "equivalent": bool(p < alpha), "reason": ""}
