@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from parity.checks import published
-from parity.checks.grading import Equivalence, grade_runs
+from parity.checks.grading import Equivalence, Verdict, grade_runs
 from parity.checks.published import summary_rows, summary_total
 from parity.config import AuditConfig
 from parity.contract import CaretValues, RunRecord, caret_values_of_port
@@ -29,7 +29,7 @@ from parity.rules.grades import REQUIRE
 from python_impl.caret import confusion_matrix, confusion_matrix_from_table
 
 __all__ = ["Check", "CheckList", "GROUPS", "GRADED", "NAMES_DIFFER", "build_checks",
-           "check_published"]
+           "check_published", "grade_pair"]
 
 
 @dataclass
@@ -377,12 +377,18 @@ GRADED = ("training.*_per_epoch", "predictions.probabilities_max_abs_diff",
           "confusion.printed_text", "confusion.crossed.*")
 
 
+def grade_pair(config: AuditConfig, r: RunRecord, py: RunRecord) -> Verdict:
+    """The graded verdict of one pair of runs under the audit's ``--margin``: the grade checks
+    and each seed's pair (``--seeds``) are graded here, so the margin reaches every one."""
+    return grade_runs(r, py, equivalence=Equivalence(margin=config.margin))
+
+
 def check_grades(c: CheckList, r: RunRecord, py: RunRecord) -> None:
     """The graded verdict per group (parity.checks.grading): bit-identical < numeric < equivalent <
     different. Informational under --require exact (the exact checks decide); required, and in
     place of the exact checks of :data:`GRADED`, under --require numeric or equivalent."""
     require = c.config.require
-    verdict = grade_runs(r, py, equivalence=Equivalence(margin=c.config.margin))
+    verdict = grade_pair(c.config, r, py)
     exact = require == "exact"
     for name, g in verdict.groups.items():
         ok = g.meets(require)

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from parity.checks import CheckList, build_checks
-from parity.checks.grading import Equivalence, grade_runs, seed_equivalence
+from parity.checks.grading import seed_equivalence
+from parity.checks.groups import grade_pair
 from parity.contract import ContractError, RunRecord, read_run
 from parity.orchestration import sides
 from parity.orchestration.result import AuditResult
@@ -190,7 +191,7 @@ def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, work
         if rr is None or pp is None:
             c.not_run(f"seeds.{s}.grade", "seeds", f"seed {s}: " + "; ".join(e for e in (re_, pe) if e))
             continue
-        for name, g in grade_runs(rr, pp, equivalence=Equivalence(margin=config.margin)).groups.items():
+        for name, g in grade_pair(config, rr, pp).groups.items():
             c.add(f"seeds.{s}.grade.{name}", "seeds", g.grade, REQUIRE[require], ok=g.meets(require),
                   reason=g.reason, rule=f"seed {s}: graded verdict at least {REQUIRE[require]} "
                                         f"(--require {require})")
