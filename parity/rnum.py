@@ -102,6 +102,28 @@ def _ldsum(values: np.ndarray) -> np.ndarray:
     return np.add.accumulate(ld, axis=0)[-1] + _LD(0)
 
 
+_QUIET_BIT = np.uint64(1 << 51)
+_PAYLOAD = np.uint64((1 << 51) - 1)
+
+
+def _x87_nan_of_sum(col: np.ndarray) -> np.float64:
+    """The NaN that R's ``s += x[k]`` (an x87 add of a double from memory) leaves when a sum
+    meets more than one NaN. x87 keeps the NaN already in ``s`` when the new operand is a
+    signalling NaN (R's ``NA_real_`` as stored, 0x7FF00000000007A2), and the one with the larger
+    payload when both are quiet; NumPy converts to long double first, which quiets every NaN,
+    so its sum always takes the larger payload (NA). Measured: R 4.2's ``colMeans(cbind(c(NaN,
+    NA)))`` is NaN, ``colMeans(cbind(c(NaN, NA + 0)))`` is NA."""
+    with np.errstate(all="ignore"):
+        prefix = np.add.accumulate(col.astype(_LD))
+    first = int(np.flatnonzero(np.isnan(prefix))[0])
+    state = np.float64(prefix[first]).view(np.uint64)  # x87 -> double keeps the payload
+    bits = col.view(np.uint64)
+    for k in np.flatnonzero(np.isnan(col[first + 1:])) + first + 1:
+        if bits[k] & _QUIET_BIT and (bits[k] & _PAYLOAD) > (state & _PAYLOAD):
+            state = bits[k]
+    return np.uint64(state).view(np.float64)
+
+
 def _rsum(values: np.ndarray) -> np.float64:
     """R's ``sum()`` of doubles (``rsum``): :func:`_ldsum`, beyond ``DBL_MAX`` infinite."""
     s = _ldsum(values)
@@ -166,7 +188,11 @@ def col_means(x, *, na_rm: bool = False) -> np.ndarray:
         else:
             total = _ldsum(arr)
             count = np.full(arr.shape[1], arr.shape[0])
-        return (total / count.astype(_LD)).astype(np.float64)
+        means = (total / count.astype(_LD)).astype(np.float64)
+        if not na_rm:
+            for j in np.flatnonzero(missing.sum(axis=0) > 1):
+                means[j] = _x87_nan_of_sum(arr[:, j])  # NaN / count keeps the payload
+        return means
 
 
 def mean(x, *, na_rm: bool = False) -> np.float64:
@@ -609,6 +635,8 @@ def _fround(x: np.ndarray, digits: float) -> np.ndarray:
     """R 4.2's ``fround`` (nmath/fround.c) for one number of digits, elementwise over x."""
     if math.isnan(digits):
         return x + digits
+    if digits == 0:
+        return np.rint(x)  # nearbyint: halves to even
     out = x.copy()
     live = np.isfinite(x) & (x != 0)
     if digits > _MAX10E + _DBL_DIG or not live.any():
@@ -616,8 +644,6 @@ def _fround(x: np.ndarray, digits: float) -> np.ndarray:
     if digits < -_MAX10E:
         out[live] = 0.0
         return out
-    if digits == 0:
-        return np.rint(x)  # nearbyint: halves to even
     dig = int(math.floor(digits + 0.5))
     v = x[live]
     sgn = np.where(v < 0, -1.0, 1.0)
@@ -677,9 +703,10 @@ def round(x, digits=0):  # noqa: A001 - R's name, as the module is used as rnum.
     # one pass per distinct number of digits (usually one); NaN digits compare unequal, so
     # their positions are found by isnan
     nan_d = np.isnan(flat_d)
-    if nan_d.any():
-        flat_out[nan_d] = flat_x[nan_d] + flat_d[nan_d]
-    for d in np.unique(flat_d[~nan_d]):
-        sel = flat_d == d
-        flat_out[sel] = _fround(flat_x[sel], float(d))
+    with np.errstate(all="ignore"):
+        if nan_d.any():
+            flat_out[nan_d] = flat_x[nan_d] + flat_d[nan_d]
+        for d in np.unique(flat_d[~nan_d]):
+            sel = flat_d == d
+            flat_out[sel] = _fround(flat_x[sel], float(d))
     return out[()] if out.ndim == 0 else out

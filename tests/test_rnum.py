@@ -1,0 +1,265 @@
+"""parity.rnum against live R (rpy2): every result bit for bit, NA told from NaN.
+
+Data are generated with fixed seeds: ordinary values, a large offset (1e8 + small noise, where
+double accumulation loses bits), mixed magnitudes, NA and NaN, n = 1, 2 and 10^5, constant
+columns. The last tests show that NumPy's own functions differ from R on the same data, so the
+module is what makes a port match.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from parity import rnum
+from python_impl.caret import NA, is_na
+
+pytestmark = pytest.mark.r
+
+PROBS = np.array([0.0, 0.1, 0.25, 1 / 3, 0.5, 0.9, 0.99, 1.0, 1 + 1e-15, -1e-15, NA])
+
+# One R call per data set: everything the module reproduces, computed by R itself.
+_R_ALL = r"""
+function(x, probs) {
+  s <- scale(x)
+  sw <- function(expr) suppressWarnings(expr)
+  list(scale = unname(s), center = unname(attr(s, "scaled:center")),
+       scale_sd = unname(attr(s, "scaled:scale")),
+       scale_nocenter = unname(scale(x, center = FALSE)),
+       scale_given = unname(scale(x, center = seq_len(ncol(x)), scale = rep(2, ncol(x)))),
+       colMeans = colMeans(x), colMeans_rm = colMeans(x, na.rm = TRUE),
+       mean = apply(x, 2, mean), mean_rm = apply(x, 2, mean, na.rm = TRUE),
+       var = unname(var(x)), var_rm = unname(var(x, na.rm = TRUE)),
+       var_pair = unname(var(x, use = "pairwise.complete.obs")),
+       var_vec = var(x[, 1]), var_vec_rm = var(x[, 1], na.rm = TRUE),
+       cov_xy = var(x[, 1], x[, 2]), cov_xy_pair = var(x[, 1], x[, 2], use = "pairwise.complete.obs"),
+       sd = apply(x, 2, sd), sd_rm = apply(x, 2, sd, na.rm = TRUE), sd_vec = sd(x[, 2]),
+       cor = sw(unname(cor(x))), cor_cmpl = sw(unname(cor(x, use = "na.or.complete"))),
+       cor_pair = sw(unname(cor(x, use = "pairwise.complete.obs"))),
+       cor_xy = sw(cor(x[, 1], x[, 2])), cor_xy_cmpl = sw(cor(x[, 1], x[, 2], use = "na.or.complete")),
+       cor_xy_pair = sw(cor(x[, 1], x[, 2], use = "pairwise.complete.obs")),
+       cor_xm = sw(unname(cor(x[, 1], x))),
+       quantile = quantile(x[, 1], probs, na.rm = TRUE, names = FALSE))
+}
+"""
+
+
+def _port(x: np.ndarray) -> dict:
+    """What the port computes for each entry of _R_ALL."""
+    p = x.shape[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "the standard deviation is zero"
+        s = rnum.scale(x)
+        return {
+            "scale": s.x, "center": s.center, "scale_sd": s.scale,
+            "scale_nocenter": rnum.scale(x, center=False).x,
+            "scale_given": rnum.scale(x, center=np.arange(1, p + 1), scale=np.full(p, 2.0)).x,
+            "colMeans": rnum.col_means(x), "colMeans_rm": rnum.col_means(x, na_rm=True),
+            "mean": [rnum.mean(x[:, j]) for j in range(p)],
+            "mean_rm": [rnum.mean(x[:, j], na_rm=True) for j in range(p)],
+            "var": rnum.var(x), "var_rm": rnum.var(x, na_rm=True),
+            "var_pair": rnum.var(x, use="pairwise.complete.obs"),
+            "var_vec": rnum.var(x[:, 0]), "var_vec_rm": rnum.var(x[:, 0], na_rm=True),
+            "cov_xy": rnum.var(x[:, 0], x[:, 1]),
+            "cov_xy_pair": rnum.var(x[:, 0], x[:, 1], use="pairwise.complete.obs"),
+            "sd": rnum.sd(x), "sd_rm": rnum.sd(x, na_rm=True), "sd_vec": rnum.sd(x[:, 1]),
+            "cor": rnum.cor(x), "cor_cmpl": rnum.cor(x, use="na.or.complete"),
+            "cor_pair": rnum.cor(x, use="pairwise.complete.obs"),
+            "cor_xy": rnum.cor(x[:, 0], x[:, 1]),
+            "cor_xy_cmpl": rnum.cor(x[:, 0], x[:, 1], use="na.or.complete"),
+            "cor_xy_pair": rnum.cor(x[:, 0], x[:, 1], use="pairwise.complete.obs"),
+            "cor_xm": rnum.cor(x[:, 0], x),
+            "quantile": rnum.quantile(x[:, 0], PROBS, na_rm=True),
+        }
+
+
+def _kinds(a: np.ndarray) -> np.ndarray:
+    """Per element: 'NA', 'NaN' or the hex of its bits (so -0.0 differs from 0.0)."""
+    flat = a.ravel()
+    bits = flat.view(np.uint64)
+    return np.array([("NA" if is_na(v) else "NaN") if np.isnan(v) else f"{b:016x}"
+                     for v, b in zip(flat.tolist(), bits.tolist(), strict=True)])
+
+
+def assert_same_bits(got, want, what: str) -> None:
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    if got.size == 1 and want.size == 1:  # R has no scalars: a length-1 vector
+        got, want = got.reshape(1), want.reshape(1)
+    assert got.shape == want.shape, f"{what}: shape {got.shape}, R's {want.shape}"
+    g, w = _kinds(got), _kinds(want)
+    bad = np.flatnonzero(g != w)
+    assert bad.size == 0, (f"{what}: {bad.size} of {g.size} differ from R, first at {bad[0]}: "
+                           f"{got.ravel()[bad[0]]!r} ({g[bad[0]]}) vs R's {want.ravel()[bad[0]]!r} "
+                           f"({w[bad[0]]})")
+
+
+@pytest.fixture(scope="module")
+def r_call(r_caret):
+    """Call R code on NumPy arrays; results come back as NumPy arrays (numpy2ri, locally)."""
+    import rpy2.robjects as ro
+    from rpy2.rlike.container import OrdDict
+    from rpy2.robjects import default_converter, numpy2ri
+    from rpy2.robjects.conversion import localconverter
+
+    def call(code: str, *args):
+        with localconverter(default_converter + numpy2ri.converter):
+            res = ro.r(code)(*args)
+            return dict(res.items()) if isinstance(res, OrdDict) else np.asarray(res)
+
+    return call
+
+
+def _with_missing(x: np.ndarray, rng) -> np.ndarray:
+    x = x.copy()
+    x[rng.choice(len(x), 3, replace=False), 0] = NA
+    x[rng.choice(len(x), 2, replace=False), 1] = np.nan
+    x[rng.choice(len(x), 1), 2] = NA
+    x[rng.choice(len(x), 1), 2] = np.nan
+    return x
+
+
+def _data(name: str) -> np.ndarray:
+    rng = np.random.default_rng(sum(map(ord, name)))
+    if name == "ordinary":
+        return rng.normal(size=(40, 3))
+    if name == "large_offset":
+        return 1e8 + rng.normal(scale=1e-3, size=(300, 3))
+    if name == "mixed_magnitudes":
+        x = rng.normal(size=(60, 3)) * np.array([1e-8, 1.0, 1e12])
+        x[::7, 1] *= 1e15  # a column mixing 1e15 and 1
+        return x
+    if name == "na_and_nan":
+        return _with_missing(rng.normal(loc=5.0, size=(30, 3)), rng)
+    if name == "n1":
+        return rng.normal(size=(1, 3))
+    if name == "n2":
+        return rng.normal(size=(2, 3))
+    if name == "n1e5":
+        return 1e3 + rng.normal(size=(100_000, 3))
+    if name == "constant_columns":
+        x = rng.normal(size=(25, 3))
+        x[:, 1] = 0.1
+        x[:, 2] = 3.0
+        return x
+    raise AssertionError(name)
+
+
+DATA = ["ordinary", "large_offset", "mixed_magnitudes", "na_and_nan", "n1", "n2", "n1e5",
+        "constant_columns"]
+
+
+@pytest.mark.parametrize("name", DATA)
+def test_every_function_bit_for_bit_with_r(r_call, name):
+    x = _data(name)
+    want = r_call(_R_ALL, x, PROBS)
+    got = _port(x)
+    assert set(got) == set(want)
+    for key, value in want.items():
+        assert_same_bits(got[key], value, f"{name}: {key}")
+
+
+def test_missing_values_give_r_na_and_nan(r_call):
+    """NA and NaN land where R puts them: R's C code writes NA for a column holding NaN, and
+    sums propagate whichever NaN R's long double arithmetic keeps."""
+    cases = {"na_first": [NA, np.nan, 1.0], "nan_first": [np.nan, NA, 1.0],
+             "nan_only": [1.0, np.nan, 2.0], "na_only": [1.0, 2.0, NA]}
+    for name, values in cases.items():
+        v = np.array(values)
+        m = np.column_stack([v, v[::-1]])
+        want = r_call("function(v, m) list(mean = mean(v), var = var(v), sd = sd(v), cm = colMeans(m), "
+                      "cor = suppressWarnings(cor(m)), sc = unname(scale(m)))", v, m)
+        got = {"mean": rnum.mean(v), "var": rnum.var(v), "sd": rnum.sd(v), "cm": rnum.col_means(m),
+               "cor": rnum.cor(m), "sc": rnum.scale(m).x}
+        for key, value in want.items():
+            assert_same_bits(got[key], value, f"{name}: {key}")
+    assert is_na(rnum.var([1.0, np.nan, 2.0]))  # R: NA_REAL, not the NaN it was given
+    assert np.isnan(rnum.mean([np.nan, 1.0])) and not is_na(rnum.mean([np.nan, 1.0]))
+
+
+def test_constant_column_scales_to_nan_and_warns_in_cor(r_call):
+    x = _data("constant_columns")
+    s = rnum.scale(x)
+    assert s.scale[1] == 0.0 and np.isnan(s.x[:, 1]).all()
+    with pytest.warns(RuntimeWarning, match="the standard deviation is zero"):
+        c = rnum.cor(x)
+    assert is_na(c[0, 1]) and c[1, 1] == 1.0  # R's diagonal stays 1
+
+
+def test_round_bit_for_bit_with_r(r_call):
+    rng = np.random.default_rng(7)
+    ties = [0.15, 0.25, 2.675, 0.285, 1.005, 2.5, -2.5, 0.5, -0.8906, 1234.5, 1250.0, 5e-324]
+    x = np.concatenate([ties, rng.normal(size=300) * 10.0 ** rng.integers(-6, 8, 300),
+                        [np.inf, -np.inf, np.nan, NA, -0.0, 0.0, 1e-305, 3.3e-320, 1e300]])
+    digits = rng.integers(-3, 9, x.size).astype(float)
+    digits[:len(ties)] = [1, 1, 2, 2, 2, 0, 0, 0, 2, -1, -2, 323]
+    digits[-5:] = [2, 1, 310, 325, -400]
+    digits[[20, 21, 22]] = [NA, np.nan, 1.4]
+    want = r_call("function(x, d) round(x, d)", x, digits)
+    assert_same_bits(rnum.round(x, digits), want, "round(x, digits)")
+    for d in (0, 2, -1, 25):
+        assert_same_bits(rnum.round(x, d), r_call(f"function(x) round(x, {d})", x), f"round(x, {d})")
+
+
+def test_round_is_rformat_r_round_where_that_is_defined():
+    """python_impl.caret.rformat.r_round (the printing code's scalar round, 0 <= digits <= 15)
+    gives the same bits: one algorithm, R's fround, in two places (see the module's report)."""
+    from python_impl.caret.rformat import r_round
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([[0.15, 2.675, 0.285, -0.8906, 2.5], rng.normal(size=200) * 100])
+    for d in range(16):
+        assert_same_bits(rnum.round(x, d), [r_round(float(v), d) for v in x], f"digits={d}")
+
+
+def test_numpy_defaults_differ_from_r_where_rnum_does_not(r_call):
+    """The reason for the module: on the same data NumPy's defaults miss R's bits (or R's
+    divisor), rnum does not."""
+    col = _data("large_offset")[:, 0]
+    probs = np.linspace(0.0, 1.0, 101)
+    ties = (np.arange(200) + 0.5) / 100  # 0.005, 0.015, ...: R's round(, 2) decides ties its way
+    want = r_call("function(x, p, t) list(sd = sd(x), mean = mean(x), cm = colMeans(cbind(x)), "
+                  "q = quantile(x * 1e-8, p, names = FALSE), sc = as.vector(scale(x)), "
+                  "r = round(t, 2))", col, probs, ties)
+    assert np.std(col) != want["sd"][0]  # ddof=0: off by a factor sqrt(n/(n-1))
+    assert np.std(col, ddof=1) != want["sd"][0]  # right divisor, double arithmetic: last bits
+    assert np.mean(col) != want["mean"][0]
+    assert np.any(np.quantile(col * 1e-8, probs) != want["q"])
+    assert np.any((col - col.mean()) / col.std(ddof=1) != want["sc"])
+    assert np.any(np.round(ties, 2) != want["r"])
+    assert_same_bits(rnum.sd(col), want["sd"], "sd")
+    assert_same_bits(rnum.mean(col), want["mean"], "mean")
+    assert_same_bits(rnum.col_means(col[:, None]), want["cm"], "colMeans")
+    assert_same_bits(rnum.quantile(col * 1e-8, probs), want["q"], "quantile")
+    assert_same_bits(rnum.scale(col).x, want["sc"], "scale")
+    assert_same_bits(rnum.round(ties, 2), want["r"], "round")
+
+
+def test_errors_name_the_value_and_what_is_allowed(r_call):
+    with pytest.raises(ValueError, match=r"use must be one of .*'everything'.*got 'pairwise'"):
+        rnum.var([1.0, 2.0], use="pairwise")
+    with pytest.raises(ValueError, match="missing observations"):
+        rnum.var([1.0, np.nan, 3.0], use="all.obs")
+    with pytest.raises(ValueError, match="no complete element pairs"):
+        rnum.cor([np.nan, 1.0], [1.0, np.nan], use="complete.obs")
+    with pytest.raises(ValueError, match="missing values and NaN's not allowed"):
+        rnum.quantile([1.0, NA])
+    with pytest.raises(ValueError, match=r"'probs' outside \[0,1\]: \[1.5\]"):
+        rnum.quantile([1.0, 2.0], [0.5, 1.5])
+    with pytest.raises(ValueError, match="type must be 7.*got 6"):
+        rnum.quantile([1.0, 2.0], type=6)
+    with pytest.raises(ValueError, match=r"length of 'center' must equal .* \(2\); got 3"):
+        rnum.scale(np.ones((3, 2)), center=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="incompatible dimensions: x has 2 rows, y has 3"):
+        rnum.cor([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="must be numeric.*dtype <U1"):
+        rnum.mean(["a", "b"])
+    with pytest.raises(ValueError, match="x must be 2-D; got an array of shape \\(3,\\)"):
+        rnum.col_means([1.0, 2.0, 3.0])
+    # R agrees that these are errors (same conditions, R's words)
+    for code in ('var(c(1, NaN, 3), use = "all.obs")', 'cor(c(NaN, 1), c(1, NaN), use = "complete.obs")',
+                 "quantile(c(1, NA))", "quantile(c(1, 2), c(0.5, 1.5))"):
+        ok = r_call(f"function() tryCatch({{{code}; FALSE}}, error = function(e) TRUE)")
+        assert bool(ok[0]), code
