@@ -43,7 +43,7 @@ from python_impl.caret import confusion_matrix
 from python_impl.caret.confusion import level_string
 
 __all__ = ["CrosswalkEntry", "CrosswalkRow", "CROSSWALK", "MAPPED_FUNCTIONS", "map_call", "entry",
-           "same_value"]
+           "markdown_table"]
 
 #: agreement rules (rtol, atol) of a library's value with caret's where the definition is the same
 EXACT = (0.0, 0.0)  # the same IEEE operations: one division of two exact integer sums
@@ -111,9 +111,12 @@ class CrosswalkRow:
     why : str
         Why it differs on this call; for an equal row, the condition it rests on, if any.
     caret_call : str
-        The Python call that gives caret's value.
+        The Python call that gives caret's value (a :mod:`python_impl.caret` function; in
+        parentheses, the expression that equals it).
     caret_value : float or numpy.ndarray
-        That call's value on the captured inputs (NaN where caret has NA or NaN).
+        caret's value on the captured inputs (NaN where caret has NA or NaN), computed with
+        :func:`python_impl.caret.confusion_matrix` or the NumPy/scikit-learn expression in
+        ``caret_call``.
     entry : str
         The :class:`CrosswalkEntry` key.
     rtol, atol : float
@@ -198,7 +201,7 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         "fbeta", "F_meas(beta = b)", "caret::F_meas(data, reference, relevant = c, beta = b)",
         ("sklearn.metrics.fbeta_score(beta=b, pos_label=c)",), True,
         "as for F1 (caret's F_meas is (1+b^2)PR/(b^2 P+R)); confusionMatrix reports F1 (beta = 1) only",
-        "sklearn.metrics.fbeta_score(...) where TP > 0 (caret: NaN at TP = 0)", *REL_1E12),
+        "python_impl.caret.f_meas(y_pred, y_true, relevant=c, beta=b)", *REL_1E12),
     CrosswalkEntry(
         "prevalence", "Prevalence", "confusionMatrix $byClass",
         ("precision_recall_fscore_support(...)[3] (support)", "classification_report[c]['support']"),
@@ -219,19 +222,22 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         "caret's colMeans is NA when some class's value is NA (a class absent from y_true); "
         "scikit-learn averages zero_division there (balanced_accuracy_score drops the class); "
         "two classes: the macro recall is caret's Balanced Accuracy",
-        f"{_CM}).by_class['Sensitivity'].mean()", *REL_1E12),
+        "python_impl.caret.multi_class_summary(data, lev)['Mean_Sensitivity']  "
+        f"(= {_CM}).by_class['Sensitivity'].mean())", *REL_1E12),
     CrosswalkEntry(
         "mean_precision", "Mean_Precision", "multiClassSummary (k > 2; also Mean_Pos_Pred_Value)",
         ("sklearn.metrics.precision_score(average='macro')",
          "classification_report['macro avg']['precision']"), True,
         "NA in caret when some class's precision is NA (a class never predicted); scikit-learn "
         "averages zero_division there; two classes: multiClassSummary reports the positive "
-        "class's value, not a mean", f"{_CM}).by_class['Precision'].mean()", *REL_1E12),
+        "class's value, not a mean", "python_impl.caret.multi_class_summary(data, lev)['Mean_Precision']  "
+        f"(= {_CM}).by_class['Precision'].mean())", *REL_1E12),
     CrosswalkEntry(
         "mean_f1", "Mean_F1", "multiClassSummary (k > 2)",
         ("sklearn.metrics.f1_score(average='macro')", "classification_report['macro avg']['f1-score']"),
         True, "NA/NaN in caret when some class's F1 is (see F1); two classes: multiClassSummary "
-        "reports the positive class's F1", f"{_CM}).by_class['F1'].mean()", *REL_1E12),
+        "reports the positive class's F1", "python_impl.caret.multi_class_summary(data, lev)['Mean_F1']  "
+        f"(= {_CM}).by_class['F1'].mean())", *REL_1E12),
     CrosswalkEntry(
         "weighted", "(no caret statistic)", "-",
         ("precision/recall/f1/fbeta_score(average='weighted')", "classification_report['weighted avg']"),
@@ -242,7 +248,9 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         "mean_balanced_accuracy", "Mean_Balanced_Accuracy", "multiClassSummary (k > 2)",
         ("sklearn.metrics.balanced_accuracy_score (k > 2)",), False,
         "scikit-learn's balanced accuracy is the macro recall; caret's is the mean of the "
-        "per-class (Sensitivity + Specificity) / 2", f"{_CM}).by_class['Balanced Accuracy'].mean()",
+        "per-class (Sensitivity + Specificity) / 2",
+        "python_impl.caret.multi_class_summary(data, lev)['Mean_Balanced_Accuracy']  "
+        f"(= {_CM}).by_class['Balanced Accuracy'].mean())",
         *REL_1E12),
     CrosswalkEntry(
         "roc", "ROC", "twoClassSummary (pROC::roc(obs, prob of level 1, direction = '>'))",
@@ -250,38 +258,44 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         "the same area (ties count 1/2) with the direction fixed; y_score must be the probability "
         "of the greater label (caret's second level); max_fpr= is McClish's standardized partial "
         "AUC; sample_weight weighs cases",
-        "sklearn.metrics.roc_auc_score(y_true, y_score)", *REL_1E12),
+        "python_impl.caret.two_class_summary(data, lev)['ROC']  (= sklearn.metrics.roc_auc_score(y_true, "
+        "y_score))", *REL_1E12),
     CrosswalkEntry(
         "proc_auto", "auc (pROC::roc, direction = 'auto')", "pROC::roc(response, predictor)$auc",
         ("sklearn.metrics.roc_auc_score (binary)",), False,
         "pROC's default direction 'auto' compares the medians of the two groups and takes '>' "
         "when the first level's median is larger: then its AUC is 1 - scikit-learn's (which "
         "keeps the direction fixed)",
-        "1 - roc_auc_score(...) if median(y_score[first level]) > median(y_score[second level]) "
-        "else roc_auc_score(...)", *REL_1E12),
+        "python_impl.caret.roc_auc(y_true, y_score)  (= 1 - roc_auc_score(...) if "
+        "median(y_score[first level]) > median(y_score[second level]), else roc_auc_score(...))",
+        *REL_1E12),
     CrosswalkEntry(
         "multiclass_auc", "AUC", "multiClassSummary (mean of one-vs-all pROC::roc, direction = '<')",
         ("sklearn.metrics.roc_auc_score(multi_class='ovr', average='macro')",), True,
         "multi_class='ovo' is Hand & Till's pairwise mean; average='weighted' weighs by support",
-        "sklearn.metrics.roc_auc_score(y_true, y_score, multi_class='ovr', average='macro')",
-        *REL_1E12),
+        "python_impl.caret.multi_class_summary(data, lev)['AUC']  (= sklearn.metrics.roc_auc_score(y_true, "
+        "y_score, multi_class='ovr', average='macro'))", *REL_1E12),
     CrosswalkEntry(
         "log_loss", "logLoss", "mnLogLoss (ModelMetrics::mlogLoss); multiClassSummary",
         ("sklearn.metrics.log_loss",), True,
         "caret clips probabilities to [1e-15, 1 - 1e-15], scikit-learn to [eps, 1 - eps] with "
         "eps = 2.2e-16 (float64): they differ when a true class's probability is outside "
         "[1e-15, 1 - 1e-15]; normalize=False is the sum; sample_weight weighs cases",
-        "-np.mean(np.log(np.clip(p_true, 1e-15, 1 - 1e-15)))", *REL_1E12),
+        "python_impl.caret.mn_log_loss(data, lev)['logLoss']  "
+        "(= -np.mean(np.log(np.clip(p_true, 1e-15, 1 - 1e-15))))", *REL_1E12),
     CrosswalkEntry(
         "rmse", "RMSE", "postResample / defaultSummary (numeric)",
         ("sklearn.metrics.mean_squared_error", "sklearn.metrics.root_mean_squared_error"), False,
         "mean_squared_error is the mean squared error, caret reports its square root "
         "(root_mean_squared_error is caret's); multioutput= and sample_weight differ",
-        "sklearn.metrics.root_mean_squared_error(y_true, y_pred)", *REL_1E12),
+        "python_impl.caret.post_resample(y_pred, y_true)['RMSE']  "
+        "(= sklearn.metrics.root_mean_squared_error(y_true, y_pred))", *REL_1E12),
     CrosswalkEntry(
         "mae", "MAE", "postResample / defaultSummary (numeric)",
         ("sklearn.metrics.mean_absolute_error",), True,
-        "multioutput= and sample_weight differ", "sklearn.metrics.mean_absolute_error(y_true, y_pred)",
+        "multioutput= and sample_weight differ",
+        "python_impl.caret.post_resample(y_pred, y_true)['MAE']  "
+        "(= sklearn.metrics.mean_absolute_error(y_true, y_pred))",
         *REL_1E12),
     CrosswalkEntry(
         "rsquared", "Rsquared", "postResample / defaultSummary (numeric)",
@@ -289,7 +303,8 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         "caret's Rsquared is cor(pred, obs)^2 (NA when either is constant); r2_score is "
         "1 - SS_res/SS_tot, which is below cor^2 for biased or mis-scaled predictions and can be "
         "negative; pearsonr gives r, not r^2",
-        "np.corrcoef(y_true, y_pred)[0, 1] ** 2  (= scipy.stats.pearsonr(...).statistic ** 2)",
+        "python_impl.caret.post_resample(y_pred, y_true)['Rsquared']  (= np.corrcoef(y_true, y_pred)[0, 1] "
+        "** 2 = scipy.stats.pearsonr(...).statistic ** 2; NA for a constant vector)",
         *REL_1E12),
     CrosswalkEntry(
         "r2_traditional", 'R2(formula = "traditional")', "caret::R2(pred, obs, formula = 'traditional')",
@@ -319,6 +334,33 @@ def entry(key: str) -> CrosswalkEntry:
         return _BY_KEY[key]
     except KeyError:
         raise ValueError(f"crosswalk entry {key!r}: expected one of {sorted(_BY_KEY)}") from None
+
+
+def _rule(e: CrosswalkEntry) -> str:
+    if e.rtol == 0 and e.atol == 0:
+        return "exact"
+    return f"relative {e.rtol:g}" if e.atol == 0 else f"absolute {e.atol:g}"
+
+
+def markdown_table() -> str:
+    """:data:`CROSSWALK` as the Markdown table README shows.
+
+    Examples
+    --------
+    >>> markdown_table().splitlines()[2].split(" | ")[:2]
+    ['| Accuracy', 'confusionMatrix $overall; postResample / defaultSummary (factors)']
+    """
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| caret statistic | reported by | Python calls | same definition | known difference | "
+             "caret's value in Python | agreement |", "|---|---|---|---|---|---|---|"]
+    for e in CROSSWALK:
+        calls = "<br>".join(f"`{cell(c)}`" for c in e.python_calls)
+        lines.append(f"| {cell(e.caret_statistic)} | {cell(e.caret_source)} | {calls} | "
+                     f"{'yes' if e.same_definition else 'no'} | {cell(e.difference)} | "
+                     f"`{cell(e.caret_call)}` | {_rule(e) if e.same_definition else '-'} |")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- labels and caret
@@ -375,7 +417,8 @@ class _Labels:
 
 def _r_mean(values: np.ndarray) -> np.float64:
     """R's colMeans of one column: NA/NaN propagate (no na.rm)."""
-    return np.float64(np.mean(values)) if values.size else np.float64(np.nan)
+    with np.errstate(invalid="ignore"):  # R's NA is a signalling NaN to the FPU
+        return np.float64(np.mean(values)) if values.size else np.float64(np.nan)
 
 
 def _row(key: str, call: str, value, caret_class, equal: bool, why: str, caret_value,
@@ -870,15 +913,4 @@ def map_call(library_function_name: str, args: Sequence[Any], kwargs: Mapping[st
         raise ValueError(f"{qualified}: arguments it would not accept ({exc})") from None
     bound.apply_defaults()
     return _MAPPERS[qualified](bound.arguments, result)
-
-
-def same_value(row: CrosswalkRow, caret_value) -> bool:
-    """Whether a value equals caret's under the row's rule; NaN and NA equal only NaN and NA."""
-    a, b = np.asarray(row.value, dtype=float), np.asarray(caret_value, dtype=float)
-    if a.shape != b.shape:
-        return False
-    nan = np.isnan(a) | np.isnan(b)
-    if not np.array_equal(np.isnan(a), np.isnan(b)):
-        return False
-    return bool(np.all(np.abs(a[~nan] - b[~nan]) <= row.atol + row.rtol * np.abs(b[~nan])))
 
