@@ -43,11 +43,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["NA", "USES", "RScaled", "scale", "col_means", "mean", "var", "sd", "cor", "quantile",
-           "round"]
+__all__ = ["LONG_DOUBLE_IS_X87", "NA", "USES", "RScaled", "scale", "col_means", "mean", "var", "sd", "cor",
+           "quantile", "round"]
 
 #: R's ``NA_real_``: a NaN whose low 32 bits are 1954.
 NA = np.float64(struct.unpack("<d", struct.pack("<Q", 0x7FF00000000007A2))[0])
+#: True where ``np.longdouble`` is the x87 80-bit type (64-bit significand) that R's ``LDOUBLE``
+#: is on x86-64; elsewhere the results are not guaranteed to be R's.
+LONG_DOUBLE_IS_X87 = np.finfo(np.longdouble).nmant == 63
 #: R's ``use =`` values of ``var``/``cov``/``cor``, in the order of R's ``na.method`` codes.
 USES = ("all.obs", "complete.obs", "pairwise.complete.obs", "everything", "na.or.complete")
 

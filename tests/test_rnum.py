@@ -30,7 +30,7 @@ function(x, probs) {
        scale_nocenter = unname(scale(x, center = FALSE)),
        scale_given = unname(scale(x, center = seq_len(ncol(x)), scale = rep(2, ncol(x)))),
        colMeans = colMeans(x), colMeans_rm = colMeans(x, na.rm = TRUE),
-       mean = apply(x, 2, mean), mean_rm = apply(x, 2, mean, na.rm = TRUE),
+       mean = apply(x, 2, mean), mean_all = mean(x), mean_rm = apply(x, 2, mean, na.rm = TRUE),
        var = unname(var(x)), var_rm = unname(var(x, na.rm = TRUE)),
        var_pair = unname(var(x, use = "pairwise.complete.obs")),
        var_vec = var(x[, 1]), var_vec_rm = var(x[, 1], na.rm = TRUE),
@@ -58,6 +58,7 @@ def _port(x: np.ndarray) -> dict:
             "scale_given": rnum.scale(x, center=np.arange(1, p + 1), scale=np.full(p, 2.0)).x,
             "colMeans": rnum.col_means(x), "colMeans_rm": rnum.col_means(x, na_rm=True),
             "mean": [rnum.mean(x[:, j]) for j in range(p)],
+            "mean_all": rnum.mean(x),
             "mean_rm": [rnum.mean(x[:, j], na_rm=True) for j in range(p)],
             "var": rnum.var(x), "var_rm": rnum.var(x, na_rm=True),
             "var_pair": rnum.var(x, use="pairwise.complete.obs"),
@@ -75,25 +76,32 @@ def _port(x: np.ndarray) -> dict:
         }
 
 
-def _kinds(a: np.ndarray) -> np.ndarray:
-    """Per element: 'NA', 'NaN' or the hex of its bits (so -0.0 differs from 0.0)."""
-    flat = a.ravel()
-    bits = flat.view(np.uint64)
-    return np.array([("NA" if is_na(v) else "NaN") if np.isnan(v) else f"{b:016x}"
-                     for v, b in zip(flat.tolist(), bits.tolist(), strict=True)])
+def _na_mask(a: np.ndarray) -> np.ndarray:
+    """R's NA (python_impl.caret.is_na) per element; NaN positions only are asked."""
+    out = np.zeros(a.shape, dtype=bool)
+    for i in np.flatnonzero(np.isnan(a)):
+        out[i] = is_na(a[i])
+    return out
 
 
 def assert_same_bits(got, want, what: str) -> None:
+    """Same shape; every number bit for bit (-0.0 is not 0.0); NA only where R has NA, NaN
+    only where R has NaN (a NaN's other bits are not compared)."""
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
     if got.size == 1 and want.size == 1:  # R has no scalars: a length-1 vector
         got, want = got.reshape(1), want.reshape(1)
     assert got.shape == want.shape, f"{what}: shape {got.shape}, R's {want.shape}"
-    g, w = _kinds(got), _kinds(want)
-    bad = np.flatnonzero(g != w)
-    assert bad.size == 0, (f"{what}: {bad.size} of {g.size} differ from R, first at {bad[0]}: "
-                           f"{got.ravel()[bad[0]]!r} ({g[bad[0]]}) vs R's {want.ravel()[bad[0]]!r} "
-                           f"({w[bad[0]]})")
+    g, w = got.ravel(), want.ravel()
+    g_nan, w_nan = np.isnan(g), np.isnan(w)
+    bad = (g_nan != w_nan) | (~g_nan & ~w_nan & (g.view(np.uint64) != w.view(np.uint64)))
+    both = g_nan & w_nan
+    bad[both] = _na_mask(g[both]) != _na_mask(w[both])
+    first = np.flatnonzero(bad)
+    assert first.size == 0, (
+        f"{what}: {first.size} of {g.size} differ from R, first at {first[0]}: {g[first[0]]!r} "
+        f"({int(g.view(np.uint64)[first[0]]):016x}, NA: {is_na(g[first[0]])}) vs R's {w[first[0]]!r} "
+        f"({int(w.view(np.uint64)[first[0]]):016x}, NA: {is_na(w[first[0]])})")
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +139,9 @@ def _data(name: str) -> np.ndarray:
         x = rng.normal(size=(60, 3)) * np.array([1e-8, 1.0, 1e12])
         x[::7, 1] *= 1e15  # a column mixing 1e15 and 1
         return x
+    if name == "wide_range":  # seed 249: column 1 is where the second pass of R's mean matters
+        rng = np.random.default_rng(249)
+        return rng.normal(size=(40, 3)) * 10.0 ** rng.integers(-5, 20, (40, 3))
     if name == "na_and_nan":
         return _with_missing(rng.normal(loc=5.0, size=(30, 3)), rng)
     if name == "n1":
@@ -139,6 +150,12 @@ def _data(name: str) -> np.ndarray:
         return rng.normal(size=(2, 3))
     if name == "n1e5":
         return 1e3 + rng.normal(size=(100_000, 3))
+    if name == "huge_and_infinite":  # sums that overflow double (R's mean retries) and Inf
+        x = rng.normal(size=(20, 3))
+        x[:, 0] = 1e308 * rng.uniform(0.5, 1.0, 20)
+        x[3, 1], x[9, 1] = np.inf, -np.inf
+        x[5, 2] = np.inf
+        return x
     if name == "constant_columns":
         x = rng.normal(size=(25, 3))
         x[:, 1] = 0.1
@@ -147,8 +164,8 @@ def _data(name: str) -> np.ndarray:
     raise AssertionError(name)
 
 
-DATA = ["ordinary", "large_offset", "mixed_magnitudes", "na_and_nan", "n1", "n2", "n1e5",
-        "constant_columns"]
+DATA = ["ordinary", "large_offset", "mixed_magnitudes", "wide_range", "na_and_nan", "n1", "n2", "n1e5",
+        "huge_and_infinite", "constant_columns"]
 
 
 @pytest.mark.parametrize("name", DATA)
@@ -159,6 +176,20 @@ def test_every_function_bit_for_bit_with_r(r_call, name):
     assert set(got) == set(want)
     for key, value in want.items():
         assert_same_bits(got[key], value, f"{name}: {key}")
+
+
+def test_long_double_here_is_rs_80_bit_type():
+    import platform
+
+    if platform.machine() not in ("x86_64", "AMD64", "i686"):
+        pytest.skip(f"np.longdouble is R's LDOUBLE only on x86; this is {platform.machine()}")
+    assert rnum.LONG_DOUBLE_IS_X87
+
+
+def test_wide_range_is_where_the_second_pass_of_mean_matters():
+    col = _data("wide_range")[:, 0]
+    one_pass = np.float64(np.cumsum(col.astype(np.longdouble))[-1] / np.longdouble(col.size))
+    assert one_pass != rnum.mean(col)  # so the data set above checks R's refinement
 
 
 def test_missing_values_give_r_na_and_nan(r_call):
@@ -201,6 +232,10 @@ def test_round_bit_for_bit_with_r(r_call):
     assert_same_bits(rnum.round(x, digits), want, "round(x, digits)")
     for d in (0, 2, -1, 25):
         assert_same_bits(rnum.round(x, d), r_call(f"function(x) round(x, {d})", x), f"round(x, {d})")
+    for d, size in ((23, 1e-10), (33, 1e-20), (-23, 1e25)):  # 10^d by squaring is not 10.0**d
+        with np.errstate(all="ignore"):
+            y = x * size
+        assert_same_bits(rnum.round(y, d), r_call(f"function(x) round(x, {d})", y), f"round(x, {d})")
 
 
 def test_round_is_rformat_r_round_where_that_is_defined():
