@@ -258,16 +258,17 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         "the same area (ties count 1/2) with the direction fixed; y_score must be the probability "
         "of the greater label (caret's second level); max_fpr= is McClish's standardized partial "
         "AUC; sample_weight weighs cases",
-        "python_impl.caret.two_class_summary(data, lev)['ROC']  (= sklearn.metrics.roc_auc_score(y_true, "
-        "y_score))", *REL_1E12),
+        "python_impl.caret.roc_auc(y_true, y_score, direction='<')  (= twoClassSummary's ROC, "
+        "python_impl.caret.two_class_summary(data, lev)['ROC'], which takes 1 - y_score with '>')",
+        *REL_1E12),
     CrosswalkEntry(
         "proc_auto", "auc (pROC::roc, direction = 'auto')", "pROC::roc(response, predictor)$auc",
         ("sklearn.metrics.roc_auc_score (binary)",), False,
         "pROC's default direction 'auto' compares the medians of the two groups and takes '>' "
         "when the first level's median is larger: then its AUC is 1 - scikit-learn's (which "
         "keeps the direction fixed)",
-        "python_impl.caret.roc_auc(y_true, y_score)  (= 1 - roc_auc_score(...) if "
-        "median(y_score[first level]) > median(y_score[second level]), else roc_auc_score(...))",
+        "python_impl.caret.roc_auc(y_true, y_score)  (direction='auto'; = 1 - roc_auc_score(...) "
+        "when the first level's median score is the larger)",
         *REL_1E12),
     CrosswalkEntry(
         "multiclass_auc", "AUC", "multiClassSummary (mean of one-vs-all pROC::roc, direction = '<')",
@@ -391,14 +392,22 @@ class _Labels:
         """The level as R's factor() writes it."""
         return level_string(label)
 
+    def factor(self, y) -> pd.Categorical:
+        """R's factor(y, levels): the levels are all labels, sorted."""
+        return _factor(y, self.levels)
+
     def cm(self, positive=None, prevalence=None):
         """caret's confusionMatrix(factor(y_pred, levels), factor(y_true, levels))."""
-        cats = [self.name(v) for v in self.levels]
-        index = {v: i for i, v in enumerate(self.levels)}
-        pred = pd.Categorical.from_codes([index[v] for v in self.y_pred.tolist()], categories=cats)
-        ref = pd.Categorical.from_codes([index[v] for v in self.y_true.tolist()], categories=cats)
-        return confusion_matrix(pred, ref, positive=None if positive is None else self.name(positive),
+        return confusion_matrix(self.factor(self.y_pred), self.factor(self.y_true),
+                                positive=None if positive is None else self.name(positive),
                                 prevalence=prevalence, mode="everything")
+
+    def summary(self, stat: str) -> np.float64:
+        """multiClassSummary's statistic (no probability columns: the confusion matrix's)."""
+        from python_impl.caret import multi_class_summary
+
+        data = pd.DataFrame({"obs": self.factor(self.y_true), "pred": self.factor(self.y_pred)})
+        return np.float64(multi_class_summary(data, lev=[self.name(v) for v in self.levels])[stat])
 
     def by_class(self, stat: str, label) -> np.float64:
         """caret's by-class statistic for one level (the positive one when there are two)."""
@@ -415,10 +424,11 @@ class _Labels:
         return int(np.sum(t & p)), int(np.sum(p)), int(np.sum(t))
 
 
-def _r_mean(values: np.ndarray) -> np.float64:
-    """R's colMeans of one column: NA/NaN propagate (no na.rm)."""
-    with np.errstate(invalid="ignore"):  # R's NA is a signalling NaN to the FPU
-        return np.float64(np.mean(values)) if values.size else np.float64(np.nan)
+def _factor(y, levels: list) -> pd.Categorical:
+    """R's ``factor(y, levels)`` with the levels written as R writes them."""
+    index = {v: i for i, v in enumerate(levels)}
+    return pd.Categorical.from_codes([index[v] for v in np.asarray(y).tolist()],
+                                     categories=[level_string(v) for v in levels])
 
 
 def _row(key: str, call: str, value, caret_class, equal: bool, why: str, caret_value,
@@ -508,8 +518,10 @@ def _class_why(stat: str, lab: _Labels, label, zero_division, beta: float) -> st
 def _caret_f(lab: _Labels, label, beta: float) -> np.float64:
     if beta == 1:
         return lab.by_class("F1", label)
-    prec, rec = lab.by_class("Precision", label), lab.by_class("Recall", label)
-    return np.float64((1 + beta**2) * prec * rec / ((beta**2 * prec) + rec))  # caret's F_meas.table
+    from python_impl.caret import f_meas
+
+    return np.float64(f_meas(lab.factor(lab.y_pred), lab.factor(lab.y_true), relevant=lab.name(label),
+                             beta=beta))
 
 
 def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0) -> list[CrosswalkRow]:
@@ -559,22 +571,26 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
             "" if set(labels) == set(lab.levels) else "labels= leaves out a class: not the accuracy",
             weights_why) if w)
         rows.append(_row("accuracy", call, value, None, not why, why, lab.cm().overall["Accuracy"]))
+    elif average == "macro" and stat == "f" and beta != 1:
+        rows.append(_row("fbeta", call, value, None, False,
+                         "caret reports F_meas per class only, no mean over classes",
+                         np.float64(np.mean(per_class)),
+                         statistic=f"(mean of caret's F_meas(beta = {beta:g}))"))
     elif average == "macro":
         if len(lab.levels) == 2 and stat == "recall":
             rows.append(_row("balanced_accuracy", call, value, lab.name(lab.levels[0]), not weights_why,
                              weights_why, lab.by_class("Balanced Accuracy", lab.levels[0])))
         why_parts = list(class_whys)
+        stat_name = _BY_KEY[macro_key].caret_statistic
         if len(lab.levels) == 2:
-            why_parts.append("two classes: multiClassSummary reports the positive class's value, "
-                             "not a mean; the caret value is the mean of both classes' by-class values")
+            stat_name = stat_name.removeprefix("Mean_")
+            why_parts.append(f"two classes: multiClassSummary's {stat_name} is the first level's "
+                             "value, scikit-learn's the mean over both classes")
         if set(labels) != set(lab.levels):
             why_parts.append("labels= leaves out a class that caret's mean includes")
-            per_class = (np.array([_caret_f(lab, c, beta) for c in lab.levels]) if stat == "f"
-                         else lab.per_class(column))
         why = "; ".join(w for w in (*why_parts, weights_why) if w)
-        stat_name = f"Mean_F_meas(beta = {beta:g})" if stat == "f" and beta != 1 else None
-        rows.append(_row(macro_key, call, value, None, not why, why, _r_mean(per_class),
-                         statistic=stat_name))
+        rows.append(_row(macro_key, call, value, lab.name(lab.levels[0]) if len(lab.levels) == 2 else None,
+                         not why, why, lab.summary(stat_name), statistic=stat_name))
     elif average == "weighted":
         support = np.array([lab.counts(c)[2] for c in labels], dtype=float)
         caret_v = np.float64(np.average(per_class, weights=support)) if support.sum() else np.float64(np.nan)
@@ -668,71 +684,69 @@ def _balanced_accuracy(a, result):
     if len(lab.levels) == 2:
         return [_row("balanced_accuracy", call, result, lab.name(lab.levels[0]), not why,
                      "; ".join(why), lab.by_class("Balanced Accuracy", lab.levels[0]))]
-    per_class_ba = lab.per_class("Balanced Accuracy")
     return [
         _row("mean_sensitivity", call, result, None, not why, "; ".join(why),
-             _r_mean(lab.per_class("Sensitivity"))),
+             lab.summary("Mean_Sensitivity")),
         _row("mean_balanced_accuracy", call, result, None, False,
              "; ".join(["scikit-learn's balanced accuracy is the macro recall; caret's is per "
                         "class, (Sensitivity + Specificity) / 2 one-vs-rest", *why]),
-             _r_mean(per_class_ba)),
+             lab.summary("Mean_Balanced_Accuracy")),
     ]
 
 
-def _binary_scores(y_true, y_score) -> tuple[list, np.ndarray, np.ndarray]:
-    levels = sorted(set(np.asarray(y_true).tolist()))
-    y, s = np.asarray(y_true), np.asarray(y_score, dtype=float)
-    return levels, s[y == levels[0]], s[y == levels[-1]]
-
-
 def _roc_auc(a, result):
-    score = np.asarray(a["y_score"])
+    from python_impl.caret import multi_class_summary, roc_auc
+    from python_impl.caret.roc import resolve_direction, roc_split
+
+    score = np.asarray(a["y_score"], dtype=float)
     why = []
     if a["sample_weight"] is not None:
         why.append("sample_weight weighs cases")
     if a["max_fpr"] is not None:
         why.append(f"max_fpr={a['max_fpr']!r} is McClish's standardized partial AUC")
-    if score.ndim == 2 and score.shape[1] > 1 and len(set(np.asarray(a["y_true"]).tolist())) > 2:
+    levels = list(np.unique(np.asarray(a["y_true"]))) if a["labels"] is None else list(a["labels"])
+    obs = _factor(a["y_true"], levels)
+    if score.ndim == 2 and score.shape[1] > 1 and len(levels) > 2:
         if a["multi_class"] != "ovr":
             why.append(f"multi_class={a['multi_class']!r}: Hand & Till's pairwise mean; caret's "
                        "multiClassSummary averages one-vs-all AUCs (multi_class='ovr')")
         if a["average"] != "macro":
             why.append(f"average={a['average']!r}; caret's mean is unweighted ('macro')")
-        from sklearn.metrics import roc_auc_score
-
-        caret = roc_auc_score(a["y_true"], score, multi_class="ovr", average="macro", labels=a["labels"])
+        names = [level_string(v) for v in levels]
+        # multiClassSummary needs a pred column; the AUC does not depend on it
+        pred = pd.Categorical.from_codes(np.argmax(score, axis=1), categories=names)
+        data = pd.DataFrame({"obs": obs, "pred": pred, **dict(zip(names, score.T, strict=True))})
+        caret = np.float64(multi_class_summary(data, lev=names)["AUC"])
         return [_row("multiclass_auc", f"roc_auc_score({_options(a, ['multi_class', 'average'])})", result,
-                     None, not why, "; ".join(why), np.float64(caret))]
+                     None, not why, "; ".join(why), caret)]
     if score.ndim == 2:
         score = score[:, -1]
-    levels, first, second = _binary_scores(a["y_true"], score)
-    flipped = bool(np.median(first) > np.median(second))
     call = f"roc_auc_score({_options(a, ['max_fpr'])})"
+    split = roc_split(obs, score)
+    flipped = split is not None and resolve_direction(*split, "auto") == ">"
     auto_why = ("the first level's median score is the larger: pROC's direction 'auto' takes '>', "
                 "its AUC is 1 - scikit-learn's") if flipped else ""
-    from sklearn.metrics import roc_auc_score
-
-    plain = np.float64(roc_auc_score(a["y_true"], score))
     return [
-        _row("roc", call, result, None, not why, "; ".join(why), plain),
+        _row("roc", call, result, None, not why, "; ".join(why), roc_auc(obs, score, direction="<")),
         _row("proc_auto", call, result, None, not (why or flipped),
-             "; ".join(w for w in (*why, auto_why) if w), 1 - plain if flipped else plain),
+             "; ".join(w for w in (*why, auto_why) if w), roc_auc(obs, score)),
     ]
 
 
 def _log_loss(a, result):
-    from sklearn.preprocessing import LabelBinarizer
+    from python_impl.caret import mn_log_loss
 
     proba = np.asarray(a["y_proba"] if a.get("y_proba") is not None else a["y_pred"], dtype=float)
     if proba.ndim == 1:
         proba = np.column_stack([1 - proba, proba])
-    binarizer = LabelBinarizer().fit(a["y_true"] if a["labels"] is None else a["labels"])
-    onehot = binarizer.transform(a["y_true"])
-    if onehot.shape[1] == 1:
-        onehot = np.column_stack([1 - onehot, onehot])
-    p_true = proba[onehot.astype(bool)]
+    # scikit-learn's columns: the sorted labels (LabelBinarizer)
+    levels = list(np.unique(np.asarray(a["y_true"] if a["labels"] is None else a["labels"])))
+    names = [level_string(v) for v in levels]
+    obs = _factor(a["y_true"], levels)
+    caret = np.float64(mn_log_loss(pd.DataFrame({"obs": obs, **dict(zip(names, proba.T, strict=True))}),
+                                   lev=names)["logLoss"])
+    p_true = proba[np.arange(len(obs)), obs.codes]
     eps = 1e-15  # ModelMetrics::mlogLoss, which caret's mnLogLoss calls
-    caret = np.float64(-np.mean(np.log(np.clip(p_true, eps, 1 - eps))))
     why = []
     clipped = int(np.sum((p_true < eps) | (p_true > 1 - eps)))
     if clipped:
@@ -755,42 +769,45 @@ def _regression_why(a) -> list[str]:
     return why
 
 
-def _caret_rsquared(obs, pred) -> np.float64:
-    """postResample's Rsquared: cor(pred, obs)^2, NA when either has fewer than 2 distinct values."""
-    obs, pred = np.ravel(np.asarray(obs, dtype=float)), np.ravel(np.asarray(pred, dtype=float))
-    if np.unique(obs).size < 2 or np.unique(pred).size < 2:
-        return np.float64(np.nan)
-    return np.float64(np.corrcoef(obs, pred)[0, 1] ** 2)
+def _post_resample(obs, pred, stat: str) -> np.float64:
+    """caret's postResample(pred, obs)[stat]; R's warning for a constant vector is the row's why."""
+    import warnings
+
+    from python_impl.caret import RWarning, post_resample
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RWarning)
+        return np.float64(post_resample(np.ravel(np.asarray(pred, dtype=float)),
+                                        np.ravel(np.asarray(obs, dtype=float)))[stat])
 
 
 def _mse(a, result):
-    from sklearn.metrics import root_mean_squared_error
-
     why = ["mean_squared_error is the mean squared error; caret reports its square root", *_regression_why(a)]
     return [_row("rmse", "mean_squared_error()", result, None, False, "; ".join(why),
-                 np.float64(root_mean_squared_error(a["y_true"], a["y_pred"])))]
+                 _post_resample(a["y_true"], a["y_pred"], "RMSE"))]
 
 
 def _rmse(a, result):
     why = _regression_why(a)
-    return [_row("rmse", "root_mean_squared_error()", result, None, not why, "; ".join(why), result)]
+    return [_row("rmse", "root_mean_squared_error()", result, None, not why, "; ".join(why),
+                 _post_resample(a["y_true"], a["y_pred"], "RMSE"))]
 
 
 def _mae(a, result):
     why = _regression_why(a)
-    return [_row("mae", "mean_absolute_error()", result, None, not why, "; ".join(why), result)]
+    return [_row("mae", "mean_absolute_error()", result, None, not why, "; ".join(why),
+                 _post_resample(a["y_true"], a["y_pred"], "MAE"))]
 
 
 def _r2(a, result):
     why = _regression_why(a)
-    caret_r2 = _caret_rsquared(a["y_true"], a["y_pred"])
     constant = np.unique(np.asarray(a["y_true"], dtype=float)).size < 2
     trad_why = (["y_true is constant: caret's R2 divides by 0, r2_score reports a finite value"]
                 if constant else [])
     return [
         _row("rsquared", "r2_score()", result, None, False,
              "; ".join(["r2_score is 1 - SS_res/SS_tot; caret's Rsquared is cor(pred, obs)^2", *why]),
-             caret_r2),
+             _post_resample(a["y_true"], a["y_pred"], "Rsquared")),
         _row("r2_traditional", "r2_score()", result, None, not (why or trad_why), "; ".join(why + trad_why),
              result),
     ]
@@ -803,7 +820,9 @@ def _pearsonr(a, result):
     r = np.float64(result.statistic if hasattr(result, "statistic") else result[0])
     return [_row("rsquared", "pearsonr()", r, None, False,
                  "pearsonr gives r; caret's Rsquared is r^2 (NA when either vector is constant)",
-                 _caret_rsquared(a["x"], a["y"]), caret_call="scipy.stats.pearsonr(x, y).statistic ** 2")]
+                 _post_resample(a["y"], a["x"], "Rsquared"),
+                 caret_call="python_impl.caret.post_resample(x, y)['Rsquared']  (= scipy.stats.pearsonr(x, y)"
+                 ".statistic ** 2; NA for a constant vector)")]
 
 
 def _binomtest(a, result):

@@ -414,6 +414,14 @@ def test_entry_mean_precision(r):
                               "Mean_Precision"))
     _, rows = rows_of("precision_score", y, p, average="macro")
     assert_same(one(rows, "mean_precision"), r_mean)
+    # two classes: multiClassSummary reports the first level's Precision, not a mean
+    y, p = classes(34, 200, 2)
+    r_first = scalar(r.summary("multiClassSummary", strings(y), strings(p), probabilities(34, y, 2),
+                               levels_of(y, p), "Precision"))
+    _, rows = rows_of("precision_score", y, p, average="macro")
+    row = one(rows, "mean_precision")
+    assert row.caret_statistic == "Precision" and row.caret_class == "0"
+    assert_differs(row, r_first)
 
 
 @pytest.mark.r
@@ -424,6 +432,8 @@ def test_entry_mean_f1(r):
                               "Mean_F1"))
     _, rows = rows_of("f1_score", y, p, average="macro")
     assert_same(one(rows, "mean_f1"), r_mean)
+    _, rows = rows_of("classification_report", y, p, output_dict=True)  # its 'macro avg' row
+    assert_same(one([x for x in rows if "macro avg" in x.python_call], "mean_f1"), r_mean)
 
 
 @pytest.mark.r
