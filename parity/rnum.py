@@ -192,8 +192,8 @@ def col_means(x, *, na_rm: bool = False) -> np.ndarray:
             total = _ldsum(arr)
             count = np.full(arr.shape[1], arr.shape[0])
         means = (total / count.astype(_LD)).astype(np.float64)
-        if not na_rm:
-            for j in np.flatnonzero(missing.sum(axis=0) > 1):
+        if not na_rm:  # NaN met by a NaN sum (NaN + NA, or Inf - Inf then NA)
+            for j in np.flatnonzero(np.isnan(means) & missing.any(axis=0)):
                 means[j] = _x87_nan_of_sum(arr[:, j])  # NaN / count keeps the payload
         return means
 

@@ -1,9 +1,10 @@
 """parity.rnum against live R (rpy2): every result bit for bit, NA told from NaN.
 
 Data are generated with fixed seeds: ordinary values, a large offset (1e8 + small noise, where
-double accumulation loses bits), mixed magnitudes, NA and NaN, n = 1, 2 and 10^5, constant
-columns. The last tests show that NumPy's own functions differ from R on the same data, so the
-module is what makes a port match.
+double accumulation loses bits), mixed and wide-ranging magnitudes, overflowing sums and Inf,
+NA and NaN, n = 1, 2 and 10^5, constant columns. One test shows that NumPy's own functions
+differ from R on the same data, so the module is what makes a port match. Tests without the
+``r`` marker need no R (doctests, the x87 type, the overlap with rformat.r_round).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import pytest
 
 from parity import rnum
 from python_impl.caret import NA, is_na
-
-pytestmark = pytest.mark.r
 
 PROBS = np.array([0.0, 0.1, 0.25, 1 / 3, 0.5, 0.9, 0.99, 1.0, 1 + 1e-15, -1e-15, NA])
 
@@ -168,6 +167,7 @@ DATA = ["ordinary", "large_offset", "mixed_magnitudes", "wide_range", "na_and_na
         "huge_and_infinite", "constant_columns"]
 
 
+@pytest.mark.r
 @pytest.mark.parametrize("name", DATA)
 def test_every_function_bit_for_bit_with_r(r_call, name):
     x = _data(name)
@@ -192,11 +192,15 @@ def test_wide_range_is_where_the_second_pass_of_mean_matters():
     assert one_pass != rnum.mean(col)  # so the data set above checks R's refinement
 
 
+@pytest.mark.r
 def test_missing_values_give_r_na_and_nan(r_call):
     """NA and NaN land where R puts them: R's C code writes NA for a column holding NaN, and
     sums propagate whichever NaN R's long double arithmetic keeps."""
+    quiet_na = np.uint64(0x7FF80000000007A2).view(np.float64)  # NA after arithmetic (NA + 0)
     cases = {"na_first": [NA, np.nan, 1.0], "nan_first": [np.nan, NA, 1.0],
-             "nan_only": [1.0, np.nan, 2.0], "na_only": [1.0, 2.0, NA]}
+             "nan_then_quiet_na": [np.nan, quiet_na, 1.0], "nan_only": [1.0, np.nan, 2.0],
+             "na_only": [1.0, 2.0, NA], "inf_minus_inf_then_na": [np.inf, -np.inf, NA],
+             "inf_minus_inf_then_quiet_na": [np.inf, -np.inf, quiet_na]}
     for name, values in cases.items():
         v = np.array(values)
         m = np.column_stack([v, v[::-1]])
@@ -210,7 +214,8 @@ def test_missing_values_give_r_na_and_nan(r_call):
     assert np.isnan(rnum.mean([np.nan, 1.0])) and not is_na(rnum.mean([np.nan, 1.0]))
 
 
-def test_constant_column_scales_to_nan_and_warns_in_cor(r_call):
+def test_constant_column_scales_to_nan_and_warns_in_cor():
+    """R's own values for constant columns are checked above; here R's warning and NA."""
     x = _data("constant_columns")
     s = rnum.scale(x)
     assert s.scale[1] == 0.0 and np.isnan(s.x[:, 1]).all()
@@ -219,6 +224,7 @@ def test_constant_column_scales_to_nan_and_warns_in_cor(r_call):
     assert is_na(c[0, 1]) and c[1, 1] == 1.0  # R's diagonal stays 1
 
 
+@pytest.mark.r
 def test_round_bit_for_bit_with_r(r_call):
     rng = np.random.default_rng(7)
     ties = [0.15, 0.25, 2.675, 0.285, 1.005, 2.5, -2.5, 0.5, -0.8906, 1234.5, 1250.0, 5e-324]
@@ -249,6 +255,7 @@ def test_round_is_rformat_r_round_where_that_is_defined():
         assert_same_bits(rnum.round(x, d), [r_round(float(v), d) for v in x], f"digits={d}")
 
 
+@pytest.mark.r
 def test_numpy_defaults_differ_from_r_where_rnum_does_not(r_call):
     """The reason for the module: on the same data NumPy's defaults miss R's bits (or R's
     divisor), rnum does not."""
@@ -272,6 +279,7 @@ def test_numpy_defaults_differ_from_r_where_rnum_does_not(r_call):
     assert_same_bits(rnum.round(ties, 2), want["r"], "round")
 
 
+@pytest.mark.r
 def test_errors_name_the_value_and_what_is_allowed(r_call):
     with pytest.raises(ValueError, match=r"use must be one of .*'everything'.*got 'pairwise'"):
         rnum.var([1.0, 2.0], use="pairwise")
@@ -298,3 +306,10 @@ def test_errors_name_the_value_and_what_is_allowed(r_call):
                  "quantile(c(1, NA))", "quantile(c(1, 2), c(0.5, 1.5))"):
         ok = r_call(f"function() tryCatch({{{code}; FALSE}}, error = function(e) TRUE)")
         assert bool(ok[0]), code
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(rnum, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0
