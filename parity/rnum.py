@@ -203,7 +203,8 @@ def mean(x, *, na_rm: bool = False) -> np.float64:
 
     R sums in long double, divides by n, then adds the mean of the residuals ``x - mean``
     (again in long double): a second pass that NumPy's pairwise ``np.mean`` does not take.
-    A matrix is taken as the vector of its values in column-major order, as R does.
+    A matrix is taken as the vector of its values in column-major order, as R does. Integer
+    and boolean input is R's integer/logical vector, whose mean R computes in one pass.
 
     Parameters
     ----------
@@ -226,6 +227,9 @@ def mean(x, *, na_rm: bool = False) -> np.float64:
     arr = _as_doubles(x, "x", (0, 1, 2)).ravel(order="F")
     if na_rm:
         arr = arr[~np.isnan(arr)]
+    if np.asarray(x).dtype.kind in "biu":  # R's integer_mean/logical_mean: no second pass
+        with np.errstate(all="ignore"):
+            return np.float64(_ldsum(arr) / _LD(arr.size))
     return _real_mean(arr)
 
 

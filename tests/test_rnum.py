@@ -313,3 +313,29 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(rnum, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+# 36 integers where R's one-pass integer mean and its two-pass double mean differ in the last bit
+_INTS = [700360396, 1410666447, -1216358837, -1360291952, 1657273242, 204670165, 1410872713,
+         251990061, -584791442, -500308553, -1068437110, 342576358, 290693685, 1853411383, 180020895,
+         -1687976589, 916545284, 1885801760, -1229329660, 158823818, -553395998, 961284929,
+         1956682816, -639335736, -1498225544, -1938295068, 214472323, -1276121668, 1980933123,
+         -1353007954, 569346722, -62026371, -1661860289, -70570851, -796418072, 497491304]
+
+
+@pytest.mark.r
+def test_integer_input_is_r_integer(r_call):
+    """An int32 array is R's integer vector: mean takes one pass (R's integer_mean), the
+    rest coerce to double as R does."""
+    v = np.array(_INTS, dtype=np.int32)
+    m = np.column_stack([v, v[::-1]])
+    want = r_call("function(v, m) list(type = typeof(v), mean = mean(v), mean_dbl = mean(as.double(v)), "
+                  "cm = colMeans(m), var = var(v), q = quantile(v, c(0.1, 0.5), names = FALSE), "
+                  "sc = unname(scale(m)), lmean = mean(v > 0))", v, m)
+    assert list(want.pop("type")) == ["integer"]
+    got = {"mean": rnum.mean(v), "mean_dbl": rnum.mean(v.astype(float)), "cm": rnum.col_means(m),
+           "var": rnum.var(v), "q": rnum.quantile(v, [0.1, 0.5]), "sc": rnum.scale(m).x,
+           "lmean": rnum.mean(v > 0)}
+    for key, value in want.items():
+        assert_same_bits(got[key], value, key)
+    assert got["mean"] != got["mean_dbl"]
