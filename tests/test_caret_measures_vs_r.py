@@ -87,7 +87,9 @@ def _r_null():
 def _r_factor(r, cat: pd.Categorical):
     from rpy2.robjects import StrVector
 
-    return r.r[".h21_factor"](_rv(np.asarray(cat.codes, dtype=np.int32)), StrVector([str(c) for c in cat.categories]))
+    return r.r[".h21_factor"](
+        _rv(np.asarray(cat.codes, dtype=np.int32)), StrVector([str(c) for c in cat.categories])
+    )
 
 
 def _r_df(r, d: pd.DataFrame):
@@ -96,9 +98,14 @@ def _r_df(r, d: pd.DataFrame):
     obs, pred = d["obs"].array, d["pred"].array
     prob_names = [c for c in d.columns if c not in ("obs", "pred")]
     probs = d[prob_names].to_numpy(dtype=np.float64) if prob_names else np.zeros((len(d), 0))
-    return r.r[".h21_df"](_rv(np.asarray(obs.codes, np.int32)), StrVector([str(c) for c in obs.categories]),
-                          _rv(np.asarray(pred.codes, np.int32)), StrVector([str(c) for c in pred.categories]),
-                          _rv(probs), StrVector(prob_names))
+    return r.r[".h21_df"](
+        _rv(np.asarray(obs.codes, np.int32)),
+        StrVector([str(c) for c in obs.categories]),
+        _rv(np.asarray(pred.codes, np.int32)),
+        StrVector([str(c) for c in pred.categories]),
+        _rv(probs),
+        StrVector(prob_names),
+    )
 
 
 def _r_call(r, fun: str, *args, **kwargs):
@@ -112,7 +119,10 @@ def _r_call(r, fun: str, *args, **kwargs):
     lst.names = r.StrVector(names)
     out = r.r[".h21_call"](r.r(fun), lst)
     res = {name: out[i] for i, name in enumerate(out.names)}
-    return {k: ([str(x) for x in v] if k in ("warnings", "names", "error") else np.asarray(v)) for k, v in res.items()}
+    return {
+        k: ([str(x) for x in v] if k in ("warnings", "names", "error") else np.asarray(v))
+        for k, v in res.items()
+    }
 
 
 def _py_call(fn, *args, **kwargs):
@@ -122,7 +132,10 @@ def _py_call(fn, *args, **kwargs):
             value = fn(*args, **kwargs)
         except port.RError as exc:
             return {"error": str(exc), "warnings": [str(w.message) for w in caught]}
-    return {"value": value, "warnings": [str(w.message) for w in caught if issubclass(w.category, port.RWarning)]}
+    return {
+        "value": value,
+        "warnings": [str(w.message) for w in caught if issubclass(w.category, port.RWarning)],
+    }
 
 
 def _bits(x: float) -> int:
@@ -142,10 +155,12 @@ def assert_same(py: dict, rr: dict, what: str) -> None:
     else:
         values = np.atleast_1d(np.asarray(value, dtype=np.float64))
     assert values.size == rr["value"].size, f"{what}: {values} vs R {rr['value']}"
-    for i, (p, q, q_na) in enumerate(zip(values, rr["value"], rr["is_na"])):
+    for i, (p, q, q_na) in enumerate(zip(values, rr["value"], rr["is_na"], strict=True)):
         label = f"{what}[{rr['names'][i] if len(rr['names']) else i}]"
         if np.isnan(q):
-            assert np.isnan(p) and is_na(p) == bool(q_na), f"{label}: R {'NA' if q_na else 'NaN'}, port {p!r} (NA={is_na(p)})"
+            assert np.isnan(p) and is_na(p) == bool(q_na), (
+                f"{label}: R {'NA' if q_na else 'NaN'}, port {p!r} (NA={is_na(p)})"
+            )
         else:
             assert _bits(p) == _bits(q), f"{label}: port {p!r} vs R {q!r}"
 
@@ -153,8 +168,19 @@ def assert_same(py: dict, rr: dict, what: str) -> None:
 # --------------------------------------------------------------------------- generated inputs
 
 
-def _two_class(rng, n, *, lv=("yes", "no"), tie_step=0.05, p_yes=0.5, na=0, nan=0, separable=False,
-               constant=False, categories=None):
+def _two_class(
+    rng,
+    n,
+    *,
+    lv=("yes", "no"),
+    tie_step=0.05,
+    p_yes=0.5,
+    na=0,
+    nan=0,
+    separable=False,
+    constant=False,
+    categories=None,
+):
     obs = np.where(rng.random(n) < p_yes, lv[0], lv[1])
     score = rng.random(n)
     prob = np.where(obs == lv[0], 0.3 + 0.7 * score, 0.7 * score)
@@ -166,8 +192,14 @@ def _two_class(rng, n, *, lv=("yes", "no"), tie_step=0.05, p_yes=0.5, na=0, nan=
         prob = np.full(n, 0.5)
     pred = np.where(prob >= 0.5, lv[0], lv[1])
     cats = list(categories or lv)
-    d = pd.DataFrame({"obs": pd.Categorical(obs, categories=cats), "pred": pd.Categorical(pred, categories=cats),
-                      lv[0]: prob, lv[1]: 1 - prob})
+    d = pd.DataFrame(
+        {
+            "obs": pd.Categorical(obs, categories=cats),
+            "pred": pd.Categorical(pred, categories=cats),
+            lv[0]: prob,
+            lv[1]: 1 - prob,
+        }
+    )
     if na:
         d.loc[rng.choice(n, na, replace=False), lv[0]] = NA
         d.loc[rng.choice(n, na, replace=False), "obs"] = None
@@ -194,9 +226,19 @@ def _multi_class(rng, n, k=4, *, absent=(), tie_digits=2, never_predicted=()):
 
 def _cases_two_class():
     rng = np.random.default_rng(21)
-    yield "n2", _two_class(rng, 2, p_yes=0.5) if False else pd.DataFrame({
-        "obs": pd.Categorical(["yes", "no"], categories=["yes", "no"]),
-        "pred": pd.Categorical(["yes", "yes"], categories=["yes", "no"]), "yes": [0.7, 0.6], "no": [0.3, 0.4]})
+    yield (
+        "n2",
+        _two_class(rng, 2, p_yes=0.5)
+        if False
+        else pd.DataFrame(
+            {
+                "obs": pd.Categorical(["yes", "no"], categories=["yes", "no"]),
+                "pred": pd.Categorical(["yes", "yes"], categories=["yes", "no"]),
+                "yes": [0.7, 0.6],
+                "no": [0.3, 0.4],
+            }
+        ),
+    )
     yield "ties n50", _two_class(rng, 50)
     yield "coarse ties n200", _two_class(rng, 200, tie_step=0.25)
     yield "no ties n300", _two_class(rng, 300, tie_step=0)
@@ -221,32 +263,49 @@ def test_two_class_summaries_match_caret(r, lev_given):
 
         r_lev = StrVector(lev) if lev_given else _r_null()
         py_lev = lev if lev_given else None
-        for fun, pyfn in (("caret::twoClassSummary", port.two_class_summary), ("caret::prSummary", port.pr_summary),
-                          ("caret::mnLogLoss", port.mn_log_loss), ("caret::multiClassSummary", port.multi_class_summary),
-                          ("caret::defaultSummary", port.default_summary)):
-            assert_same(_py_call(pyfn, d, lev=py_lev), _r_call(r, fun, rd, lev=r_lev), f"{fun} {name} lev={lev_given}")
+        for fun, pyfn in (
+            ("caret::twoClassSummary", port.two_class_summary),
+            ("caret::prSummary", port.pr_summary),
+            ("caret::mnLogLoss", port.mn_log_loss),
+            ("caret::multiClassSummary", port.multi_class_summary),
+            ("caret::defaultSummary", port.default_summary),
+        ):
+            assert_same(
+                _py_call(pyfn, d, lev=py_lev), _r_call(r, fun, rd, lev=r_lev), f"{fun} {name} lev={lev_given}"
+            )
 
 
 def test_multi_class_summaries_match_caret(r):
     from rpy2.robjects import StrVector
 
     rng = np.random.default_rng(2021)
-    cases = [("k4", _multi_class(rng, 300)), ("k3 ties", _multi_class(rng, 90, 3, tie_digits=1)),
-             ("absent class", _multi_class(rng, 120, 4, absent=("c2",))),
-             ("never predicted", _multi_class(rng, 150, 4, never_predicted=("c3",))),
-             ("k10", _multi_class(rng, 1000, 10))]
+    cases = [
+        ("k4", _multi_class(rng, 300)),
+        ("k3 ties", _multi_class(rng, 90, 3, tie_digits=1)),
+        ("absent class", _multi_class(rng, 120, 4, absent=("c2",))),
+        ("never predicted", _multi_class(rng, 150, 4, never_predicted=("c3",))),
+        ("k10", _multi_class(rng, 1000, 10)),
+    ]
     for name, (d, lv) in cases:
         rd = _r_df(r, d)
         for lev in (lv, lv[::-1]):
-            for fun, pyfn in (("caret::multiClassSummary", port.multi_class_summary),
-                              ("caret::mnLogLoss", port.mn_log_loss), ("caret::defaultSummary", port.default_summary)):
-                assert_same(_py_call(pyfn, d, lev=lev), _r_call(r, fun, rd, lev=StrVector(lev)), f"{fun} {name} {lev}")
+            for fun, pyfn in (
+                ("caret::multiClassSummary", port.multi_class_summary),
+                ("caret::mnLogLoss", port.mn_log_loss),
+                ("caret::defaultSummary", port.default_summary),
+            ):
+                assert_same(
+                    _py_call(pyfn, d, lev=lev), _r_call(r, fun, rd, lev=StrVector(lev)), f"{fun} {name} {lev}"
+                )
     d, lv = cases[0][1]
     d = d.copy()
     d.loc[[3, 10], "c1"] = np.nan
     d.loc[[5], "obs"] = None
-    assert_same(_py_call(port.multi_class_summary, d, lev=lv),
-                _r_call(r, "caret::multiClassSummary", _r_df(r, d), lev=StrVector(lv)), "multi NA")
+    assert_same(
+        _py_call(port.multi_class_summary, d, lev=lv),
+        _r_call(r, "caret::multiClassSummary", _r_df(r, d), lev=StrVector(lv)),
+        "multi NA",
+    )
 
 
 def test_post_resample_regression_matches_caret(r):
@@ -276,8 +335,11 @@ def test_post_resample_classes_match_caret(r):
     one = pd.Categorical(["a"] * 5, categories=["a"])
     nan_pred = pd.Categorical(np.where(rng.random(200) < 0.1, None, rng.choice(lv, 200)), categories=lv)
     for name, (p, o) in {"k3": (pred, obs), "one level": (one, one), "pred NA": (nan_pred, obs)}.items():
-        assert_same(_py_call(port.post_resample, p, o),
-                    _r_call(r, "caret::postResample", _r_factor(r, p), _r_factor(r, o)), f"postResample {name}")
+        assert_same(
+            _py_call(port.post_resample, p, o),
+            _r_call(r, "caret::postResample", _r_factor(r, p), _r_factor(r, o)),
+            f"postResample {name}",
+        )
 
 
 def test_single_statistics_match_caret(r):
@@ -290,31 +352,50 @@ def test_single_statistics_match_caret(r):
         "never predicted pos": (np.array(["neg"] * 20), rng.choice(lv, 20)),
         "no pos in reference": (rng.choice(lv, 20), np.array(["neg"] * 20)),
     }
-    fns = [("caret::sensitivity", port.sensitivity, "positive"), ("caret::specificity", port.specificity, "negative"),
-           ("caret::posPredValue", port.pos_pred_value, "positive"),
-           ("caret::negPredValue", port.neg_pred_value, "negative"),
-           ("caret::precision", port.precision, "relevant"), ("caret::recall", port.recall, "relevant"),
-           ("caret::F_meas", port.f_meas, "relevant")]
+    fns = [
+        ("caret::sensitivity", port.sensitivity, "positive"),
+        ("caret::specificity", port.specificity, "negative"),
+        ("caret::posPredValue", port.pos_pred_value, "positive"),
+        ("caret::negPredValue", port.neg_pred_value, "negative"),
+        ("caret::precision", port.precision, "relevant"),
+        ("caret::recall", port.recall, "relevant"),
+        ("caret::F_meas", port.f_meas, "relevant"),
+    ]
     for name, (p, o) in pairs.items():
         pc, oc = pd.Categorical(p, categories=lv), pd.Categorical(o, categories=lv)
         for rname, fn, arg in fns:
-            assert_same(_py_call(fn, pc, oc), _r_call(r, rname, _r_factor(r, pc), _r_factor(r, oc)), f"{rname} {name}")
+            assert_same(
+                _py_call(fn, pc, oc), _r_call(r, rname, _r_factor(r, pc), _r_factor(r, oc)), f"{rname} {name}"
+            )
             label = "neg" if arg != "negative" else "pos"
-            assert_same(_py_call(fn, pc, oc, **{arg: label}),  # noqa
-                        _r_call(r, rname, _r_factor(r, pc), _r_factor(r, oc), **{arg: StrVector([label])}),
-                        f"{rname} {name} {arg}={label}")
+            assert_same(
+                _py_call(fn, pc, oc, **{arg: label}),  # noqa
+                _r_call(r, rname, _r_factor(r, pc), _r_factor(r, oc), **{arg: StrVector([label])}),
+                f"{rname} {name} {arg}={label}",
+            )
     # NA in the labels, prevalence given, levels that are not two, beta
     pc = pd.Categorical(np.where(rng.random(60) < 0.1, None, rng.choice(lv, 60)), categories=lv)
     oc = pd.Categorical(np.where(rng.random(60) < 0.1, None, rng.choice(lv, 60)), categories=lv)
     for rname, fn, _ in fns:
-        assert_same(_py_call(fn, pc, oc), _r_call(r, rname, _r_factor(r, pc), _r_factor(r, oc)), f"{rname} NA")
-    assert_same(_py_call(port.pos_pred_value, pc, oc, prevalence=0.2),
-                _r_call(r, "caret::posPredValue", _r_factor(r, pc), _r_factor(r, oc), prevalence=0.2), "ppv prevalence")
-    assert_same(_py_call(port.f_meas, pc, oc, beta=2.5),
-                _r_call(r, "caret::F_meas", _r_factor(r, pc), _r_factor(r, oc), beta=2.5), "F beta")
+        assert_same(
+            _py_call(fn, pc, oc), _r_call(r, rname, _r_factor(r, pc), _r_factor(r, oc)), f"{rname} NA"
+        )
+    assert_same(
+        _py_call(port.pos_pred_value, pc, oc, prevalence=0.2),
+        _r_call(r, "caret::posPredValue", _r_factor(r, pc), _r_factor(r, oc), prevalence=0.2),
+        "ppv prevalence",
+    )
+    assert_same(
+        _py_call(port.f_meas, pc, oc, beta=2.5),
+        _r_call(r, "caret::F_meas", _r_factor(r, pc), _r_factor(r, oc), beta=2.5),
+        "F beta",
+    )
     three = pd.Categorical(rng.choice(["a", "b", "c"], 30))
-    assert_same(_py_call(port.sensitivity, three, three),
-                _r_call(r, "caret::sensitivity", _r_factor(r, three), _r_factor(r, three)), "three levels")
+    assert_same(
+        _py_call(port.sensitivity, three, three),
+        _r_call(r, "caret::sensitivity", _r_factor(r, three), _r_factor(r, three)),
+        "three levels",
+    )
 
 
 def test_table_methods_match_caret(r):
@@ -326,17 +407,24 @@ def test_table_methods_match_caret(r):
     counts[:, 2] = 0  # a reference class never observed
     table = pd.DataFrame(counts, index=lv, columns=lv)
     rtab = r.r("function(m, lv) as.table(matrix(as.integer(m), nrow = length(lv), dimnames = list(lv, lv)))")(
-        _rv(counts.ravel(order="F").astype(np.float64)), StrVector(lv))
-    for rname, fn, arg in [("caret::sensitivity", port.sensitivity, "positive"),
-                           ("caret::specificity", port.specificity, "negative"),
-                           ("caret::posPredValue", port.pos_pred_value, "positive"),
-                           ("caret::negPredValue", port.neg_pred_value, "negative"),
-                           ("caret::precision", port.precision, "relevant"), ("caret::recall", port.recall, "relevant"),
-                           ("caret::F_meas", port.f_meas, "relevant")]:
+        _rv(counts.ravel(order="F").astype(np.float64)), StrVector(lv)
+    )
+    for rname, fn, arg in [
+        ("caret::sensitivity", port.sensitivity, "positive"),
+        ("caret::specificity", port.specificity, "negative"),
+        ("caret::posPredValue", port.pos_pred_value, "positive"),
+        ("caret::negPredValue", port.neg_pred_value, "negative"),
+        ("caret::precision", port.precision, "relevant"),
+        ("caret::recall", port.recall, "relevant"),
+        ("caret::F_meas", port.f_meas, "relevant"),
+    ]:
         assert_same(_py_call(fn, table), _r_call(r, rname, rtab), f"{rname} table")
         for label in ("b", "c"):
-            assert_same(_py_call(fn, table, **{arg: label}), _r_call(r, rname, rtab, **{arg: StrVector([label])}),
-                        f"{rname} table {arg}={label}")
+            assert_same(
+                _py_call(fn, table, **{arg: label}),
+                _r_call(r, rname, rtab, **{arg: StrVector([label])}),
+                f"{rname} table {arg}={label}",
+            )
 
 
 def _roc_inputs():
@@ -380,27 +468,40 @@ def _r_roc_args(resp, pred, kw):
 def test_roc_auc_and_delong_match_proc(r):
     for name, resp, pred, kw in _roc_inputs():
         rr, rp, args = _r_roc_args(resp, pred, kw)
-        assert_same(_py_call(port.roc_auc, resp, pred, **kw), _r_call(r, "pROC::auc", rr, rp, **args), f"auc {name}")
+        assert_same(
+            _py_call(port.roc_auc, resp, pred, **kw), _r_call(r, "pROC::auc", rr, rp, **args), f"auc {name}"
+        )
         for level in (0.95, 0.8):
-            assert_same(_py_call(port.ci_auc_delong, resp, pred, conf_level=level, **kw),
-                        _r_call(r, "pROC::ci.auc", rr, rp, method="delong", conf_level=level, **args),
-                        f"ci.auc {name} {level}")
+            assert_same(
+                _py_call(port.ci_auc_delong, resp, pred, conf_level=level, **kw),
+                _r_call(r, "pROC::ci.auc", rr, rp, method="delong", conf_level=level, **args),
+                f"ci.auc {name} {level}",
+            )
 
 
 def test_million_rows_with_ties_match_r(r):
-    """One 10^6 case: AUC, DeLong CI and the multi-class summary, bit for bit."""
+    """One 10^6 case for AUC and DeLong CI, 10^5 rows for the multi-class summary (R's own
+    ``multiClassSummary`` takes ~14 s at 10^6; benchmarks/bench_measures.py checks that size)."""
     from rpy2.robjects import StrVector
 
     rng = np.random.default_rng(12)
     n = 10**6
     y = rng.integers(0, 2, n)
     x = np.round(rng.normal(size=n) + 0.8 * y, 2)
-    assert_same(_py_call(port.roc_auc, y, x), _r_call(r, "pROC::auc", y.astype(np.int32), x, quiet=True), "auc 1e6")
-    assert_same(_py_call(port.ci_auc_delong, y, x),
-                _r_call(r, "pROC::ci.auc", y.astype(np.int32), x, quiet=True, method="delong"), "ci 1e6")
-    d, lv = _multi_class(rng, n, 3)
-    assert_same(_py_call(port.multi_class_summary, d, lev=lv),
-                _r_call(r, "caret::multiClassSummary", _r_df(r, d), lev=StrVector(lv)), "multiClassSummary 1e6")
+    assert_same(
+        _py_call(port.roc_auc, y, x), _r_call(r, "pROC::auc", y.astype(np.int32), x, quiet=True), "auc 1e6"
+    )
+    assert_same(
+        _py_call(port.ci_auc_delong, y, x),
+        _r_call(r, "pROC::ci.auc", y.astype(np.int32), x, quiet=True, method="delong"),
+        "ci 1e6",
+    )
+    d, lv = _multi_class(rng, n // 10, 3)
+    assert_same(
+        _py_call(port.multi_class_summary, d, lev=lv),
+        _r_call(r, "caret::multiClassSummary", _r_df(r, d), lev=StrVector(lv)),
+        "multiClassSummary 1e5",
+    )
 
 
 def test_errors_and_messages_match_caret(r):
@@ -409,33 +510,63 @@ def test_errors_and_messages_match_caret(r):
     d = _two_class(np.random.default_rng(13), 20)
     rd = _r_df(r, d)
     three = StrVector(["yes", "no", "maybe"])
-    assert_same(_py_call(port.two_class_summary, d, lev=["yes", "no", "maybe"]),
-                _r_call(r, "caret::twoClassSummary", rd, lev=three), "twoClass 3 levels")
-    assert_same(_py_call(port.two_class_summary, d, lev=["no", "yes"]),
-                _r_call(r, "caret::twoClassSummary", rd, lev=StrVector(["no", "yes"])), "twoClass lev order")
-    assert_same(_py_call(port.pr_summary, d, lev=["maybe", "no"]),
-                _r_call(r, "caret::prSummary", rd, lev=StrVector(["maybe", "no"])), "prSummary no column")
-    assert_same(_py_call(port.mn_log_loss, d, lev=["yes", "maybe"]),
-                _r_call(r, "caret::mnLogLoss", rd, lev=StrVector(["yes", "maybe"])), "mnLogLoss column")
+    assert_same(
+        _py_call(port.two_class_summary, d, lev=["yes", "no", "maybe"]),
+        _r_call(r, "caret::twoClassSummary", rd, lev=three),
+        "twoClass 3 levels",
+    )
+    assert_same(
+        _py_call(port.two_class_summary, d, lev=["no", "yes"]),
+        _r_call(r, "caret::twoClassSummary", rd, lev=StrVector(["no", "yes"])),
+        "twoClass lev order",
+    )
+    assert_same(
+        _py_call(port.pr_summary, d, lev=["maybe", "no"]),
+        _r_call(r, "caret::prSummary", rd, lev=StrVector(["maybe", "no"])),
+        "prSummary no column",
+    )
+    assert_same(
+        _py_call(port.mn_log_loss, d, lev=["yes", "maybe"]),
+        _r_call(r, "caret::mnLogLoss", rd, lev=StrVector(["yes", "maybe"])),
+        "mnLogLoss column",
+    )
     m, lv = _multi_class(np.random.default_rng(14), 30, 3)
-    assert_same(_py_call(port.pr_summary, m, lev=lv),
-                _r_call(r, "caret::prSummary", _r_df(r, m), lev=StrVector(lv)), "prSummary 3 levels")
+    assert_same(
+        _py_call(port.pr_summary, m, lev=lv),
+        _r_call(r, "caret::prSummary", _r_df(r, m), lev=StrVector(lv)),
+        "prSummary 3 levels",
+    )
     other = m.copy()
     other["pred"] = pd.Categorical(other["pred"].astype(str), categories=lv[::-1])
-    assert_same(_py_call(port.multi_class_summary, other, lev=lv),
-                _r_call(r, "caret::multiClassSummary", _r_df(r, other), lev=StrVector(lv)), "levels differ")
+    assert_same(
+        _py_call(port.multi_class_summary, other, lev=lv),
+        _r_call(r, "caret::multiClassSummary", _r_df(r, other), lev=StrVector(lv)),
+        "levels differ",
+    )
 
 
 def test_examples_are_r_values(r):
     """The docstrings' examples print what R prints."""
     lv = ["yes", "no"]
-    d = pd.DataFrame({"obs": pd.Categorical(["yes", "no"], categories=lv),
-                      "pred": pd.Categorical(["yes", "no"], categories=lv), "yes": [0.8, 0.4], "no": [0.2, 0.6]})
+    d = pd.DataFrame(
+        {
+            "obs": pd.Categorical(["yes", "no"], categories=lv),
+            "pred": pd.Categorical(["yes", "no"], categories=lv),
+            "yes": [0.8, 0.4],
+            "no": [0.2, 0.6],
+        }
+    )
     from rpy2.robjects import StrVector
 
-    assert_same(_py_call(port.mn_log_loss, d, lev=lv), _r_call(r, "caret::mnLogLoss", _r_df(r, d), lev=StrVector(lv)),
-                "example")
+    assert_same(
+        _py_call(port.mn_log_loss, d, lev=lv),
+        _r_call(r, "caret::mnLogLoss", _r_df(r, d), lev=StrVector(lv)),
+        "example",
+    )
     resp, pred = np.array([0, 0, 0, 1, 1, 1]), np.array([0.1, 0.4, 0.5, 0.35, 0.8, 0.9])
     rr, rp, args = _r_roc_args(resp, pred, {})
-    assert_same(_py_call(port.ci_auc_delong, resp, pred), _r_call(r, "pROC::ci.auc", rr, rp, method="delong", **args),
-                "example ci")
+    assert_same(
+        _py_call(port.ci_auc_delong, resp, pred),
+        _r_call(r, "pROC::ci.auc", rr, rp, method="delong", **args),
+        "example ci",
+    )

@@ -43,7 +43,9 @@ def label_strings(values: np.ndarray) -> list[str]:
 
 
 def is_factor_column(x) -> bool:
-    return isinstance(x, pd.Categorical) or (isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype))
+    return isinstance(x, pd.Categorical) or (
+        isinstance(x, pd.Series) and isinstance(x.dtype, pd.CategoricalDtype)
+    )
 
 
 def as_factor(x, name: str) -> Factor:
@@ -55,12 +57,16 @@ def as_factor(x, name: str) -> Factor:
     if isinstance(x, pd.Series | pd.Index):
         x = x.to_numpy()
     if isinstance(x, str) or np.ndim(x) != 1:
-        raise TypeError(f"{name}: expected a 1-D array-like of labels or a pandas Categorical, "
-                        f"got {type(x).__name__} with {np.ndim(x)} dimensions")
+        raise TypeError(
+            f"{name}: expected a 1-D array-like of labels or a pandas Categorical, "
+            f"got {type(x).__name__} with {np.ndim(x)} dimensions"
+        )
     arr = np.asarray(x)
     if arr.dtype.kind not in "biufUSO":
-        raise TypeError(f"{name}: labels of dtype {arr.dtype} are not supported; expected "
-                        "integers, floats, booleans, strings or a pandas Categorical")
+        raise TypeError(
+            f"{name}: labels of dtype {arr.dtype} are not supported; expected "
+            "integers, floats, booleans, strings or a pandas Categorical"
+        )
     missing = np.asarray(pd.isna(arr), dtype=bool) if arr.dtype.kind in "fO" else np.zeros(arr.size, bool)
     codes = np.full(arr.size, -1, dtype=np.intp)
     present = arr[~missing]
@@ -87,8 +93,10 @@ def r_levels_equal(a: list[str] | None, b: list[str] | None) -> bool:
 def column(data: pd.DataFrame, key: str):
     """``data[, key]``: R's error for a missing column."""
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data: expected a pandas DataFrame with columns obs, pred (and one "
-                        f"probability column per level), got {type(data).__name__}")
+        raise TypeError(
+            f"data: expected a pandas DataFrame with columns obs, pred (and one "
+            f"probability column per level), got {type(data).__name__}"
+        )
     if key not in data.columns:
         raise RError("undefined columns selected")
     return data[key]

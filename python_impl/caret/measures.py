@@ -24,8 +24,7 @@ from python_impl.caret.confusion import NA, _ifelse_div, _RDouble
 from python_impl.caret.factors import Factor, as_factor
 from python_impl.caret.rnumeric import R_NULL, RError, r_warn
 
-__all__ = ["sensitivity", "specificity", "pos_pred_value", "neg_pred_value", "precision",
-           "recall", "f_meas"]
+__all__ = ["sensitivity", "specificity", "pos_pred_value", "neg_pred_value", "precision", "recall", "f_meas"]
 
 _MISSING = object()  # an argument left out: R's default applies
 
@@ -45,8 +44,9 @@ def _labels_set(value) -> set[str]:
 def _two_factors(data, reference, message: str) -> tuple[Factor, Factor]:
     d, r = as_factor(data, "data"), as_factor(reference, "reference")
     if len(d.codes) != len(r.codes):
-        raise ValueError(f"data has {len(d.codes)} labels and reference has {len(r.codes)}: "
-                         "expected the same length")
+        raise ValueError(
+            f"data has {len(d.codes)} labels and reference has {len(r.codes)}: expected the same length"
+        )
     if len(set(r.levels) | set(d.levels)) != 2:
         raise RError(message)
     return d, r
@@ -82,8 +82,12 @@ def _collapse(counts: np.ndarray, names: list[str], chosen: set[str], first_is_c
     """caret's k > 2 reduction to a 2 x 2 table: the chosen levels against the rest."""
     inside = np.array([n in chosen for n in names])
     a, b = (inside, ~inside) if first_is_chosen else (~inside, inside)
-    return np.array([[counts[np.ix_(a, a)].sum(), counts[np.ix_(a, b)].sum()],
-                     [counts[np.ix_(b, a)].sum(), counts[np.ix_(b, b)].sum()]])
+    return np.array(
+        [
+            [counts[np.ix_(a, a)].sum(), counts[np.ix_(a, b)].sum()],
+            [counts[np.ix_(b, a)].sum(), counts[np.ix_(b, b)].sum()],
+        ]
+    )
 
 
 def _cell_index(names: list[str], label) -> int:
@@ -121,7 +125,11 @@ def _spec_table(counts, names, negative) -> np.float64:
     if negative is _MISSING:
         negative = _default_name(names, "neg", False)
     if len(names) > 2:
-        counts, names, negative = _collapse(counts, names, _labels_set(negative), False), ["pos", "neg"], "neg"
+        counts, names, negative = (
+            _collapse(counts, names, _labels_set(negative), False),
+            ["pos", "neg"],
+            "neg",
+        )
     wanted = _labels_set(negative)
     idx = [i for i, n in enumerate(names) if n in wanted]
     if not isinstance(negative, str) and len(idx) != len(wanted):
@@ -230,15 +238,19 @@ def specificity(data, reference=None, negative=_MISSING) -> np.float64:
 
 
 def _check_prevalence(prevalence) -> None:
-    if prevalence is not None and (isinstance(prevalence, bool) or not isinstance(
-            prevalence, int | float | np.integer | np.floating)):
+    if prevalence is not None and (
+        isinstance(prevalence, bool) or not isinstance(prevalence, int | float | np.integer | np.floating)
+    ):
         raise TypeError(f"prevalence={prevalence!r}: expected a number (a probability) or None")
 
 
 def _observed_prevalence(r: Factor, label_or_labels) -> np.float64:
     """``mean(reference == x)`` (integer mean: long double count / n), x recycled as R does."""
-    wanted = [str(v) for v in label_or_labels] if isinstance(label_or_labels, list | tuple) \
+    wanted = (
+        [str(v) for v in label_or_labels]
+        if isinstance(label_or_labels, list | tuple)
         else [str(label_or_labels)]
+    )
     n = len(r.codes)
     if not wanted or n == 0:
         return np.float64(math.nan)
@@ -248,8 +260,11 @@ def _observed_prevalence(r: Factor, label_or_labels) -> np.float64:
         return NA
     ref = r.strings()
     size = max(n, len(wanted))
-    hits = sum(ref[i % n] == wanted[i % len(wanted)] for i in range(size)) if len(wanted) > 1 \
+    hits = (
+        sum(ref[i % n] == wanted[i % len(wanted)] for i in range(size))
+        if len(wanted) > 1
         else int(np.sum(ref == wanted[0]))
+    )
     return np.float64(np.longdouble(hits) / np.longdouble(size))
 
 
@@ -301,11 +316,16 @@ def pos_pred_value(data, reference=None, positive=_MISSING, prevalence=None) -> 
         if positive is _MISSING:
             positive = _default_name(names, "pos", True)
         if len(names) > 2:
-            counts, names, positive = _collapse(counts, names, _labels_set(positive), True), ["pos", "neg"], "pos"
+            counts, names, positive = (
+                _collapse(counts, names, _labels_set(positive), True),
+                ["pos", "neg"],
+                "pos",
+            )
         negative = [n for n in names if n != str(positive)]
         p = _cell_index(names, positive)
-        prev = (_RDouble(counts[:, p].sum()) / float(counts.sum())).value() if prevalence is None \
-            else prevalence
+        prev = (
+            (_RDouble(counts[:, p].sum()) / float(counts.sum())).value() if prevalence is None else prevalence
+        )
         return _ppv(_sens_table(counts, names, positive), _spec_table(counts, names, negative), prev)
     d, r = _two_factors(data, reference, "input data must have the same two levels")
     if positive is _MISSING:
@@ -354,13 +374,18 @@ def neg_pred_value(data, reference=None, negative=_MISSING, prevalence=None) -> 
         if negative is _MISSING:
             negative = _default_name(names, "neg", False)
         if len(names) > 2:
-            counts, names, negative = _collapse(counts, names, _labels_set(negative), False), ["pos", "neg"], "neg"
+            counts, names, negative = (
+                _collapse(counts, names, _labels_set(negative), False),
+                ["pos", "neg"],
+                "neg",
+            )
         positive = [n for n in names if n not in _labels_set(negative)]
         if len(positive) != 1:
             raise RError("subscript out of bounds")
         p = names.index(positive[0])
-        prev = (_RDouble(counts[:, p].sum()) / float(counts.sum())).value() if prevalence is None \
-            else prevalence
+        prev = (
+            (_RDouble(counts[:, p].sum()) / float(counts.sum())).value() if prevalence is None else prevalence
+        )
         return _npv(_sens_table(counts, names, positive[0]), _spec_table(counts, names, negative), prev)
     d, r = _two_factors(data, reference, "input data must have the same two levels")
     if negative is _MISSING:
@@ -387,7 +412,11 @@ def _prec_rec_table(counts, names, relevant, by_row: bool) -> np.float64:
     if relevant is _MISSING:
         relevant = _default_name(names, "rel", True)
     if len(names) > 2:
-        counts, names, relevant = _collapse(counts, names, _labels_set(relevant), True), ["rel", "irrel"], "rel"
+        counts, names, relevant = (
+            _collapse(counts, names, _labels_set(relevant), True),
+            ["rel", "irrel"],
+            "rel",
+        )
     if relevant is R_NULL or relevant is None:
         return NA
     i = _cell_index(names, relevant)
@@ -511,5 +540,6 @@ def f_meas(data, reference=None, relevant=_MISSING, beta=1) -> np.float64:
         counts, names = _xtab(d, r)
         if relevant is _MISSING:
             relevant = r.levels[0]
-    return _f(_prec_rec_table(counts, names, relevant, True),
-              _prec_rec_table(counts, names, relevant, False), beta)
+    return _f(
+        _prec_rec_table(counts, names, relevant, True), _prec_rec_table(counts, names, relevant, False), beta
+    )

@@ -20,6 +20,7 @@ Both are O(n log n) (one sort).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -60,8 +61,11 @@ def roc_split(response, predictor, levels=_MISSING) -> tuple[np.ndarray, np.ndar
     if levels is _MISSING or levels is None:
         chosen = fac.levels
         if len(chosen) > 2:
-            r_warn("'response' has more than two levels. Consider setting 'levels' explicitly "
-                   "or using 'multiclass.roc' instead", stacklevel=4)
+            r_warn(
+                "'response' has more than two levels. Consider setting 'levels' explicitly "
+                "or using 'multiclass.roc' instead",
+                stacklevel=4,
+            )
             chosen = chosen[:2]
         elif len(chosen) < 2:
             raise RError("'response' must have two levels")
@@ -81,8 +85,10 @@ def roc_split(response, predictor, levels=_MISSING) -> tuple[np.ndarray, np.ndar
     if cases.size == 0:
         raise RError("No case observation.")
     if np.isinf(controls).any() or np.isinf(cases).any():
-        r_warn("Infinite values(s) in predictor, cannot build a valid ROC curve. "
-               "NaN returned instead.", stacklevel=4)
+        r_warn(
+            "Infinite values(s) in predictor, cannot build a valid ROC curve. NaN returned instead.",
+            stacklevel=4,
+        )
         return None
     return controls, cases
 
@@ -93,26 +99,52 @@ def resolve_direction(controls: np.ndarray, cases: np.ndarray, direction: str) -
     return "<" if r_median(controls) <= r_median(cases) else ">"
 
 
-def roc_curve(controls: np.ndarray, cases: np.ndarray, direction: str) -> tuple[np.ndarray, np.ndarray]:
-    """pROC's sensitivities and specificities, specificity ascending (``sort.roc``)."""
-    n, m = controls.size, cases.size
-    values = np.concatenate([controls, cases])
-    is_case = np.concatenate([np.zeros(n, dtype=np.int64), np.ones(m, dtype=np.int64)])
-    order = np.argsort(-values if direction == "<" else values)
-    ordered = values[order]
-    tp = np.cumsum(is_case[order])
-    # the last element of each run of equal values (R's rev(duplicated(rev(x))) keeps these)
-    ends = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], True))
-    tp_g = tp[ends]
-    fp_g = (ends + 1) - tp_g
-    se = np.append((tp_g / m)[::-1], 0.0)
-    sp = np.append(((n - fp_g) / n)[::-1], 1.0)
-    return se, sp
+class ValueCounts(NamedTuple):
+    """Controls and cases per distinct predictor value (ascending), and each one's value rank."""
+
+    rank: np.ndarray  # controls first, then cases
+    controls: np.ndarray
+    cases: np.ndarray
+
+
+def value_counts(controls: np.ndarray, cases: np.ndarray) -> ValueCounts:
+    """One sort serves the curve and DeLong's placements (equal values: one threshold, as
+    pROC's ``duplicated`` and its C++'s ``!=`` decide; -0 equals 0)."""
+    n = controls.size
+    uniq, rank = np.unique(np.concatenate([controls, cases]), return_inverse=True)
+    rank = rank.ravel()
+    return ValueCounts(
+        rank, np.bincount(rank[:n], minlength=uniq.size), np.bincount(rank[n:], minlength=uniq.size)
+    )
+
+
+def roc_curve(counts: ValueCounts, direction: str) -> tuple[np.ndarray, np.ndarray]:
+    """pROC's sensitivities and specificities, specificity ascending (after ``sort.roc``).
+
+    pROC walks the sorted predictor (descending for "<") and keeps the cumulative counts at
+    the end of each run of equal values; in ascending specificity that is, per distinct value,
+    the cases (controls) at or above it for "<", at or below it (largest value first) for ">",
+    then the (0, 1) point.
+    """
+    m, n = int(counts.cases.sum()), int(counts.controls.sum())
+    if direction == "<":
+        tp = np.cumsum(counts.cases[::-1])[::-1]
+        fp = np.cumsum(counts.controls[::-1])[::-1]
+    else:
+        tp = np.cumsum(counts.cases)[::-1]
+        fp = np.cumsum(counts.controls)[::-1]
+    return np.append(tp / m, 0.0), np.append((n - fp) / n, 1.0)
 
 
 def auc_from_curve(se: np.ndarray, sp: np.ndarray) -> np.float64:
     """``auc.roc``: ``sum(means.vert * diffs.x)``, trapezoids in pROC's order."""
     return r_sum(((se[1:] + se[:-1]) / 2) * (sp[1:] - sp[:-1]))
+
+
+def auc_of(controls: np.ndarray, cases: np.ndarray, direction: str) -> np.float64:
+    """pROC's AUC of the two groups (``direction`` may be "auto")."""
+    direction = resolve_direction(controls, cases, direction)
+    return auc_from_curve(*roc_curve(value_counts(controls, cases), direction))
 
 
 def _check_direction(direction) -> None:
@@ -168,27 +200,31 @@ def roc_auc(response, predictor, *, levels=None, direction="auto") -> np.float64
     if split is None:
         raise RError("$ operator is invalid for atomic vectors")
     controls, cases = split
-    return auc_from_curve(*roc_curve(controls, cases, resolve_direction(controls, cases, direction)))
+    return auc_from_curve(
+        *roc_curve(value_counts(controls, cases), resolve_direction(controls, cases, direction))
+    )
 
 
-def _delong_placements(controls, cases, direction):
-    """pROC's ``delongPlacementsCpp``: each case's share of controls below it (ties half), each
-    control's share of cases above it, and theta."""
+def _delong_placements(counts: ValueCounts, direction: str):
+    """pROC's ``delongPlacementsCpp``: each case's share of controls beyond it on the controls'
+    side (ties half), each control's share of cases beyond it on the cases' side, and theta.
+    (pROC negates both groups for ">"; counting from the other end is the same.)"""
+    n, m = int(counts.controls.sum()), int(counts.cases.sum())
     if direction == ">":
-        controls, cases = -controls, -cases
-    n, m = controls.size, cases.size
-    sc, sx = np.sort(controls), np.sort(cases)
-    below = np.searchsorted(sc, cases, "left")
-    xy_cases = below + (np.searchsorted(sc, cases, "right") - below) / 2.0
-    below = np.searchsorted(sx, controls, "left")
-    xy_controls = below + (np.searchsorted(sx, controls, "right") - below) / 2.0
+        ctrl_beyond = n - np.cumsum(counts.controls)
+        case_beyond = m - np.cumsum(counts.cases)
+    else:
+        ctrl_beyond = np.cumsum(counts.controls) - counts.controls
+        case_beyond = np.cumsum(counts.cases) - counts.cases
+    rc, rk = counts.rank[:n], counts.rank[n:]
+    xy_cases = ctrl_beyond[rk] + counts.controls[rk] / 2.0
+    xy_controls = case_beyond[rc] + counts.cases[rc] / 2.0
     # the sum of halves and integers is exact below 2**52, in any order
     theta = float(np.sum(xy_cases)) / m / n
     return xy_cases / n, 1.0 - xy_controls / m, theta
 
 
-def ci_auc_delong(response, predictor, *, levels=None, direction="auto",
-                  conf_level=0.95) -> np.ndarray:
+def ci_auc_delong(response, predictor, *, levels=None, direction="auto", conf_level=0.95) -> np.ndarray:
     """pROC's ``ci.auc(response, predictor, method = "delong")``: lower, AUC, upper.
 
     Parameters
@@ -235,19 +271,19 @@ def ci_auc_delong(response, predictor, *, levels=None, direction="auto",
     direction = resolve_direction(controls, cases, direction)
     if conf_level > 1 or conf_level < 0:
         raise RError("conf.level must be within the interval [0,1].")
-    se, sp = roc_curve(controls, cases, direction)
+    counts = value_counts(controls, cases)
+    se, sp = roc_curve(counts, direction)
     if abs(float(np.max(se + sp)) - 2) < math.sqrt(np.finfo(float).eps):
         r_warn("ci.auc() of a ROC curve with AUC == 1 is always 1-1 and can be misleading.")
     n, m = controls.size, cases.size
     if m <= 1 or n <= 1:
         return np.array([NA, NA, NA])
-    x, y, theta = _delong_placements(controls, cases, direction)
+    x, y, theta = _delong_placements(counts, direction)
     sx = r_sum((x - theta) * (x - theta)) / (m - 1)
     sy = r_sum((y - theta) * (y - theta)) / (n - 1)
     sd = math.sqrt(sx / m + sy / n)
     alpha = (1 - float(conf_level)) / 2
-    ci = np.array([r_qnorm(0 + alpha, theta, sd), r_qnorm(0.5, theta, sd),
-                   r_qnorm(1 - alpha, theta, sd)])
+    ci = np.array([r_qnorm(0 + alpha, theta, sd), r_qnorm(0.5, theta, sd), r_qnorm(1 - alpha, theta, sd)])
     return np.clip(ci, 0.0, 1.0)
 
 

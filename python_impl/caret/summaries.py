@@ -20,10 +20,23 @@ from python_impl.caret.confusion import NA, _kappa, confusion_matrix_from_table
 from python_impl.caret.factors import Factor, as_factor, column, factor_or_none, r_levels_equal
 from python_impl.caret.measures import _f, _prec_rec_table, _sens_factor, _xtab
 from python_impl.caret.rnumeric import R_NULL, RError, r_col_mean, r_cor_pairwise, r_mean, r_warn
-from python_impl.caret.roc import auc_from_curve, pr_auc, resolve_direction, roc_curve, roc_split
+from python_impl.caret.roc import (
+    auc_from_curve,
+    pr_auc,
+    resolve_direction,
+    roc_curve,
+    roc_split,
+    value_counts,
+)
 
-__all__ = ["post_resample", "default_summary", "two_class_summary", "pr_summary",
-           "multi_class_summary", "mn_log_loss"]
+__all__ = [
+    "post_resample",
+    "default_summary",
+    "two_class_summary",
+    "pr_summary",
+    "multi_class_summary",
+    "mn_log_loss",
+]
 
 _LOG_LOSS_EPS = 1e-15  # ModelMetrics::mlogLoss clips probabilities to [eps, 1 - eps]
 
@@ -119,22 +132,29 @@ def post_resample(pred, obs) -> pd.Series:
                 r_warn("the standard deviation is zero")
         with np.errstate(all="ignore"):
             diff = p - o
-            out = [np.sqrt(r_mean(diff * diff)), np.float64(cor) * np.float64(cor) if not _is_na(cor) else NA,
-                   r_mean(np.abs(diff))]
+            out = [
+                np.sqrt(r_mean(diff * diff)),
+                np.float64(cor) * np.float64(cor) if not _is_na(cor) else NA,
+                r_mean(np.abs(diff)),
+            ]
         return _series(_nan_to_na(out), ["RMSE", "Rsquared", "MAE"])
-    if not (isinstance(obs, pd.Categorical) or (isinstance(obs, pd.Series)
-                                                 and isinstance(obs.dtype, pd.CategoricalDtype))):
+    if not (
+        isinstance(obs, pd.Categorical)
+        or (isinstance(obs, pd.Series) and isinstance(obs.dtype, pd.CategoricalDtype))
+    ):
         # R: factor(pred, levels = levels(obs)) with a character obs has no levels; the table
         # then has no column and classAgreement stops
         raise RError("subscript out of bounds")
     o = as_factor(obs, "obs")
-    p = as_factor(pred, "pred")
-    if p.codes.size != o.codes.size:
-        raise ValueError(f"pred has {p.codes.size} labels and obs has {o.codes.size}: expected the same length")
-    keep = p.codes >= 0
+    pf = as_factor(pred, "pred")
+    if pf.codes.size != o.codes.size:
+        raise ValueError(
+            f"pred has {pf.codes.size} labels and obs has {o.codes.size}: expected the same length"
+        )
+    keep = pf.codes >= 0
     # factor(pred, levels = levels(obs)): labels outside obs's levels become NA
-    remap = np.array([o.levels.index(lv) if lv in o.levels else -1 for lv in p.levels] + [-1], dtype=np.intp)
-    pc, oc = remap[p.codes[keep]], o.codes[keep]
+    remap = np.array([o.levels.index(lv) if lv in o.levels else -1 for lv in pf.levels] + [-1], dtype=np.intp)
+    pc, oc = remap[pf.codes[keep]], o.codes[keep]
     if pc.size + oc.size == 0:
         return _series([NA, NA], ["Accuracy", "Kappa"])
     k = len(o.levels)
@@ -143,8 +163,12 @@ def post_resample(pred, obs) -> pd.Series:
     n = np.float64(counts.sum())
     with np.errstate(all="ignore"):
         accuracy = np.float64(np.trace(counts)) / n
-        kappa = _kappa(np.float64(np.trace(counts)), n, counts.sum(axis=1).astype(np.float64),
-                       counts.sum(axis=0).astype(np.float64))
+        kappa = _kappa(
+            np.float64(np.trace(counts)),
+            n,
+            counts.sum(axis=1).astype(np.float64),
+            counts.sum(axis=0).astype(np.float64),
+        )
     return _series(_nan_to_na([accuracy, kappa]), ["Accuracy", "Kappa"])
 
 
@@ -199,7 +223,9 @@ def _roc_auc_or_na(response, predictor, direction: str) -> np.float64:
     if split is None:
         raise RError("$ operator is invalid for atomic vectors")
     controls, cases = split
-    return auc_from_curve(*roc_curve(controls, cases, resolve_direction(controls, cases, direction)))
+    return auc_from_curve(
+        *roc_curve(value_counts(controls, cases), resolve_direction(controls, cases, direction))
+    )
 
 
 def _factor_col(data, key) -> Factor | None:
@@ -249,14 +275,19 @@ def two_class_summary(data: pd.DataFrame, lev=None) -> pd.Series:
     """
     levels = _lev(lev)
     if levels is not None and len(levels) > 2:
-        raise RError(f"Your outcome has {len(levels)} levels. The twoClassSummary() function isn't appropriate.")
+        raise RError(
+            f"Your outcome has {len(levels)} levels. The twoClassSummary() function isn't appropriate."
+        )
     pred = _factor_col(data, "pred")
     if not r_levels_equal(pred.levels if pred else None, levels):
         raise RError("levels of observed and predicted data do not match")
     obs_col = column(data, "obs")
     first = levels[0] if levels else None
-    roc = NA if first is None or first not in data.columns else \
-        _roc_auc_or_na(obs_col, data[first].to_numpy(), ">")
+    roc = (
+        NA
+        if first is None or first not in data.columns
+        else _roc_auc_or_na(obs_col, data[first].to_numpy(), ">")
+    )
     obs = factor_or_none(obs_col)
     if pred is None or obs is None:
         raise RError("inputs must be factors")
@@ -305,7 +336,9 @@ def pr_summary(data: pd.DataFrame, lev=None) -> pd.Series:
     obs_col = column(data, "obs")
     obs = factor_or_none(obs_col)
     if obs is not None and len(obs.levels) > 2:
-        raise RError(f"Your outcome has {len(obs.levels)} levels. `prSummary`` function isn't appropriate. FALSE")
+        raise RError(
+            f"Your outcome has {len(obs.levels)} levels. `prSummary`` function isn't appropriate. FALSE"
+        )
     pred = _factor_col(data, "pred")
     if not r_levels_equal(pred.levels if pred else None, obs.levels if obs else None):
         raise RError("Levels of observed and predicted data do not match.")
@@ -313,8 +346,10 @@ def pr_summary(data: pd.DataFrame, lev=None) -> pd.Series:
         raise RError("argument is of length zero")
     first = levels[0]
     if first not in data.columns:
-        raise RError("Class probabilities are needed to score models using the area under the PR "
-                     "curve. Set `classProbs = TRUE` in the trainControl() function.")
+        raise RError(
+            "Class probabilities are needed to score models using the area under the PR "
+            "curve. Set `classProbs = TRUE` in the trainControl() function."
+        )
     auc = _pr_auc_or_na(data[first], _event_indicator(obs, obs_col, first))
     if pred is None or obs is None:
         raise RError("input data must be a factor")
@@ -402,8 +437,10 @@ def mn_log_loss(data: pd.DataFrame, lev=None) -> pd.Series:
     codes = obs.codes[keep]
     rows = float(codes.size)
     if codes.size and codes.max() >= len(levels):
-        raise ValueError(f"an observed level ({obs.levels[int(codes.max())]!r}) has no probability column "
-                         f"in lev={levels}: ModelMetrics would read outside the matrix")
+        raise ValueError(
+            f"an observed level ({obs.levels[int(codes.max())]!r}) has no probability column "
+            f"in lev={levels}: ModelMetrics would read outside the matrix"
+        )
     clipped = np.maximum(np.minimum(probs, 1 - _LOG_LOSS_EPS), _LOG_LOSS_EPS)
     # the matrix is summed column by column (R's column-major order), in double
     order = np.lexsort((np.arange(codes.size), codes))
@@ -415,9 +452,19 @@ def mn_log_loss(data: pd.DataFrame, lev=None) -> pd.Series:
     return _series([value], ["logLoss"])
 
 
-_MULTI_STATS = ("Accuracy", "Kappa", "Mean_F1", "Mean_Sensitivity", "Mean_Specificity",
-                "Mean_Pos_Pred_Value", "Mean_Neg_Pred_Value", "Mean_Precision", "Mean_Recall",
-                "Mean_Detection_Rate", "Mean_Balanced_Accuracy")
+_MULTI_STATS = (
+    "Accuracy",
+    "Kappa",
+    "Mean_F1",
+    "Mean_Sensitivity",
+    "Mean_Specificity",
+    "Mean_Pos_Pred_Value",
+    "Mean_Neg_Pred_Value",
+    "Mean_Precision",
+    "Mean_Recall",
+    "Mean_Detection_Rate",
+    "Mean_Balanced_Accuracy",
+)
 
 
 def multi_class_summary(data: pd.DataFrame, lev=None) -> pd.Series:
@@ -470,7 +517,7 @@ def multi_class_summary(data: pd.DataFrame, lev=None) -> pd.Series:
     if has_probs:
         log_loss = mn_log_loss(data, levels)["logLoss"]
         rocs, prs = [], []
-        for level in (pred.levels if pred else []):
+        for level in pred.levels if pred else []:
             indicator = _event_indicator(obs, obs_col, level)
             prob = column(data, level)
             rocs.append(_roc_auc_or_na(indicator, prob.to_numpy(), "<"))
@@ -489,7 +536,7 @@ def multi_class_summary(data: pd.DataFrame, lev=None) -> pd.Series:
     else:
         cls = {f"Mean {col}": r_col_mean(by_class[col].to_numpy(), na_rm=False) for col in by_class.columns}
         names_out = list(_MULTI_STATS)
-    stats = dict(zip(("Accuracy", "Kappa"), overall))
+    stats = dict(zip(("Accuracy", "Kappa"), overall, strict=True))
     stats.update({k.replace(" ", "_"): v for k, v in cls.items()})
     values = [stats[k] for k in names_out]
     if has_probs:
