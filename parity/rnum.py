@@ -369,7 +369,7 @@ def _cov_entry(x, y, na_rm: bool, use: str | None, cor: bool):
     xa = _as_doubles(x, "x", (1, 2))
     ya = None if y is None else _as_doubles(y, "y", (1, 2))
     as_matrix = xa.ndim == 2 or (ya is not None and ya.ndim == 2)
-    x2 = xa.reshape(len(xa), -1) if xa.ndim == 2 else xa[:, None]
+    x2 = xa if xa.ndim == 2 else xa[:, None]
     y2 = None
     if ya is not None:
         if len(ya) != len(xa):

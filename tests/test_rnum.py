@@ -339,3 +339,17 @@ def test_integer_input_is_r_integer(r_call):
     for key, value in want.items():
         assert_same_bits(got[key], value, key)
     assert got["mean"] != got["mean_dbl"]
+
+
+@pytest.mark.r
+def test_empty_input_as_r(r_call):
+    e, m0 = np.zeros(0), np.zeros((0, 2))
+    want = r_call("function(e, m0) list(mean = mean(e), var = var(e), sd = sd(e), "
+                  "q = quantile(e, c(0.1, 0.5), names = FALSE), cm = colMeans(m0), "
+                  "sc = attr(scale(m0), 'scaled:scale'), center = attr(scale(m0), 'scaled:center'), "
+                  "cov = unname(var(m0)))", e, m0)
+    s = rnum.scale(m0)
+    got = {"mean": rnum.mean(e), "var": rnum.var(e), "sd": rnum.sd(e), "q": rnum.quantile(e, [0.1, 0.5]),
+           "cm": rnum.col_means(m0), "sc": s.scale, "center": s.center, "cov": rnum.var(m0)}
+    for key, value in want.items():
+        assert_same_bits(got[key], value, key)
