@@ -33,7 +33,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -137,6 +137,7 @@ class CrosswalkRow:
 
 
 _CM = "python_impl.caret.confusion_matrix(y_pred, y_true"
+_GIVEN = "_given"  # key of the bound arguments: the names the caller passed (not defaulted)
 _ZERO_DIV = ("zero_division: where the denominator is 0 caret reports NA, scikit-learn the "
              "zero_division value (0.0 by default); only zero_division=np.nan gives a missing value")
 
@@ -201,7 +202,7 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         "fbeta", "F_meas(beta = b)", "caret::F_meas(data, reference, relevant = c, beta = b)",
         ("sklearn.metrics.fbeta_score(beta=b, pos_label=c)",), True,
         "as for F1 (caret's F_meas is (1+b^2)PR/(b^2 P+R)); confusionMatrix reports F1 (beta = 1) only",
-        "python_impl.caret.f_meas(y_pred, y_true, relevant=c, beta=b)", *REL_1E12),
+        f"python_impl.caret.f_meas({_CM}).table, relevant=c, beta=b)", *REL_1E12),
     CrosswalkEntry(
         "prevalence", "Prevalence", "confusionMatrix $byClass",
         ("precision_recall_fscore_support(...)[3] (support)", "classification_report[c]['support']"),
@@ -439,7 +440,9 @@ def _row(key: str, call: str, value, caret_class, equal: bool, why: str, caret_v
 
 
 def _options(args: Mapping[str, Any], names: Sequence[str]) -> str:
-    return ", ".join(f"{n}={args[n]!r}" for n in names if n in args)
+    """The options among ``names`` the caller gave (``_GIVEN``), as ``name=value``."""
+    given = args.get(_GIVEN, args.keys())
+    return ", ".join(f"{n}={args[n]!r}" for n in names if n in given)
 
 
 # --------------------------------------------------------------------------- scikit-learn
@@ -520,12 +523,16 @@ def _caret_f(lab: _Labels, label, beta: float) -> np.float64:
         return lab.by_class("F1", label)
     from python_impl.caret import f_meas
 
-    return np.float64(f_meas(lab.factor(lab.y_pred), lab.factor(lab.y_true), relevant=lab.name(label),
-                             beta=beta))
+    # F_meas's table method: its factor method takes two levels only
+    return np.float64(f_meas(lab.cm().table, relevant=lab.name(label), beta=beta))
 
 
-def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0) -> list[CrosswalkRow]:
-    """Rows of precision/recall/F ('stat') with scikit-learn's pos_label, average, labels."""
+def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0,
+              call_of: Callable[[Any], str] | None = None) -> list[CrosswalkRow]:
+    """Rows of precision/recall/F ('stat') with scikit-learn's pos_label, average, labels.
+
+    ``fn`` names the call (with its options) or, given ``call_of``, the averaged value; per-class
+    values are then named ``call_of(label)``."""
     lab = _Labels.of(a["y_true"], a["y_pred"], a.get("labels"))
     average, zd = a["average"], a["zero_division"]
     if zd == "warn":
@@ -535,17 +542,21 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
         keys = ("fbeta",)
     weights_why = ("sample_weight weighs cases; caret counts each once"
                    if a["sample_weight"] is not None else "")
-    call = f"{fn}({_options(a, ['pos_label', 'average', 'labels', 'zero_division'])}"
-    call += f", beta={beta!r})" if stat == "f" and fn != "f1_score" else ")"
+    if call_of is None:
+        call = f"{fn}({_options(a, ['pos_label', 'average', 'labels', 'zero_division'])}"
+        call += f", beta={beta!r})" if stat == "f" and fn != "f1_score" else ")"
+        call_of = (lambda label: f"{call}[{label!r}]")  # noqa: E731
+    else:
+        call = fn
     rows: list[CrosswalkRow] = []
 
-    def class_rows(label, v, call_suffix=""):
+    def class_rows(label, v, row_call):
         why = "; ".join(w for w in (_class_why(stat, lab, label, zd, beta), weights_why) if w)
         for key in keys:
             caret_v = (_caret_f(lab, label, beta) if stat == "f"
                        else lab.by_class(_BY_KEY[key].caret_statistic, label))
             stat_name = f"F_meas(beta = {beta:g})" if key == "fbeta" else None
-            rows.append(_row(key, call + call_suffix, v, lab.name(label), not why, why, caret_v,
+            rows.append(_row(key, row_call, v, lab.name(label), not why, why, caret_v,
                              statistic=stat_name))
         if len(lab.levels) == 2 and stat in ("precision", "recall"):
             # two classes: one class's recall (precision) is caret's Specificity (NPV) when the
@@ -553,15 +564,15 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
             other = lab.levels[1 - lab.levels.index(label)]
             key = "specificity" if stat == "recall" else "npv"
             caret_v = lab.by_class(_BY_KEY[key].caret_statistic, other)
-            rows.append(_row(key, call + call_suffix, v, lab.name(other), not why, why, caret_v))
+            rows.append(_row(key, row_call, v, lab.name(other), not why, why, caret_v))
 
     if average == "binary" and len(lab.levels) <= 2:
-        class_rows(a["pos_label"], value)
+        class_rows(a["pos_label"], value, call)
         return rows
     labels = lab.levels if a.get("labels") is None else list(np.asarray(a["labels"]).tolist())
     if average is None:
         for label, v in zip(labels, np.asarray(value).tolist(), strict=True):
-            class_rows(label, v, f"[{label!r}]")
+            class_rows(label, v, call_of(label))
         return rows
     per_class = (np.array([_caret_f(lab, c, beta) for c in labels]) if stat == "f"
                  else lab.per_class(column, labels))
@@ -619,10 +630,10 @@ def _fbeta(a, result):
     return _prf_rows("f", "fbeta_score", a, result, beta=float(a["beta"]))
 
 
-def _support_rows(call: str, a, support) -> list[CrosswalkRow]:
+def _support_rows(call_of: Callable[[Any], str], a, support) -> list[CrosswalkRow]:
     lab = _Labels.of(a["y_true"], a["y_pred"], a.get("labels"))
     labels = lab.levels if a.get("labels") is None else list(np.asarray(a["labels"]).tolist())
-    return [_row("prevalence", f"{call}[{c!r}]", s, lab.name(c), False,
+    return [_row("prevalence", call_of(c), s, lab.name(c), False,
                  "support is the class's count in y_true; caret's Prevalence is that count / n",
                  lab.by_class("Prevalence", c))
             for c, s in zip(labels, np.asarray(support).tolist(), strict=True)]
@@ -631,11 +642,14 @@ def _support_rows(call: str, a, support) -> list[CrosswalkRow]:
 def _prfs(a, result):
     p, r, f, s = result
     beta = float(a["beta"])
-    rows = [*_prf_rows("precision", "precision_recall_fscore_support:precision", a, p),
-            *_prf_rows("recall", "precision_recall_fscore_support:recall", a, r),
-            *_prf_rows("f", "precision_recall_fscore_support:fbeta", a, f, beta=beta)]
+    call = (f"precision_recall_fscore_support("
+            f"{_options(a, ['beta', 'pos_label', 'average', 'labels', 'zero_division'])})")
+    rows = []
+    for i, (stat, value) in enumerate((("precision", p), ("recall", r), ("f", f))):
+        rows += _prf_rows(stat, f"{call}[{i}]", a, value, beta=beta,
+                          call_of=lambda c, i=i: f"{call}[{i}][{c!r}]")
     if s is not None:
-        rows += _support_rows("precision_recall_fscore_support:support", a, s)
+        rows += _support_rows(lambda c: f"{call}[3][{c!r}]", a, s)
     return rows
 
 
@@ -644,28 +658,32 @@ def _classification_report(a, result):
 
     report = result
     if not isinstance(report, Mapping):  # the printed report rounds to `digits`
-        report = classification_report(**{**a, "output_dict": True})
+        report = classification_report(**{k: v for k, v in a.items() if k not in (_GIVEN, "output_dict")},
+                                       output_dict=True)
     lab = _Labels.of(a["y_true"], a["y_pred"], a.get("labels"))
     labels = lab.levels if a.get("labels") is None else list(np.asarray(a["labels"]).tolist())
     names = ([str(c) for c in labels] if a.get("target_names") is None else list(a["target_names"]))
     base = {k: a[k] for k in ("y_true", "y_pred", "labels", "sample_weight", "zero_division")}
+    name_of = dict(zip(labels, names, strict=True))
     rows: list[CrosswalkRow] = []
     for column, stat in (("precision", "precision"), ("recall", "recall"), ("f1-score", "f")):
         values = np.array([report[n][column] for n in names])
-        rows += _prf_rows(stat, f"classification_report:{column}", {**base, "average": None}, values)
+        rows += _prf_rows(stat, "", {**base, "average": None}, values,
+                          call_of=lambda c, col=column: f"classification_report[{name_of[c]!r}][{col!r}]")
         for avg, label in (("macro", "macro avg"), ("weighted", "weighted avg"), ("micro", "micro avg")):
             if label in report:
-                rows += _prf_rows(stat, f"classification_report['{label}']:{column}",
-                                  {**base, "average": avg}, report[label][column])
-    rows += _support_rows("classification_report:support", base,
+                rows += _prf_rows(stat, f"classification_report[{label!r}][{column!r}]",
+                                  {**base, "average": avg}, report[label][column], call_of=name_of.get)
+    rows += _support_rows(lambda c: f"classification_report[{name_of[c]!r}]['support']", base,
                           [report[n]["support"] for n in names])
     if "accuracy" in report:
-        rows += _accuracy({"y_true": a["y_true"], "y_pred": a["y_pred"], "normalize": True,
-                           "sample_weight": a["sample_weight"]}, report["accuracy"])
+        rows += [replace(r, python_call="classification_report['accuracy']") for r in _accuracy(
+            {"y_true": a["y_true"], "y_pred": a["y_pred"], "normalize": True,
+             "sample_weight": a["sample_weight"]}, report["accuracy"])]
     if not isinstance(result, Mapping):
-        rows = [CrosswalkRow(**{**r.__dict__, "why": "; ".join(
-            w for w in (r.why, f"printed rounded to digits={a['digits']}; the row holds the "
-                        "unrounded value (output_dict=True)") if w)}) for r in rows]
+        rounded = (f"printed rounded to digits={a['digits']}; the row holds the unrounded value "
+                   "(output_dict=True)")
+        rows = [replace(r, why="; ".join(w for w in (r.why, rounded) if w)) for r in rows]
     return rows
 
 
@@ -930,6 +948,7 @@ def map_call(library_function_name: str, args: Sequence[Any], kwargs: Mapping[st
         bound = inspect.signature(_function(qualified)).bind(*args, **kwargs)
     except TypeError as exc:
         raise ValueError(f"{qualified}: arguments it would not accept ({exc})") from None
+    given = frozenset(bound.arguments)
     bound.apply_defaults()
-    return _MAPPERS[qualified](bound.arguments, result)
+    return _MAPPERS[qualified]({**bound.arguments, _GIVEN: given}, result)
 

@@ -64,6 +64,9 @@ local({
   .xw_r2_traditional <<- function(pred, obs) R2(as.vector(pred), as.vector(obs), formula = "traditional")
   .xw_f_meas <<- function(pred, obs, levels, relevant, beta)
     F_meas(fac(pred, levels), fac(obs, levels), relevant = as.vector(relevant), beta = beta)
+  # more than two classes: F_meas's table method (its factor method takes two levels only)
+  .xw_f_meas_table <<- function(pred, obs, levels, relevant, beta)
+    F_meas(table(fac(pred, levels), fac(obs, levels)), relevant = as.vector(relevant), beta = beta)
 })
 """
 
@@ -357,6 +360,11 @@ def test_entry_fbeta(r):
     row = one(rows, "fbeta")
     assert row.caret_statistic == "F_meas(beta = 2)"
     assert_same(row, r_f2)
+    y, p = classes(35, 200, 3)
+    _, rows = rows_of("fbeta_score", y, p, beta=0.5, average=None)
+    for c in ("0", "1", "2"):
+        r_value = scalar(r.f_meas_table(strings(p), strings(y), levels_of(y, p), c, 0.5))
+        assert_same(one(rows, "fbeta", c), r_value)
 
 
 @pytest.mark.r
