@@ -353,3 +353,27 @@ def test_empty_input_as_r(r_call):
            "cm": rnum.col_means(m0), "sc": s.scale, "center": s.center, "cov": rnum.var(m0)}
     for key, value in want.items():
         assert_same_bits(got[key], value, key)
+
+
+@pytest.mark.r
+def test_random_sweep_of_short_vectors(r_call):
+    """300 vectors of 2..40 values over random magnitudes and offsets: every function, one R call."""
+    rng = np.random.default_rng(2026)
+    sizes = rng.integers(2, 41, 300)
+    vectors = [rng.normal(size=k) * 10.0 ** rng.integers(-8, 12) + rng.choice([0.0, 1e6, -3e9])
+               for k in sizes]
+    groups = np.repeat(np.arange(1, len(sizes) + 1), sizes)
+    want = r_call("""function(v, g) {
+        one <- function(x) suppressWarnings(c(mean(x), var(x), sd(x), colMeans(cbind(x)),
+            quantile(x, c(0.1, 0.37, 0.9), names = FALSE), cor(x, rev(x)), cor(cbind(x, rev(x)))[1, 2],
+            cor(x, rev(x), use = "pairwise.complete.obs"), scale(x)[c(1, length(x))], round(x[1], 3)))
+        unlist(lapply(split(v, g), one), use.names = FALSE)
+    }""", np.concatenate(vectors), groups.astype(np.int32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = np.concatenate([[rnum.mean(x), rnum.var(x), rnum.sd(x), rnum.col_means(x[:, None])[0],
+                               *rnum.quantile(x, [0.1, 0.37, 0.9]), rnum.cor(x, x[::-1]),
+                               rnum.cor(np.column_stack([x, x[::-1]]))[0, 1],
+                               rnum.cor(x, x[::-1], use="pairwise.complete.obs"),
+                               *rnum.scale(x).x[[0, -1]], rnum.round(x[0], 3)] for x in vectors])
+    assert_same_bits(got, want, "sweep")
