@@ -285,6 +285,7 @@ def test_multi_class_summaries_match_caret(r):
         ("absent class", _multi_class(rng, 120, 4, absent=("c2",))),
         ("never predicted", _multi_class(rng, 150, 4, never_predicted=("c3",))),
         ("k10", _multi_class(rng, 1000, 10)),
+        ("hard 0/1 probabilities (log-loss clipping)", _multi_class(rng, 60, 3, tie_digits=0)),
     ]
     for name, (d, lv) in cases:
         rd = _r_df(r, d)
@@ -535,6 +536,21 @@ def test_errors_and_messages_match_caret(r):
         _py_call(port.pr_summary, m, lev=lv),
         _r_call(r, "caret::prSummary", _r_df(r, m), lev=StrVector(lv)),
         "prSummary 3 levels",
+    )
+    inf = d.copy()
+    inf.loc[3, "yes"] = np.inf
+    assert_same(
+        _py_call(port.two_class_summary, inf, lev=["yes", "no"]),
+        _r_call(r, "caret::twoClassSummary", _r_df(r, inf), lev=StrVector(["yes", "no"])),
+        "twoClass infinite probability",
+    )
+    wide = d.copy()
+    wide["obs"] = pd.Categorical(wide["obs"].astype(str), categories=["yes", "no", "maybe"])
+    wide["pred"] = pd.Categorical(wide["pred"].astype(str), categories=["yes", "no", "maybe"])
+    assert_same(
+        _py_call(port.two_class_summary, wide, lev=["yes", "no"]),
+        _r_call(r, "caret::twoClassSummary", _r_df(r, wide), lev=StrVector(["yes", "no"])),
+        "twoClass obs with 3 levels",
     )
     other = m.copy()
     other["pred"] = pd.Categorical(other["pred"].astype(str), categories=lv[::-1])
