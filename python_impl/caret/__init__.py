@@ -29,3 +29,27 @@ from python_impl.caret.confusion import (
 
 __all__ = ["BY_CLASS_NAMES", "MODES", "NA", "OVERALL_NAMES", "ConfusionMatrix", "binom_ci",
            "confusion_matrix", "confusion_matrix_from_table", "is_na"]
+
+from python_impl.caret.measures import (  # noqa: E402
+    f_meas,
+    neg_pred_value,
+    pos_pred_value,
+    precision,
+    recall,
+    sensitivity,
+    specificity,
+)
+from python_impl.caret.rnumeric import RError, RWarning  # noqa: E402
+from python_impl.caret.roc import ci_auc_delong, roc_auc  # noqa: E402
+from python_impl.caret.summaries import (  # noqa: E402
+    default_summary,
+    mn_log_loss,
+    multi_class_summary,
+    post_resample,
+    pr_summary,
+    two_class_summary,
+)
+
+__all__ += ["RError", "RWarning", "ci_auc_delong", "default_summary", "f_meas", "mn_log_loss",
+            "multi_class_summary", "neg_pred_value", "pos_pred_value", "post_resample", "pr_summary",
+            "precision", "recall", "roc_auc", "sensitivity", "specificity", "two_class_summary"]

@@ -1,0 +1,608 @@
+"""The crosswalk (parity.crosswalk) against live caret, pROC and R's stats (rpy2), entry by entry.
+
+For every CROSSWALK entry, ``test_entry_<key>`` runs the library call on generated data, maps it
+with ``map_call`` and checks, against the value R computes on the same data:
+
+- where the definition is the same: the library's value equals R's under the entry's rule -
+  exact where both do the same IEEE operations (one division of two exact integer counts),
+  relative 1e-12 where the same formula runs in another order or with R's long-double sums
+  (a few ulps; any definitional difference on these inputs is orders of magnitude larger), and
+  the two measured exceptions the entries state (SciPy's brentq xtol, Boost vs TOMS 708);
+- where it differs: an input where the difference shows (the value is not R's), and the row's
+  ``caret_value`` - the named Python call on the same inputs - is R's value (relative 1e-12:
+  ``python_impl.caret``'s rule, and NumPy's sums vs R's).
+
+NaN and NA are equal only to NaN and NA; where R has NA, the port's value is R's NA (is_na).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.stats
+import sklearn.metrics as skm
+from sklearn.exceptions import UndefinedMetricWarning
+
+from parity.compare import Tolerance, values_agree
+from parity.crosswalk import CROSSWALK, MAPPED_FUNCTIONS, CrosswalkRow, entry, map_call
+from python_impl.caret import confusion_matrix, is_na
+
+CARET_CALL_RULE = Tolerance(rel=1e-12)
+
+_R_CODE = r"""
+local({
+  suppressPackageStartupMessages({library(caret); library(pROC)})
+  fac <- function(x, levels) factor(as.vector(x), levels = as.vector(levels))
+  opt <- function(x) if (length(x)) as.vector(x)
+  .xw_cm <<- function(pred, obs, levels, positive, prevalence)
+    confusionMatrix(fac(pred, levels), fac(obs, levels), positive = opt(positive),
+                    prevalence = opt(prevalence), mode = "everything")
+  .xw_overall <<- function(pred, obs, levels, stat)
+    unname(.xw_cm(pred, obs, levels, character(0), numeric(0))$overall[as.vector(stat)])
+  .xw_by_class <<- function(pred, obs, levels, positive, prevalence, stat, class) {
+    bc <- .xw_cm(pred, obs, levels, positive, prevalence)$byClass
+    unname(if (is.matrix(bc)) bc[paste("Class:", as.vector(class)), as.vector(stat)]
+           else bc[as.vector(stat)])
+  }
+  .xw_table <<- function(pred, obs, levels)
+    unclass(.xw_cm(pred, obs, levels, character(0), numeric(0))$table)
+  # summary functions take a data frame: obs, pred and one probability column per level
+  frame <- function(obs, pred, probs, levels) {
+    d <- data.frame(obs = fac(obs, levels), pred = fac(pred, levels))
+    probs <- matrix(as.vector(probs), ncol = length(levels))
+    for (j in seq_along(levels)) d[[as.vector(levels)[j]]] <- probs[, j]
+    d
+  }
+  .xw_summary <<- function(fun, obs, pred, probs, levels, stat) {
+    f <- get(as.vector(fun), envir = asNamespace("caret"))
+    unname(f(frame(obs, pred, probs, levels), lev = as.vector(levels))[as.vector(stat)])
+  }
+  .xw_proc_auto <<- function(obs, score, levels)
+    as.numeric(pROC::roc(fac(obs, levels), as.vector(score), quiet = TRUE)$auc)
+  .xw_post_resample <<- function(pred, obs, stat)
+    unname(postResample(as.vector(pred), as.vector(obs))[as.vector(stat)])
+  .xw_r2_traditional <<- function(pred, obs) R2(as.vector(pred), as.vector(obs), formula = "traditional")
+  .xw_f_meas <<- function(pred, obs, levels, relevant, beta)
+    F_meas(fac(pred, levels), fac(obs, levels), relevant = as.vector(relevant), beta = beta)
+  # more than two classes: F_meas's table method (its factor method takes two levels only)
+  .xw_f_meas_table <<- function(pred, obs, levels, relevant, beta)
+    F_meas(table(fac(pred, levels), fac(obs, levels)), relevant = as.vector(relevant), beta = beta)
+})
+"""
+
+
+@pytest.fixture(scope="module")
+def r(r_caret):
+    """R with caret, pROC and this module's helpers; ``r.<helper>(...)`` converts both ways."""
+    ro = r_caret.r_env()
+    try:
+        ro.r(_R_CODE)
+    except Exception as exc:  # pROC missing: setup.sh installs r-cran-proc
+        pytest.skip(f"R helpers for the crosswalk cannot load: {exc}")
+
+    class R:
+        def __getattr__(self, name):
+            from rpy2.robjects import default_converter, numpy2ri
+            from rpy2.robjects.conversion import localconverter
+
+            fn = ro.globalenv[f".xw_{name}"]
+
+            def call(*args):
+                with localconverter(default_converter + numpy2ri.converter):
+                    return np.asarray(fn(*[_r_arg(a) for a in args]), dtype=float)
+
+            return call
+
+    return R()
+
+
+def _r_arg(a):
+    if isinstance(a, str):
+        return np.array([a])
+    if isinstance(a, list | tuple):
+        return np.array(a)
+    return a
+
+
+def strings(y) -> np.ndarray:
+    """Labels as R receives them (R's factor levels are strings)."""
+    return np.array([str(v) for v in y])
+
+
+def scalar(x) -> float:
+    return float(np.asarray(x).reshape(-1)[0])
+
+
+def rows_of(name, *args, **kwargs) -> tuple[object, list[CrosswalkRow]]:
+    fn = {"binomtest": scipy.stats.binomtest, "pearsonr": scipy.stats.pearsonr}.get(name) \
+        or getattr(skm, name)
+    result = fn(*args, **kwargs)
+    return result, map_call(name, args, kwargs, result)
+
+
+def one(rows: list[CrosswalkRow], key: str, caret_class: str | None = None,
+        statistic: str | None = None) -> CrosswalkRow:
+    found = [r for r in rows if r.entry == key and (caret_class is None or r.caret_class == caret_class)
+             and (statistic is None or r.caret_statistic == statistic)]
+    assert len(found) == 1, f"expected one {key} row for {caret_class}: {rows}"
+    return found[0]
+
+
+def assert_same(row: CrosswalkRow, r_value):
+    """A 'same definition' row: the library's value is R's under the entry's rule."""
+    assert row.caret_equal, row
+    tol = Tolerance(rel=row.rtol, abs_floor=row.atol)
+    assert values_agree(r_value, row.value, tol), \
+        f"{row.caret_statistic}: R {r_value!r}, {row.python_call} {row.value!r} ({tol.describe()})"
+    assert values_agree(r_value, row.caret_value, CARET_CALL_RULE), (row.caret_value, r_value)
+
+
+def assert_differs(row: CrosswalkRow, r_value):
+    """A 'differs' row: the library's value is not R's; the named caret call gives R's value."""
+    assert not row.caret_equal and row.why, row
+    assert not values_agree(r_value, row.value, Tolerance(rel=1e-6)), \
+        f"{row.caret_statistic}: expected a difference, both {r_value!r}"
+    assert values_agree(r_value, row.caret_value, CARET_CALL_RULE), \
+        f"{row.caret_statistic}: R {r_value!r}, {row.caret_call} {row.caret_value!r}"
+
+
+def classes(seed: int, n: int, k: int, accuracy: float = 0.6, absent_true: int | None = None):
+    """True and predicted labels 0..k-1 of a classifier right with probability ``accuracy``."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, n)
+    if absent_true is not None:
+        y[y == absent_true] = (absent_true + 1) % k
+    p = np.where(rng.random(n) < accuracy, y, rng.integers(0, k, n))
+    return y, p
+
+
+def probabilities(seed: int, y: np.ndarray, k: int, *, ties: bool = True) -> np.ndarray:
+    """Class probabilities (rows sum to 1) that favour the true class."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(len(y), k))
+    logits[np.arange(len(y)), y] += 1.0
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    if ties:
+        probs = np.round(probs, 1)
+        probs[:, -1] = 1 - probs[:, :-1].sum(axis=1)
+        probs = np.clip(probs, 0.0, 1.0)
+    return probs
+
+
+def levels_of(*ys) -> list[str]:
+    return [str(v) for v in sorted(set(np.concatenate(ys).tolist()))]
+
+
+# --------------------------------------------------------------------------- not needing R
+
+
+def test_every_entry_has_a_live_test():
+    keys = [e.key for e in CROSSWALK]
+    assert len(set(keys)) == len(keys)
+    missing = [k for k in keys if f"test_entry_{k}" not in globals()]
+    assert not missing, f"CROSSWALK entries without a live test: {missing}"
+
+
+def test_map_call_rejects_unmapped_functions_and_bad_arguments():
+    with pytest.raises(ValueError, match=r"'matthews_corrcoef': not mapped to caret; expected one of"):
+        map_call("matthews_corrcoef", ([0, 1], [0, 1]), {}, 1.0)
+    with pytest.raises(ValueError, match=r"accuracy_score: arguments it would not accept"):
+        map_call("sklearn.metrics.accuracy_score", ([0, 1],), {"bogus": 1}, 1.0)
+    with pytest.raises(ValueError, match=r"y_true: a 'multilabel-indicator' target"):
+        map_call("precision_score", ([[0, 1], [1, 0]], [[0, 1], [1, 1]]), {"average": "samples"}, 0.5)
+    with pytest.raises(ValueError, match=r"crosswalk entry 'nope': expected one of"):
+        entry("nope")
+    assert all(name.startswith(("sklearn.metrics.", "scipy.stats.")) for name in MAPPED_FUNCTIONS)
+
+
+def test_short_and_qualified_names_map_alike():
+    y, p = classes(1, 30, 3)
+    result = skm.accuracy_score(y, p)
+    assert map_call("accuracy_score", (y, p), {}, result) == \
+        map_call("sklearn.metrics.accuracy_score", (), {"y_true": y, "y_pred": p}, result)
+
+
+def test_printed_classification_report_maps_unrounded_values():
+    y, p = classes(2, 60, 3)
+    printed = skm.classification_report(y, p)
+    as_dict = skm.classification_report(y, p, output_dict=True)
+    rows_printed = map_call("classification_report", (y, p), {}, printed)
+    rows_dict = map_call("classification_report", (y, p), {"output_dict": True}, as_dict)
+    assert [r.value for r in rows_printed] == [r.value for r in rows_dict]
+    assert all("digits=2" in r.why for r in rows_printed)
+    stats = {(r.caret_statistic, r.caret_class) for r in rows_dict}
+    assert {("Accuracy", None), ("Sensitivity", "2"), ("Precision", "0"), ("F1", "1"),
+            ("Mean_F1", None), ("Prevalence", "0")} <= stats
+
+
+# --------------------------------------------------------------------------- live caret, per entry
+
+
+
+@pytest.mark.r
+def test_entry_accuracy(r):
+    y, p = classes(3, 200, 4)
+    lv = levels_of(y, p)
+    r_acc = scalar(r.overall(strings(p), strings(y), lv, "Accuracy"))
+    _, rows = rows_of("accuracy_score", y, p)
+    assert_same(one(rows, "accuracy"), r_acc)
+    _, rows = rows_of("precision_score", y, p, average="micro")  # micro precision is the accuracy
+    assert_same(one(rows, "accuracy"), r_acc)
+    _, rows = rows_of("accuracy_score", y, p, normalize=False)  # a count
+    assert_differs(one(rows, "accuracy"), r_acc)
+
+
+@pytest.mark.r
+def test_entry_kappa(r):
+    y, p = classes(4, 300, 5, accuracy=0.5)
+    r_kappa = scalar(r.overall(strings(p), strings(y), levels_of(y, p), "Kappa"))
+    _, rows = rows_of("cohen_kappa_score", y, p)
+    assert_same(one(rows, "kappa"), r_kappa)
+    _, rows = rows_of("cohen_kappa_score", y, p, weights="quadratic")
+    assert_differs(one(rows, "kappa"), r_kappa)
+
+
+@pytest.mark.r
+def test_entry_table(r):
+    y, p = classes(5, 120, 3, accuracy=0.3)
+    r_table = r.table(strings(p), strings(y), levels_of(y, p))
+    result, rows = rows_of("confusion_matrix", y, p)
+    assert not np.array_equal(result, r_table) and np.array_equal(result.T, r_table)
+    row = one(rows, "table")
+    assert not row.caret_equal and "transpose" in row.why
+    np.testing.assert_array_equal(row.caret_value, r_table)
+
+
+@pytest.mark.r
+def test_entry_sensitivity(r):
+    y, p = classes(6, 150, 2)
+    lv = levels_of(y, p)
+    r_sens_1 = scalar(r.by_class(strings(p), strings(y), lv, "1", [], "Sensitivity", ""))
+    r_sens_default = scalar(r.by_class(strings(p), strings(y), lv, [], [], "Sensitivity", ""))
+    _, rows = rows_of("recall_score", y, p)  # pos_label=1; caret's default positive is "0"
+    row = one(rows, "sensitivity")
+    assert row.caret_class == "1"
+    assert_same(row, r_sens_1)
+    assert not values_agree(r_sens_default, row.value, Tolerance(rel=1e-6))
+    # per class, three classes: one row per class, each caret's "Class: c" row
+    y3, p3 = classes(7, 200, 3)
+    result, rows = rows_of("recall_score", y3, p3, average=None)
+    for c in ("0", "1", "2"):
+        r_value = scalar(r.by_class(strings(p3), strings(y3), levels_of(y3, p3), [], [], "Sensitivity", c))
+        assert_same(one(rows, "sensitivity", c), r_value)
+    # zero_division: a class absent from y_true; caret's Sensitivity is NA
+    y3, p3 = classes(8, 100, 3, absent_true=2)
+    with pytest.warns(UndefinedMetricWarning, match="Recall is ill-defined"):
+        _, rows = rows_of("recall_score", y3, p3, average=None)
+    r_na = scalar(r.by_class(strings(p3), strings(y3), levels_of(y3, p3), [], [], "Sensitivity", "2"))
+    row = one(rows, "sensitivity", "2")
+    assert np.isnan(r_na) and row.value == 0.0 and is_na(row.caret_value)
+    assert_differs(row, r_na)
+
+
+@pytest.mark.r
+def test_entry_specificity(r):
+    y, p = classes(9, 150, 2)
+    r_spec = scalar(r.by_class(strings(p), strings(y), levels_of(y, p), "1", [], "Specificity", ""))
+    _, rows = rows_of("recall_score", y, p, pos_label=0)  # the recall of the other class
+    row = one(rows, "specificity")
+    assert row.caret_class == "1"
+    assert_same(row, r_spec)
+
+
+@pytest.mark.r
+def test_entry_precision(r):
+    y, p = classes(10, 150, 3)
+    _, rows = rows_of("precision_score", y, p, average=None)
+    for c in ("0", "1", "2"):
+        r_value = scalar(r.by_class(strings(p), strings(y), levels_of(y, p), [], [], "Precision", c))
+        assert_same(one(rows, "precision", c), r_value)
+    # zero_division: class 2 never predicted; caret's Precision is NA
+    p = np.where(p == 2, 0, p)
+    _, rows = rows_of("precision_score", y, p, average=None, zero_division=1.0)
+    r_na = scalar(r.by_class(strings(p), strings(y), levels_of(y, p), [], [], "Precision", "2"))
+    row = one(rows, "precision", "2")
+    assert row.value == 1.0
+    assert_differs(row, r_na)
+    _, rows = rows_of("precision_score", y, p, average=None, zero_division=np.nan)
+    assert_same(one(rows, "precision", "2"), r_na)  # NaN where caret has NA
+
+
+@pytest.mark.r
+def test_entry_ppv(r):
+    y, p = classes(11, 200, 2)
+    lv = levels_of(y, p)
+    r_ppv = scalar(r.by_class(strings(p), strings(y), lv, "1", [], "Pos Pred Value", ""))
+    _, rows = rows_of("precision_score", y, p)
+    row = one(rows, "ppv")
+    assert_same(row, r_ppv)
+    # with a prevalence, caret's PPV is Bayes' rule at that prevalence, not the precision
+    r_ppv_prev = scalar(r.by_class(strings(p), strings(y), lv, "1", [0.2], "Pos Pred Value", ""))
+    assert not values_agree(r_ppv_prev, row.value, Tolerance(rel=1e-6))
+    port = confusion_matrix(strings(p), strings(y), positive="1", prevalence=0.2)
+    assert values_agree(r_ppv_prev, port.by_class["Pos Pred Value"], CARET_CALL_RULE)
+
+
+@pytest.mark.r
+def test_entry_npv(r):
+    y, p = classes(12, 200, 2)
+    lv = levels_of(y, p)
+    r_npv = scalar(r.by_class(strings(p), strings(y), lv, "1", [], "Neg Pred Value", ""))
+    _, rows = rows_of("precision_score", y, p, pos_label=0)
+    assert_same(one(rows, "npv"), r_npv)
+    r_npv_prev = scalar(r.by_class(strings(p), strings(y), lv, "1", [0.7], "Neg Pred Value", ""))
+    port = confusion_matrix(strings(p), strings(y), positive="1", prevalence=0.7)
+    assert not values_agree(r_npv_prev, one(rows, "npv").value, Tolerance(rel=1e-6))
+    assert values_agree(r_npv_prev, port.by_class["Neg Pred Value"], CARET_CALL_RULE)
+
+
+@pytest.mark.r
+def test_entry_f1(r):
+    y, p = classes(13, 200, 3)
+    _, rows = rows_of("f1_score", y, p, average=None)
+    for c in ("0", "1", "2"):
+        r_value = scalar(r.by_class(strings(p), strings(y), levels_of(y, p), [], [], "F1", c))
+        assert_same(one(rows, "f1", c), r_value)
+    # TP = 0 for class 2 (predicted and present, never both): caret 0/0 = NaN, scikit-learn 0
+    p = np.where((y == 2) & (p == 2), 0, p)
+    _, rows = rows_of("f1_score", y, p, average=None)
+    r_nan = scalar(r.by_class(strings(p), strings(y), levels_of(y, p), [], [], "F1", "2"))
+    row = one(rows, "f1", "2")
+    assert np.isnan(r_nan) and row.value == 0.0 and not is_na(row.caret_value)
+    assert_differs(row, r_nan)
+
+
+@pytest.mark.r
+def test_entry_fbeta(r):
+    y, p = classes(14, 200, 2)
+    r_f2 = scalar(r.f_meas(strings(p), strings(y), levels_of(y, p), "1", 2.0))
+    _, rows = rows_of("fbeta_score", y, p, beta=2.0)
+    row = one(rows, "fbeta")
+    assert row.caret_statistic == "F_meas(beta = 2)"
+    assert_same(row, r_f2)
+    y, p = classes(35, 200, 3)
+    _, rows = rows_of("fbeta_score", y, p, beta=0.5, average=None)
+    for c in ("0", "1", "2"):
+        r_value = scalar(r.f_meas_table(strings(p), strings(y), levels_of(y, p), c, 0.5))
+        assert_same(one(rows, "fbeta", c), r_value)
+
+
+@pytest.mark.r
+def test_entry_prevalence(r):
+    y, p = classes(15, 90, 3)
+    _, rows = rows_of("precision_recall_fscore_support", y, p)
+    for c in ("0", "1", "2"):
+        r_prev = scalar(r.by_class(strings(p), strings(y), levels_of(y, p), [], [], "Prevalence", c))
+        row = one(rows, "prevalence", c)
+        assert_differs(row, r_prev)
+        assert row.value / len(y) == r_prev
+    # the other three parts of the same call are caret's by-class statistics
+    r_rec = scalar(r.by_class(strings(p), strings(y), levels_of(y, p), [], [], "Recall", "1"))
+    assert_same(one(rows, "sensitivity", "1"), r_rec)
+
+
+@pytest.mark.r
+def test_entry_balanced_accuracy(r):
+    y, p = classes(16, 200, 2)
+    r_ba = scalar(r.by_class(strings(p), strings(y), levels_of(y, p), [], [], "Balanced Accuracy", ""))
+    _, rows = rows_of("balanced_accuracy_score", y, p)
+    assert_same(one(rows, "balanced_accuracy"), r_ba)
+    # two classes, one absent from y_true: scikit-learn drops it, caret has NA
+    y1 = np.zeros(20, dtype=int)
+    p1 = np.r_[np.zeros(15, dtype=int), np.ones(5, dtype=int)]
+    r_na = scalar(r.by_class(strings(p1), strings(y1), ["0", "1"], [], [], "Balanced Accuracy", ""))
+    with pytest.warns(UserWarning, match="y_pred contains classes not in y_true"):
+        _, rows = rows_of("balanced_accuracy_score", y1, p1)
+    assert_differs(one(rows, "balanced_accuracy"), r_na)
+
+
+@pytest.mark.r
+def test_entry_mean_sensitivity(r):
+    y, p = classes(17, 300, 4)
+    probs = probabilities(17, y, 4)
+    lv = levels_of(y, p)
+    r_mean = scalar(r.summary("multiClassSummary", strings(y), strings(p), probs, lv, "Mean_Sensitivity"))
+    _, rows = rows_of("recall_score", y, p, average="macro")
+    assert_same(one(rows, "mean_sensitivity"), r_mean)
+    _, rows = rows_of("balanced_accuracy_score", y, p)  # k > 2: the macro recall
+    assert_same(one(rows, "mean_sensitivity"), r_mean)
+    # a class absent from y_true: caret's colMeans is NA, scikit-learn averages zero_division
+    y, p = classes(18, 300, 4, absent_true=3)
+    r_na = scalar(r.summary("multiClassSummary", strings(y), strings(p), probabilities(18, y, 4), lv,
+                            "Mean_Sensitivity"))
+    _, rows = rows_of("recall_score", y, p, average="macro", zero_division=0.0)
+    assert_differs(one(rows, "mean_sensitivity"), r_na)
+
+
+@pytest.mark.r
+def test_entry_mean_precision(r):
+    y, p = classes(19, 300, 4)
+    lv = levels_of(y, p)
+    r_mean = scalar(r.summary("multiClassSummary", strings(y), strings(p), probabilities(19, y, 4), lv,
+                              "Mean_Precision"))
+    _, rows = rows_of("precision_score", y, p, average="macro")
+    assert_same(one(rows, "mean_precision"), r_mean)
+    # two classes: multiClassSummary reports the first level's Precision, not a mean
+    y, p = classes(34, 200, 2)
+    r_first = scalar(r.summary("multiClassSummary", strings(y), strings(p), probabilities(34, y, 2),
+                               levels_of(y, p), "Precision"))
+    _, rows = rows_of("precision_score", y, p, average="macro")
+    row = one(rows, "mean_precision")
+    assert row.caret_statistic == "Precision" and row.caret_class == "0"
+    assert_differs(row, r_first)
+
+
+@pytest.mark.r
+def test_entry_mean_f1(r):
+    y, p = classes(20, 300, 4)
+    lv = levels_of(y, p)
+    r_mean = scalar(r.summary("multiClassSummary", strings(y), strings(p), probabilities(20, y, 4), lv,
+                              "Mean_F1"))
+    _, rows = rows_of("f1_score", y, p, average="macro")
+    assert_same(one(rows, "mean_f1"), r_mean)
+    _, rows = rows_of("classification_report", y, p, output_dict=True)  # its 'macro avg' row
+    assert_same(one([x for x in rows if "macro avg" in x.python_call], "mean_f1"), r_mean)
+
+
+@pytest.mark.r
+def test_entry_weighted(r):
+    # unbalanced classes, so the support-weighted mean is not the plain mean
+    rng = np.random.default_rng(21)
+    y = rng.choice(3, 300, p=[0.7, 0.2, 0.1])
+    p = np.where(rng.random(300) < 0.6, y, rng.integers(0, 3, 300))
+    lv = levels_of(y, p)
+    r_prec = np.array([scalar(r.by_class(strings(p), strings(y), lv, [], [], "Precision", c)) for c in lv])
+    r_prev = np.array([scalar(r.by_class(strings(p), strings(y), lv, [], [], "Prevalence", c)) for c in lv])
+    r_weighted = float(np.sum(r_prec * r_prev))  # the weighted mean from caret's by-class values
+    r_mean = scalar(r.summary("multiClassSummary", strings(y), strings(p), probabilities(21, y, 3), lv,
+                              "Mean_Precision"))
+    _, rows = rows_of("precision_score", y, p, average="weighted")
+    row = one(rows, "weighted")
+    assert not row.caret_equal
+    assert not values_agree(r_mean, row.value, Tolerance(rel=1e-6))  # not caret's mean
+    assert values_agree(r_weighted, row.value, CARET_CALL_RULE)  # caret's by-class values, weighted
+    assert values_agree(r_weighted, row.caret_value, CARET_CALL_RULE)
+
+
+@pytest.mark.r
+def test_entry_mean_balanced_accuracy(r):
+    y, p = classes(22, 300, 4)
+    r_mba = scalar(r.summary("multiClassSummary", strings(y), strings(p), probabilities(22, y, 4),
+                             levels_of(y, p), "Mean_Balanced_Accuracy"))
+    _, rows = rows_of("balanced_accuracy_score", y, p)
+    assert_differs(one(rows, "mean_balanced_accuracy"), r_mba)
+
+
+def _two_class_probs(seed: int, n: int, *, informative: float):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    score = np.round(np.clip(0.5 + informative * (y - 0.5) + rng.normal(0, 0.25, n), 0, 1), 2)
+    p = (score > 0.5).astype(int)
+    return y, p, np.column_stack([1 - score, score]), score
+
+
+@pytest.mark.r
+def test_entry_roc(r):
+    y, p, probs, score = _two_class_probs(23, 200, informative=0.4)  # rounded: ties
+    r_roc = scalar(r.summary("twoClassSummary", strings(y), strings(p), probs, ["0", "1"], "ROC"))
+    _, rows = rows_of("roc_auc_score", y, score)
+    assert_same(one(rows, "roc"), r_roc)
+    _, rows = rows_of("roc_auc_score", y, score, max_fpr=0.5)  # McClish's partial AUC
+    assert_differs(one(rows, "roc"), r_roc)
+
+
+@pytest.mark.r
+def test_entry_proc_auto(r):
+    # a classifier worse than chance: pROC's 'auto' turns the direction, twoClassSummary does not
+    y, p, probs, score = _two_class_probs(24, 200, informative=-0.3)
+    r_auto = scalar(r.proc_auto(strings(y), score, ["0", "1"]))
+    result, rows = rows_of("roc_auc_score", y, score)
+    assert result < 0.5
+    assert_differs(one(rows, "proc_auto"), r_auto)
+    assert_same(one(rows, "roc"), scalar(r.summary("twoClassSummary", strings(y), strings(p), probs,
+                                                   ["0", "1"], "ROC")))
+    y, p, probs, score = _two_class_probs(25, 200, informative=0.3)  # better than chance: the same
+    _, rows = rows_of("roc_auc_score", y, score)
+    assert_same(one(rows, "proc_auto"), scalar(r.proc_auto(strings(y), score, ["0", "1"])))
+
+
+@pytest.mark.r
+def test_entry_multiclass_auc(r):
+    y, p = classes(26, 300, 4)
+    probs = probabilities(26, y, 4, ties=False)  # scikit-learn requires rows summing to 1
+    r_auc = scalar(r.summary("multiClassSummary", strings(y), strings(p), probs, levels_of(y, p), "AUC"))
+    _, rows = rows_of("roc_auc_score", y, probs, multi_class="ovr")
+    assert_same(one(rows, "multiclass_auc"), r_auc)
+    _, rows = rows_of("roc_auc_score", y, probs, multi_class="ovo")  # Hand & Till
+    assert_differs(one(rows, "multiclass_auc"), r_auc)
+
+
+@pytest.mark.r
+def test_entry_log_loss(r):
+    y, p = classes(27, 300, 3)
+    probs = probabilities(27, y, 3, ties=False)
+    lv = levels_of(y, p)
+    r_ll = scalar(r.summary("mnLogLoss", strings(y), strings(p), probs, lv, "logLoss"))
+    _, rows = rows_of("log_loss", y, probs)
+    assert_same(one(rows, "log_loss"), r_ll)
+    # a true class given probability 0: caret clips at 1e-15, scikit-learn at 2.2e-16
+    probs[0] = 0.0
+    probs[0, (y[0] + 1) % 3] = 1.0
+    r_ll = scalar(r.summary("mnLogLoss", strings(y), strings(p), probs, lv, "logLoss"))
+    _, rows = rows_of("log_loss", y, probs)
+    assert_differs(one(rows, "log_loss"), r_ll)
+
+
+def _regression(seed: int, n: int = 100):
+    rng = np.random.default_rng(seed)
+    obs = rng.normal(10, 3, n)
+    pred = 1.5 * obs - 4 + rng.normal(0, 1, n)  # correlated, but biased and mis-scaled
+    return obs, pred
+
+
+@pytest.mark.r
+def test_entry_rmse(r):
+    obs, pred = _regression(28)
+    r_rmse = scalar(r.post_resample(pred, obs, "RMSE"))
+    _, rows = rows_of("mean_squared_error", obs, pred)
+    assert_differs(one(rows, "rmse"), r_rmse)
+    _, rows = rows_of("root_mean_squared_error", obs, pred)
+    assert_same(one(rows, "rmse"), r_rmse)
+
+
+@pytest.mark.r
+def test_entry_mae(r):
+    obs, pred = _regression(29)
+    _, rows = rows_of("mean_absolute_error", obs, pred)
+    assert_same(one(rows, "mae"), scalar(r.post_resample(pred, obs, "MAE")))
+
+
+@pytest.mark.r
+def test_entry_rsquared(r):
+    obs, pred = _regression(30)
+    r_rsq = scalar(r.post_resample(pred, obs, "Rsquared"))
+    _, rows = rows_of("r2_score", obs, pred)
+    assert_differs(one(rows, "rsquared"), r_rsq)
+    _, rows = rows_of("pearsonr", obs, pred)
+    assert_differs(one(rows, "rsquared"), r_rsq)
+    # constant predictions: caret's Rsquared is NA
+    const = np.full_like(obs, 10.0)
+    r_na = scalar(r.post_resample(const, obs, "Rsquared"))
+    _, rows = rows_of("r2_score", obs, const)
+    assert np.isnan(r_na)
+    assert_differs(one(rows, "rsquared"), r_na)
+
+
+@pytest.mark.r
+def test_entry_r2_traditional(r):
+    obs, pred = _regression(31)
+    _, rows = rows_of("r2_score", obs, pred)
+    assert_same(one(rows, "r2_traditional"), scalar(r.r2_traditional(pred, obs)))
+
+
+@pytest.mark.r
+def test_entry_accuracy_ci(r):
+    y, p = classes(32, 500, 3)
+    lv = levels_of(y, p)
+    k, n = int(np.sum(y == p)), len(y)
+    r_lower = scalar(r.overall(strings(p), strings(y), lv, "AccuracyLower"))
+    r_upper = scalar(r.overall(strings(p), strings(y), lv, "AccuracyUpper"))
+    _, rows = rows_of("binomtest", k, n)
+    assert_same(one(rows, "accuracy_ci", statistic="AccuracyLower"), r_lower)
+    assert_same(one(rows, "accuracy_ci", statistic="AccuracyUpper"), r_upper)
+    _, rows = rows_of("binomtest", k, n, alternative="greater")  # a one-sided interval
+    assert_differs(one(rows, "accuracy_ci", statistic="AccuracyLower"), r_lower)
+
+
+@pytest.mark.r
+def test_entry_accuracy_pvalue(r):
+    y, p = classes(33, 500, 3, accuracy=0.1)  # accuracy near the NIR: a p-value far from 0 and 1
+    lv = levels_of(y, p)
+    k, n = int(np.sum(y == p)), len(y)
+    nir = scalar(r.overall(strings(p), strings(y), lv, "AccuracyNull"))
+    r_p = scalar(r.overall(strings(p), strings(y), lv, "AccuracyPValue"))
+    assert 1e-6 < r_p < 0.999999
+    _, rows = rows_of("binomtest", k, n, p=nir, alternative="greater")
+    assert_same(one(rows, "accuracy_pvalue"), r_p)
+    _, rows = rows_of("binomtest", k, n, p=nir)  # two-sided
+    assert_differs(one(rows, "accuracy_pvalue"), r_p)
