@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     os.environ.setdefault("TZ", "UTC")
-    from parity import rbridge
+    from parity.rules import rbridge
     from python_impl.caret import ci_auc_delong, multi_class_summary, roc_auc
 
     ro = rbridge.r_env()

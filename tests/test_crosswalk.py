@@ -23,8 +23,8 @@ import scipy.stats
 import sklearn.metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
 
-from parity.compare import Tolerance, values_agree
 from parity.crosswalk import CROSSWALK, MAPPED_FUNCTIONS, CrosswalkRow, entry, map_call
+from parity.rules.compare import Tolerance, values_agree
 from python_impl.caret import confusion_matrix, is_na
 
 CARET_CALL_RULE = Tolerance(rel=1e-12)
