@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -44,6 +45,7 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy
 
+from parity.contract.schema_check import schema_errors
 from parity.errors import ParityError
 from parity.paths import SCHEMAS
 
@@ -70,9 +72,24 @@ class ContractError(ParityError, ValueError):
     field, what was found and what was expected."""
 
 
+@functools.cache
+def _schema_text() -> str:
+    return SCHEMA_FILE.read_text(encoding="utf-8")
+
+
 def schema() -> dict[str, Any]:
-    """The contract's JSON Schema (draft 2020-12)."""
-    return json.loads(SCHEMA_FILE.read_text())
+    """The contract's JSON Schema (draft 2020-12): every rule of run.json the reader relies on."""
+    return json.loads(_schema_text())
+
+
+def check_schema(meta: Any, where: str) -> None:
+    """ContractError naming the first fields of ``meta`` (a parsed run.json, from ``where``)
+    that break the contract's schema; nothing when it is valid."""
+    errors = schema_errors(meta, schema())
+    if errors:
+        shown = "; ".join(f"{path or 'run.json'}: {message}" for path, message in errors[:3])
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        raise ContractError(f"{where}: {shown}{more}")
 
 
 # --------------------------------------------------------------------------- the record
@@ -289,8 +306,9 @@ class RunWriter:
             shutil.rmtree(self.tmp, ignore_errors=True)
             return False
         try:
-            self._write_file("run.json", (json.dumps(_jsonable(self.meta), indent=2,
-                                                     allow_nan=False) + "\n").encode())
+            meta = _jsonable(self.meta)
+            check_schema(meta, f"{self.out}/run.json")  # the writer never writes what the reader refuses
+            self._write_file("run.json", (json.dumps(meta, indent=2, allow_nan=False) + "\n").encode())
             if self.out.is_dir():
                 self.out.rmdir()  # empty, checked on entry
             os.replace(self.tmp, self.out)
@@ -415,13 +433,22 @@ class RunWriter:
 # --------------------------------------------------------------------------- reader
 
 
-def _require(meta: Mapping[str, Any], key: str, kind, where: str) -> Any:
-    if key not in meta:
-        raise ContractError(f"{where}: missing {key!r}")
-    value = meta[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ContractError(f"{where}: {key!r} is {value!r}; expected {getattr(kind, '__name__', kind)}")
-    return value
+
+def _check_confusion_shapes(meta: Mapping[str, Any], where: str) -> None:
+    """The rules the schema states in words (arrays.description) but cannot express: the
+    confusion arrays' shapes agree with caret's names."""
+    c, arrays = meta.get("confusion"), meta["arrays"]
+    if c is None:
+        return
+    k, rows = len(c["levels"]), len(c["by_class_rows"]) or 1
+    want = {"confusion.table": [k, k], "confusion.overall": [len(c["overall_names"])],
+            "confusion.by_class": [rows, len(c["by_class_names"])]}
+    for name, shape in want.items():
+        if arrays[name]["shape"] != shape:
+            raise ContractError(
+                f"{where}: arrays.{name}.shape {arrays[name]['shape']}; expected {shape} (from "
+                f"confusion: {k} levels, {len(c['overall_names'])} overall names, "
+                f"{len(c['by_class_rows'])} by-class rows, {len(c['by_class_names'])} statistics)")
 
 
 def read_run(run_dir: str | Path) -> RunRecord:
@@ -444,11 +471,10 @@ def read_run(run_dir: str | Path) -> RunRecord:
     if meta.get("contract_version") != CONTRACT_VERSION:
         raise ContractError(f"{where}: contract_version {meta.get('contract_version')!r}; this "
                             f"reader reads version {CONTRACT_VERSION}")
-    side = _require(meta, "side", str, where)
-    if side not in SIDES:
-        raise ContractError(f"{where}: side {side!r}; expected one of {SIDES}")
-    arrays_index = _require(meta, "arrays", dict, where)
-    texts_index = _require(meta, "texts", dict, where)
+    check_schema(meta, where)  # from here on, every field read has the schema's structure
+    side = meta["side"]
+    arrays_index, texts_index = meta["arrays"], meta["texts"]
+    _check_confusion_shapes(meta, where)
     arrays = {name: _load_array(run_dir, name, entry) for name, entry in arrays_index.items()}
 
     def text(name: str) -> str | None:
@@ -469,11 +495,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
     layers = [Layer(r["name"], r["class"], list(r["output_shape"]), int(r["params"]))
               for r in model["layers"]] if "layers" in model else None
     caret = None
-    if "confusion" in meta:
+    if "confusion" in meta:  # (the schema requires its arrays; their shapes are checked above)
         c = meta["confusion"]
-        for part in ("table", "overall", "by_class"):
-            if f"confusion.{part}" not in arrays:
-                raise ContractError(f"{where}: confusion given but array confusion.{part} missing")
         caret = CaretValues(
             levels=[str(x) for x in c["levels"]], table=arrays["confusion.table"],
             overall_names=list(c["overall_names"]),
@@ -485,7 +508,7 @@ def read_run(run_dir: str | Path) -> RunRecord:
             text=text("confusion_matrix") or "", prevalence=c.get("prevalence"))
     probabilities = arrays.get("probabilities")
     return RunRecord(
-        path=run_dir, side=side, settings=_require(meta, "settings", dict, where),
+        path=run_dir, side=side, settings=meta["settings"],
         versions={str(k): str(v) for k, v in meta.get("versions", {}).items()},
         implementation=meta.get("implementation", {}), data=data,
         normalization=meta.get("normalization", {}), layers=layers,
