@@ -29,7 +29,8 @@ from parity.rules.grades import REQUIRE
 from python_impl.caret import confusion_matrix, confusion_matrix_from_table
 
 __all__ = ["Check", "CheckList", "GROUPS", "GRADED", "NAMES_DIFFER", "build_checks",
-           "check_published", "grade_pair"]
+           "check_published", "grade_pair", "independent_checks",
+           "INDEPENDENT"]
 
 
 @dataclass
@@ -422,13 +423,41 @@ def _grade_digest(details: dict) -> dict:
     return out
 
 
+#: the groups whose checks need no side's result (the audit runs them while the sides train)
+INDEPENDENT = ("battery",)
+#: the groups that call R's caret through rpy2
+NEEDS_R = ("confusion", "battery", "published")
+
+
+def independent_checks(config: AuditConfig) -> dict[str, list[Check]]:
+    """The checks of the spec's groups that need no side's result (:data:`INDEPENDENT`), by
+    group, for :func:`build_checks`; R (rpy2, caret) is started here when a group needs it, so
+    an audit does all of this while its sides train."""
+    if any(g in NEEDS_R for g in config.spec.groups):
+        try:
+            rbridge.r_env()
+        except rbridge.RUnavailable:
+            pass  # each check that needs R reports it as not run, with the reason
+    out = {}
+    for group in config.spec.groups:
+        if group == "battery":
+            c = CheckList(config)
+            check_battery(c)
+            out[group] = c.items
+    return out
+
+
 def build_checks(config: AuditConfig, r: RunRecord | None, py: RunRecord | None,
-                 errors: dict[str, str]) -> list[Check]:
+                 errors: dict[str, str], *,
+                 independent: dict[str, list[Check]] | None = None) -> list[Check]:
     """Every check of the spec's groups, and the graded verdict (group "grade"). ``errors``
-    says why a side's record is missing."""
+    says why a side's record is missing; ``independent`` holds the groups
+    :func:`independent_checks` computed already (the others are computed here)."""
     c = CheckList(config)
     for group in config.spec.groups:
-        if group == "published":
+        if independent is not None and group in independent:
+            c.items.extend(independent[group])
+        elif group == "published":
             check_published(c, r, py)
         elif group == "battery":
             check_battery(c)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from parity.checks import Check, build_checks
+from parity.checks.groups import independent_checks
 from parity.config import AuditConfig
 from parity.contract import ContractError, RunRecord, drop_arrays, read_run
 from parity.orchestration import seeds, sides
@@ -118,9 +119,15 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
             continue  # complete: an earlier attempt, or --r-run
         cmd = config.side_command(side, dirs[side], work_dir / f"{side}_checkpoint")
         runs[side] = sides.SideRun(label, cmd, config.epochs, work_dir / f"{side}_run.log")
-    sides.run_sides(list(runs.values()), parallel=config.parallel, progress=progress)
+    independent: dict[str, list[Check]] = {}
+
+    def meanwhile() -> None:  # the audit's own work that needs no side's result
+        independent.update(independent_checks(config))
+
+    finished = sides.run_sides(list(runs.values()), parallel=config.parallel, progress=progress,
+                               meanwhile=meanwhile)
     durations = {f"{side}_s": runs[side].seconds if side in runs else 0.0 for side in dirs}
-    durations["training_wall_s"] = time.monotonic() - t0
+    durations["training_wall_s"] = finished - t0
     # epochs each side had trained in earlier, interrupted attempts (all: complete before this one)
     resumed = {side: runs[side].resumed_from if side in runs else (config.epochs or 0)
                for side in dirs if side != "r" or reuse_r_run is None}
@@ -136,7 +143,8 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         except ContractError as exc:
             errors[side] = str(exc)
     t2 = time.monotonic()
-    checks = build_checks(config, records.get("r"), records.get("python"), errors)
+    checks = build_checks(config, records.get("r"), records.get("python"), errors,
+                          independent=independent)
     if any(resumed.values()):
         checks.append(Check(
             "training.resumed", "training", resumed.get("r"), resumed.get("python"), None,

@@ -79,8 +79,7 @@ def side_env() -> dict[str, str]:
                 RETICULATE_PYTHON=r_python())
 
 
-def _run_one(side: SideRun, progress: ProgressFn | None) -> None:
-    env = side_env()
+def _run_one(side: SideRun, progress: ProgressFn | None, env: dict[str, str]) -> None:
     lines: list[str] = []
     t0 = time.monotonic()
     done = 0
@@ -132,29 +131,52 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def run_sides(sides: list[SideRun], *, parallel: bool, progress: ProgressFn | None = None) -> None:
+def run_sides(sides: list[SideRun], *, parallel: bool, progress: ProgressFn | None = None,
+              meanwhile: Callable[[], None] | None = None) -> float:
     """Run the sides, concurrently when ``parallel``; each SideRun gets its status and log.
 
-    Interrupted (KeyboardInterrupt, which the CLI also raises on SIGTERM), it stops every side
-    before re-raising, so no process keeps writing a checkpoint behind an ended audit.
+    ``meanwhile`` runs in this thread while the sides train (the audit's own work that needs no
+    side's result); then the sides are waited for. Returns the monotonic time at which the last
+    side finished.
+
+    Interrupted (KeyboardInterrupt, which the CLI also raises on SIGTERM) or ``meanwhile``
+    failing, it stops every side before re-raising, so no process keeps writing a checkpoint
+    behind an ended audit.
     """
-    if not parallel:
+    env = side_env()  # read once, here: ``meanwhile`` may start R, which touches os.environ
+    stop = threading.Event()
+    finished = [time.monotonic()]
+
+    def one_after_another() -> None:
         for side in sides:
-            _run_one(side, progress)
-        return
-    threads = [threading.Thread(target=_run_one, args=(s, progress), daemon=True) for s in sides]
+            if stop.is_set():
+                break
+            _run_one(side, progress, env)
+        finished[0] = time.monotonic()
+
+    def one(side: SideRun) -> None:
+        if not stop.is_set():
+            _run_one(side, progress, env)
+        finished[0] = max(finished[0], time.monotonic())
+
+    threads = ([threading.Thread(target=one, args=(s,), daemon=True) for s in sides] if parallel
+               else [threading.Thread(target=one_after_another, daemon=True)])
     for t in threads:
         t.start()
     try:
+        if meanwhile is not None:
+            meanwhile()
         for t in threads:
             t.join()
     except BaseException:
+        stop.set()
         for s in sides:
             if s.proc is not None:
                 _stop(s.proc)
         for t in threads:
             t.join(timeout=30)
         raise
+    return finished[0]
 
 
 def remove_stale_temporaries(work_dir: Path) -> None:
