@@ -23,15 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from parity.contract import RunWriter
+from parity.contract import RunWriter, check_output_dir
 from python_impl import data, keras_env, model
 from python_impl.caret import confusion, rformat
 from python_impl.checkpoint import CheckpointError, TrainingCheckpoint
 
 __all__ = ["RunConfig", "run", "main", "versions", "WorkflowError"]
 
-#: R's integers are 32-bit: a setting the R side must also take stays below this
-R_INT_MAX = 2**31 - 1
 
 
 def _setting(default, help: str, *, minimum: int | None = 1):
@@ -67,8 +65,8 @@ class RunConfig:
             if v is None and f.default is None:
                 continue
             lo = f.metadata["minimum"]
-            if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= R_INT_MAX:
-                raise ValueError(f"{f.name}={v!r}: expected an integer from {lo} to {R_INT_MAX}"
+            if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= confusion.R_INT_MAX:
+                raise ValueError(f"{f.name}={v!r}: expected an integer from {lo} to {confusion.R_INT_MAX}"
                                  + (" or None" if f.default is None else ""))
 
     def settings(self) -> dict:
@@ -198,11 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = RunConfig(**{f.name: getattr(args, f.name) for f in fields(RunConfig)})
-        if not args.out.parent.is_dir():
-            raise FileNotFoundError(f"--out: parent directory {args.out.parent} does not exist")
-        if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
-            raise FileExistsError(f"--out: {args.out} exists and is not an empty directory")
-    except (ValueError, FileNotFoundError, FileExistsError) as exc:
+        check_output_dir(args.out)
+    except (FileNotFoundError, FileExistsError) as exc:
+        print(f"error: --out {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if config.threads is not None:  # before TensorFlow starts, as the R side does

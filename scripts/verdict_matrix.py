@@ -18,8 +18,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-SMOKE = ["--epochs", "1", "--train-size", "2000", "--test-size", "500", "--threads", "1",
-         "--steps-per-execution", "256", "--seed", "42"]
+from parity.config import AuditConfig, as_options, load_spec
+
+#: the built-in spec's smoke profile, as the Python side's options (no normalized images: not graded)
+SMOKE = as_options({k: v for k, v in AuditConfig.resolve(load_spec(), profile="smoke").settings.items()
+                    if k != "save_normalized"})
 
 
 def run(out: Path) -> int:

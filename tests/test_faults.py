@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import side_command
 
+from parity.config import AuditConfig, load_spec
 from parity.orchestration.sides import r_python
 from parity.paths import DEFAULT_KERAS_HOME, PROJECT_ROOT
 from python_impl.checkpoint import unavailable_reason
@@ -32,8 +33,8 @@ keras3_only = pytest.mark.skipif(unavailable_reason() is not None, reason=unavai
 
 ENV = dict(os.environ, TZ="UTC", KERAS_HOME=os.environ.get("KERAS_HOME", str(DEFAULT_KERAS_HOME)),
            RETICULATE_PYTHON=r_python(), PYTHONUNBUFFERED="1")
-SMOKE = {"epochs": 1, "seed": 42, "train_size": 2000, "test_size": 500, "threads": 1,
-         "steps_per_execution": 256, "save_normalized": True}
+#: the spec's smoke profile (settings and execution settings)
+SMOKE = AuditConfig.resolve(load_spec(), profile="smoke").settings
 
 
 def parity(*args, timeout=900, **kw):

@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from conftest import unavailable
 
+from parity.config import AuditConfig, as_options, load_spec
 from parity.paths import DEFAULT_KERAS_HOME, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
-SMOKE = ["--epochs", "1", "--train-size", "2000", "--test-size", "500", "--threads", "1",
-         "--steps-per-execution", "256", "--seed", "42"]
+#: the spec's smoke profile, as a side's options (without the normalized images: not graded)
+SMOKE = as_options({k: v for k, v in AuditConfig.resolve(load_spec(), profile="smoke").settings.items()
+                    if k != "save_normalized"})
 ENV = dict(os.environ, TZ="UTC", KERAS_HOME=os.environ.get("KERAS_HOME", str(DEFAULT_KERAS_HOME)))
 ENV.pop("TF_USE_LEGACY_KERAS", None)
 

@@ -72,11 +72,11 @@ from parity.rules.compare import (
     compare_caret,
     json_safe,
     max_abs_diff,
-    na_pattern,
     values_agree,
 )
 from parity.rules.grades import DEFAULT_MARGIN, GRADES, NOT_COMPARED, meets
 from parity.rules.stats import bits_equal, cohen_kappa, mcnemar, tost, ulp_distance
+from python_impl.caret.confusion import na_mask
 
 __all__ = ["Tolerances", "Equivalence", "PairedTests", "GroupVerdict", "Verdict", "grade_runs",
            "paired_tests", "seed_equivalence", "MEASURED_SPREAD"]
@@ -626,7 +626,7 @@ def _grade_confusion(a: RunRecord, b: RunRecord, tol: Tolerances, paired: Paired
                                 "audit's caret rule (exact NIR p-value, rel 1e-12 across libraries)",
                                 details)
         stats_tol = Tolerance(rel=tol.stats_rtol, abs_floor=tol.stats_floor)
-        if all(values_agree(x, y, stats_tol) and np.array_equal(na_pattern(x), na_pattern(y))
+        if all(values_agree(x, y, stats_tol) and np.array_equal(na_mask(x), na_mask(y))
                for x, y in ((ca.overall, cb.overall), (ca.by_class, cb.by_class))):
             return GroupVerdict(g, "numeric", f"same table; statistics within rel {tol.stats_rtol:g}",
                                 details)

@@ -29,6 +29,7 @@ from parity.paths import R_REFERENCE, SPECS
 from parity.rules import battery as _battery
 from parity.rules.compare import Tolerance
 from parity.rules.grades import DEFAULT_MARGIN, REQUIRE
+from python_impl.caret.confusion import R_INT_MAX  # settings reach R as 32-bit integers
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,8 +43,6 @@ BUILTIN_SPEC = SPECS / "tutorial.toml"
 #: every check group the engine knows (parity.checks), in report order
 CHECK_GROUPS = ("data", "normalization", "model", "training", "predictions", "confusion",
                 "battery", "published")
-#: settings reach R as integers: 32-bit
-R_INT_MAX = 2**31 - 1
 #: settings that change how a side executes, never what it computes (the "execution" table)
 SPEC_VERSION = 1
 

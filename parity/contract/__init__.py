@@ -51,7 +51,7 @@ from parity.paths import SCHEMAS
 
 __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
            "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer",
-           "CaretValues", "caret_values_of_port", "layer_rows", "schema", "drop_arrays"]
+           "CaretValues", "caret_values_of_port", "layer_rows", "check_output_dir", "schema", "drop_arrays"]
 
 CONTRACT = "parity-run"
 CONTRACT_VERSION = 1
@@ -261,6 +261,19 @@ def layer_rows(model) -> list[dict[str, Any]]:
     return rows
 
 
+def check_output_dir(out: Path) -> None:
+    """The one rule, on the Python side, for a directory a run is written to (R's twin is in
+    ``r_reference/parity_run.R``): its parent exists, and it is a new name or an empty
+    directory; FileNotFoundError or FileExistsError naming it otherwise. The audit's report
+    directory adds its own rules on top (:func:`parity.orchestration.workdir.check_output_path`)."""
+    parent = out.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"{out}: parent directory {parent} does not exist"
+                                + (" (it is a file)" if parent.exists() else ""))
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out}: exists and is not an empty directory")
+
+
 class RunWriter:
     """Write one side's run directory, atomically: everything goes to a temporary directory
     next to ``out``, renamed to ``out`` only when the block ends without an exception.
@@ -292,12 +305,8 @@ class RunWriter:
 
     # -- the directory
     def __enter__(self) -> RunWriter:
-        parent = self.out.parent
-        if not parent.is_dir():
-            raise FileNotFoundError(f"{self.out}: parent directory {parent} does not exist")
-        if self.out.exists() and (not self.out.is_dir() or any(self.out.iterdir())):
-            raise FileExistsError(f"{self.out}: exists and is not an empty directory")
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=parent))
+        check_output_dir(self.out)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
         return self
 
     def __exit__(self, exc_type, exc, tb):

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from parity.contract import check_output_dir
 from parity.errors import ParityError
 
 __all__ = ["WorkDirError", "ResumeError", "ResumableDir", "check_output_path"]
@@ -36,16 +37,15 @@ def check_output_path(target: Path) -> Path:
         raise WorkDirError(f"--out {target}: expected a new directory name, such as reports/run1")
     target = Path(os.path.abspath(target))
     parent = target.parent
-    if not parent.is_dir():
-        raise WorkDirError(f"--out {target}: parent directory {parent} does not exist"
-                           + (" (it is a file)" if parent.exists() else ""))
-    if not os.access(parent, os.W_OK | os.X_OK):
+    if parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
         raise WorkDirError(f"--out {target}: cannot write in {parent} (permission denied or "
                            "read-only file system)")
     if target.is_symlink():
         raise WorkDirError(f"--out {target}: is a symbolic link; expected a new directory name")
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise WorkDirError(f"--out {target}: exists and is not an empty directory")
+    try:  # the contract's rule for an output directory, the one on the Python side
+        check_output_dir(target)
+    except (FileNotFoundError, FileExistsError) as exc:
+        raise WorkDirError(f"--out {exc}") from None
     return target
 
 

@@ -24,9 +24,10 @@ import numpy as np
 
 from parity.contract import CaretValues
 from python_impl.caret import BY_CLASS_NAMES, NA
+from python_impl.caret.confusion import na_mask
 
 __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff",
-           "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE", "json_safe",
+           "StatComparison", "compare_caret", "caret_values_of_r", "NA_RULE", "json_safe",
            "TYPEOF_TO_DTYPES", "typeof_matches"]
 
 
@@ -128,13 +129,6 @@ class StatComparison:
     difference: object = None
 
 
-def na_pattern(values) -> np.ndarray:
-    """Where R's NA (not NaN) sits in an array of doubles (NA is the NaN with payload 1954)."""
-    a = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
-    bits = a.view(np.uint64)
-    return np.isnan(a) & ((bits & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
-
-
 def caret_values_of_r(res):
     """:class:`parity.contract.CaretValues` of an rbridge result (R's NA marked by payload)."""
 
@@ -150,7 +144,7 @@ def caret_values_of_r(res):
 
 
 def _agree(r, py, tol: Tolerance) -> bool:
-    return values_agree(r, py, tol) and bool(np.array_equal(na_pattern(r), na_pattern(py)))
+    return values_agree(r, py, tol) and bool(np.array_equal(na_mask(r), na_mask(py)))
 
 
 def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
@@ -236,5 +230,5 @@ def _r_repr(x) -> object:
     """A value for a report: R's NA as "NA", NaN as "NaN", numbers as floats."""
     x = float(x)
     if math.isnan(x):
-        return "NA" if bool(na_pattern(x)) else "NaN"
+        return "NA" if bool(na_mask(x)) else "NaN"
     return x

@@ -57,12 +57,12 @@ import numpy as np
 import pandas as pd
 
 from parity.errors import ParityError
+from python_impl.caret.confusion import R_INT_MAX
 from python_impl.caret.rformat import as_character
 
 __all__ = ["LabelFileError", "read_labels", "parse_prevalence", "RVector", "r_vector",
            "factor_pairs", "type_convert"]
 
-_R_INT_MAX = 2**31 - 1
 _EXACT_DOUBLE = 2**53
 _NA_STRINGS = frozenset({"NA"})
 _LOGICAL = {"T": True, "F": False, "TRUE": True, "FALSE": False}
@@ -152,7 +152,7 @@ def _strtoi(s: str) -> int | None:
     if _INTEGER_RE.fullmatch(s) is None:
         return None
     v = int(s.lstrip(_WS))
-    return v if -_R_INT_MAX <= v <= _R_INT_MAX else None
+    return v if -R_INT_MAX <= v <= R_INT_MAX else None
 
 
 def type_convert(values: list[str]):
@@ -248,7 +248,7 @@ def _numeric_vector(data: np.ndarray, na: np.ndarray) -> RVector:
     present = data[~na]
     if data.dtype.kind == "f":
         return RVector("double", data.astype(np.float64), na)
-    if present.size == 0 or (int(present.min()) >= -_R_INT_MAX and int(present.max()) <= _R_INT_MAX):
+    if present.size == 0 or (int(present.min()) >= -R_INT_MAX and int(present.max()) <= R_INT_MAX):
         return RVector("integer", np.where(na, 0, data).astype(np.int32), na)
     if int(present.min()) >= -_EXACT_DOUBLE and int(present.max()) <= _EXACT_DOUBLE:
         return RVector("double", data.astype(np.float64), na)

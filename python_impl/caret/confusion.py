@@ -86,6 +86,20 @@ _PRINT_DIGITS = 4  # caret: max(3, getOption("digits") - 3)
 
 #: R's ``NA_real_``: a NaN whose low word is 1954.
 NA = np.float64(struct.unpack("<d", struct.pack("<Q", 0x7FF00000000007A2))[0])
+#: R's integers are 32-bit: the largest (``.Machine$integer.max``), the one copy on the Python side
+R_INT_MAX = 2**31 - 1
+
+
+def na_mask(values) -> np.ndarray:
+    """Where R's ``NA`` (not ``NaN``, not a number) sits in an array of doubles: the one NA test.
+
+    Examples
+    --------
+    >>> na_mask([NA, float("nan"), 0.5]).tolist()
+    [True, False, False]
+    """
+    a = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    return np.isnan(a) & ((a.view(np.uint64) & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
 
 
 def is_na(x: float | np.floating) -> bool:
@@ -96,7 +110,7 @@ def is_na(x: float | np.floating) -> bool:
     >>> is_na(NA), is_na(float("nan")), is_na(0.5)
     (True, False, False)
     """
-    return bool(np.isnan(x)) and (struct.unpack("<Q", struct.pack("<d", float(x)))[0] & 0xFFFFFFFF) == 1954
+    return bool(na_mask(float(x)))
 
 
 def _r_sum(values) -> np.float64:
@@ -539,12 +553,9 @@ def confusion_matrix_from_table(table, *, labels=None, positive=None, prevalence
                                   mode=mode, dnn=dnn, count_storage=storage)
 
 
-_R_INT_MAX = 2**31 - 1
-
-
 def _fits_r_integer(counts: np.ndarray) -> bool:
     """Whether R could hold these counts (and their total) as integers."""
-    return int(counts.sum()) <= _R_INT_MAX
+    return int(counts.sum()) <= R_INT_MAX
 
 
 # --------------------------------------------------------------------------- statistics
