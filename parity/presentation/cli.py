@@ -24,14 +24,13 @@ import pandas as pd
 
 from parity import config
 from parity.config import AuditConfig, load_spec
-from parity.contract import caret_values_of_port
 from parity.errors import ParityError, UsageError
 from parity.orchestration import doctor, runner, sides
 from parity.paths import missing_extras
 from parity.presentation import report
 from parity.presentation.compare_command import add_compare_parser
 from parity.rules import labels_io, rbridge
-from parity.rules.compare import caret_values_of_r, compare_caret, json_safe
+from parity.rules.compare import compare_caret, json_safe
 from parity.rules.grades import DEFAULT_MARGIN, REQUIRE
 from parity.rules.labels_io import LabelFileError
 from python_impl.caret import is_na
@@ -227,7 +226,7 @@ def _cmd_stats(args) -> int:
     else:
         r = rbridge.caret_from_labels(pred, ref, positive=args.positive, prevalence=prevalence,
                                       mode=args.mode)
-    rows = compare_caret(caret_values_of_r(r), caret_values_of_port(cm))
+    rows = compare_caret(r, cm)
     failures = sum(not row.ok for row in rows)
     if result is not None:
         def safe(row, value):  # the levels row holds level names, never NA markers

@@ -65,40 +65,14 @@ _MARKER = "parity_check(group, status): a check of the parity audit collected by
 # --------------------------------------------------------------------------- comparison
 
 
+
 def caret_values(x: Any) -> CaretValues:
-    """Any caret result as :class:`parity.contract.CaretValues`.
+    """Any caret result - the port's ``ConfusionMatrix``, R's ``CaretResult``, a run's
+    ``CaretValues`` - as :class:`parity.contract.CaretValues`
+    (:func:`parity.rules.compare.caret_values`; TypeError naming any other type)."""
+    from parity.rules.compare import caret_values as convert
 
-    Parameters
-    ----------
-    x : python_impl.caret.ConfusionMatrix, parity.contract.CaretValues or parity.rules.rbridge.CaretResult
-        The port's result, a result in the contract's form, or R's result through rpy2.
-
-    Returns
-    -------
-    CaretValues
-
-    Raises
-    ------
-    TypeError
-        For any other type; the message names the type and the accepted ones.
-    """
-    from parity.contract import CaretValues
-
-    if isinstance(x, CaretValues):
-        return x
-    from python_impl.caret import ConfusionMatrix
-
-    if isinstance(x, ConfusionMatrix):
-        from parity.contract import caret_values_of_port
-
-        return caret_values_of_port(x)
-    if type(x).__name__ == "CaretResult" and type(x).__module__ == "parity.rules.rbridge":
-        from parity.rules.compare import caret_values_of_r
-
-        return caret_values_of_r(x)
-    raise TypeError(f"{type(x).__module__}.{type(x).__qualname__}: expected a "
-                    "python_impl.caret.ConfusionMatrix, a parity.contract.CaretValues or a "
-                    "parity.rules.rbridge.CaretResult")
+    return convert(x)
 
 
 def _cell(value: Any, limit: int = 60) -> str:
@@ -137,7 +111,7 @@ def assert_caret_equal(actual: Any, expected: Any, *, text: bool = True,
         With one line per failing row: its name, the expected (R) value, the actual (Python)
         value and the rule it broke.
     """
-    from parity.rules.compare import compare_caret
+    from parity.rules.compare import caret_values, compare_caret
 
     exp, act = caret_values(expected), caret_values(actual)
     rows = compare_caret(exp, act, tolerance=tolerance)

@@ -24,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from parity.contract import caret_values_of_port
 from parity.rules import rbridge
-from parity.rules.compare import caret_values_of_r, compare_caret
+from parity.rules.compare import compare_caret
 from python_impl.caret import confusion_matrix_from_table
 
 __all__ = ["Case", "cases", "DEFAULT_SEED", "DEFAULT_SIZE", "run_case"]
@@ -98,4 +97,4 @@ def run_case(case: Case) -> list:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         port = confusion_matrix_from_table(case.table, labels=case.levels, **case.options)
-    return compare_caret(caret_values_of_r(r), caret_values_of_port(port))
+    return compare_caret(r, port)

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parity.contract import CaretValues
-from python_impl.caret import BY_CLASS_NAMES, NA
+from parity.contract import CaretValues, caret_values_of_port
+from parity.rules.rbridge import CaretResult
+from python_impl.caret import BY_CLASS_NAMES, NA, ConfusionMatrix
 from python_impl.caret.confusion import na_mask
 
 __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff",
-           "StatComparison", "compare_caret", "caret_values_of_r", "NA_RULE", "json_safe",
+           "StatComparison", "compare_caret", "caret_values", "caret_values_of_r", "NA_RULE", "json_safe",
            "TYPEOF_TO_DTYPES", "typeof_matches"]
 
 
@@ -143,18 +144,51 @@ def caret_values_of_r(res):
                        positive=res.positive, text=res.text)
 
 
+def caret_values(x: CaretValues | ConfusionMatrix | CaretResult) -> CaretValues:
+    """Any caret result as :class:`parity.contract.CaretValues`.
+
+    Parameters
+    ----------
+    x : python_impl.caret.ConfusionMatrix, parity.contract.CaretValues or parity.rules.rbridge.CaretResult
+        The port's result, a result in the contract's form, or R's result through rpy2.
+
+    Returns
+    -------
+    CaretValues
+
+    Raises
+    ------
+    TypeError
+        For any other type; the message names the type and the accepted ones.
+    """
+    if isinstance(x, CaretValues):
+        return x
+    if isinstance(x, ConfusionMatrix):
+        return caret_values_of_port(x)
+    if isinstance(x, CaretResult):
+        return caret_values_of_r(x)
+    raise TypeError(f"{type(x).__module__}.{type(x).__qualname__}: expected a "
+                    "python_impl.caret.ConfusionMatrix, a parity.contract.CaretValues or a "
+                    "parity.rules.rbridge.CaretResult")
+
+
 def _agree(r, py, tol: Tolerance) -> bool:
     return values_agree(r, py, tol) and bool(np.array_equal(na_mask(r), na_mask(py)))
 
 
-def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
-    """Compare two caret results (:class:`parity.contract.CaretValues`): the table, each
-    ``$overall`` value, each ``$byClass`` statistic across classes, and the printed text.
+def compare_caret(r: CaretValues | ConfusionMatrix | CaretResult,
+                  py: CaretValues | ConfusionMatrix | CaretResult, *,
+                  tolerance=None) -> list[StatComparison]:
+    """Compare two caret results, each R's (:mod:`parity.rules.rbridge`), the port's or a run's
+    (:func:`caret_values`): the table, each ``$overall`` value, each ``$byClass`` statistic
+    across classes, and the printed text.
 
-    The one comparison of caret statistics in the project (the audit, ``parity stats --r`` and
-    the tests call it). Each statistic is compared under :func:`stat_tolerance` (or
-    ``tolerance(name, default)``), and R's NA must meet NA, NaN meet NaN.
+    The one comparison of caret statistics in the project (the audit's checks, the battery,
+    ``parity stats --r``, ``assert_caret_equal`` call it). Each statistic is compared under
+    :func:`stat_tolerance` (or ``tolerance(name, default)``), and R's NA must meet NA, NaN
+    meet NaN.
     """
+    r, py = caret_values(r), caret_values(py)
     pick = tolerance or (lambda _name, default: default)
     out: list[StatComparison] = []
     same_levels = list(r.levels) == list(py.levels)
@@ -174,13 +208,13 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
     for j, stat in enumerate(r.by_class_names):
         name = f"by_class.{stat}"
         tol = pick(name, STATS)
-        rv = r.by_class[:, j]
-        pv = py.by_class[:, py.by_class_names.index(stat)] if stat in py.by_class_names else None
-        ok = pv is not None and rv.shape == pv.shape and _agree(rv, pv, tol)
-        out.append(StatComparison(name, [_r_repr(x) for x in rv],
-                                  None if pv is None else [_r_repr(x) for x in pv], ok,
+        rcol = r.by_class[:, j]
+        pcol = py.by_class[:, py.by_class_names.index(stat)] if stat in py.by_class_names else None
+        ok = pcol is not None and rcol.shape == pcol.shape and _agree(rcol, pcol, tol)
+        out.append(StatComparison(name, [_r_repr(x) for x in rcol],
+                                  None if pcol is None else [_r_repr(x) for x in pcol], ok,
                                   tol.describe() + NA_RULE,
-                                  None if pv is None else max_abs_diff(rv, pv)))
+                                  None if pcol is None else max_abs_diff(rcol, pcol)))
     r_lines, p_lines = _printed_lines(r.text), _printed_lines(py.text)
     first = next((i for i, (a, b) in enumerate(zip(r_lines, p_lines, strict=False)) if a != b),
                  None if len(r_lines) == len(p_lines) else min(len(r_lines), len(p_lines)))
