@@ -76,7 +76,7 @@ from parity.rules.compare import (
 )
 from parity.rules.grades import DEFAULT_MARGIN, GRADES, NOT_COMPARED, meets
 from parity.rules.stats import bits_equal, cohen_kappa, mcnemar, tost, ulp_distance
-from python_impl.caret.confusion import na_mask
+from python_impl.caret.confusion import kappa, na_mask
 
 __all__ = ["Tolerances", "Equivalence", "PairedTests", "GroupVerdict", "Verdict", "grade_runs",
            "paired_tests", "seed_equivalence", "MEASURED_SPREAD"]
@@ -313,15 +313,15 @@ def paired_tests(pred_a, pred_b, reference, *, k: int | None = None,
         def counts(x, idx=idx, offset=offset, m=m):
             return np.bincount((x[idx] + offset).ravel(), minlength=m * k).reshape(m, k)
 
-        ref_counts = counts(r)
+        ref_counts = counts(r).astype(np.float64)
         acc = []
         kap = []
         for pred, right in ((a, ra), (b, rb)):
-            po = right[idx].mean(axis=1)
-            pe = (counts(pred) * ref_counts).sum(axis=1) / n / n
-            acc.append(po)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                kap.append((po - pe) / (1 - pe))
+            correct = right[idx].sum(axis=1).astype(np.float64)
+            acc.append(correct / n)
+            with np.errstate(invalid="ignore", divide="ignore"):  # caret's Kappa, per resample
+                kap.append(kappa(correct, np.full(m, float(n)), counts(pred).astype(np.float64),
+                                 ref_counts))
         acc_d[start:start + m] = acc[0] - acc[1]
         kap_d[start:start + m] = kap[0] - kap[1]
     q = [rule.alpha / 2, 1 - rule.alpha / 2]

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
+from python_impl.caret.confusion import kappa
+
 __all__ = ["ulp_distance", "bits_equal", "cohen_kappa", "mcnemar", "tost"]
 
 
@@ -57,8 +59,8 @@ def bits_equal(a, b) -> bool:
 
 
 def cohen_kappa(predicted, reference, k: int) -> float:
-    """Cohen's Kappa of two label vectors over classes ``0..k-1``, as caret computes it
-    (``e1071::classAgreement``): ``(p_o - p_e) / (1 - p_e)``.
+    """Cohen's Kappa of two label vectors over classes ``0..k-1``: caret's
+    (:func:`python_impl.caret.confusion.kappa`, ``e1071::classAgreement``) on their table.
 
     Examples
     --------
@@ -67,10 +69,10 @@ def cohen_kappa(predicted, reference, k: int) -> float:
     """
     p = np.asarray(predicted, dtype=np.int64)
     r = np.asarray(reference, dtype=np.int64)
-    n = p.size
-    po = float(np.mean(p == r))
-    pe = float(np.dot(np.bincount(p, minlength=k), np.bincount(r, minlength=k))) / n / n
-    return (po - pe) / (1 - pe) if pe != 1 else math.nan
+    with np.errstate(invalid="ignore", divide="ignore"):  # one class only: NaN, as in R
+        return float(kappa(np.float64((p == r).sum()), np.float64(p.size),
+                           np.bincount(p, minlength=k).astype(np.float64),
+                           np.bincount(r, minlength=k).astype(np.float64)))
 
 
 def mcnemar(b: int, c: int, *, exact_below: int = 25) -> tuple[float, float | None, str]:

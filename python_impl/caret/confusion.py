@@ -45,7 +45,10 @@ __all__ = [
     "OVERALL_NAMES",
     "BY_CLASS_NAMES",
     "NA",
+    "R_INT_MAX",
     "is_na",
+    "na_mask",
+    "kappa",
     "ConfusionMatrix",
     "confusion_matrix",
     "confusion_matrix_from_table",
@@ -579,7 +582,7 @@ def _confusion_from_counts(counts: np.ndarray, levels: list[str], *, positive, p
     with np.errstate(all="ignore"):
         overall = {
             "Accuracy": correct / n,
-            "Kappa": _kappa(correct, n, ni, nj),
+            "Kappa": kappa(correct, n, ni, nj),
         }
         lower, upper = binom_ci(correct, n)
         nir, p_value = _binom_greater(correct, n, nj)
@@ -609,11 +612,27 @@ def _confusion_from_counts(counts: np.ndarray, levels: list[str], *, positive, p
     )
 
 
-def _kappa(correct, n, ni, nj):
-    """``e1071::classAgreement(tab)$kappa``."""
+def kappa(correct, n, ni, nj):
+    """Cohen's Kappa as caret reports it, ``e1071::classAgreement(tab)$kappa``: the one Kappa
+    of the project (caret's port, the graded verdicts and their bootstrap call it).
+
+    ``correct`` is the table's diagonal total, ``n`` its total, ``ni``/``nj`` its row and
+    column totals; with ``ni``/``nj`` of shape (m, k) and ``correct``/``n`` of length m it
+    returns m Kappas, each with R's arithmetic (sequential sums in long double).
+
+    Examples
+    --------
+    >>> float(kappa(3.0, 4.0, np.array([2.0, 2.0]), np.array([3.0, 1.0])))
+    0.5
+    """
     p0 = correct / n
-    pc = _r_sum((ni / n) * (nj / n))
+    n_ = np.asarray(n, dtype=np.float64)[..., None]
+    terms = np.asarray((ni / n_) * (nj / n_), dtype=np.float64).astype(np.longdouble)
+    pc = np.cumsum(terms, axis=-1)[..., -1].astype(np.float64)  # R's sum(): sequential
     return (p0 - pc) / (1 - pc)
+
+
+_kappa = kappa  # (the private name python_impl.caret.summaries imports)
 
 
 def binom_ci(x, n):
