@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from parity.contract import predicted_classes
 from python_impl import keras_env
 from python_impl.checkpoint import CheckpointError, TrainingCheckpoint, epoch_logger, unavailable_reason
 
@@ -139,8 +140,9 @@ def predict_proba(model, x) -> np.ndarray:
 
 
 def classes_of(proba: np.ndarray) -> np.ndarray:
-    """R keras' ``predict_classes`` rule: the argmax of each row, 0-based, as integers."""
-    return proba.argmax(axis=-1).astype(np.int64)
+    """R keras' ``predict_classes`` rule (:func:`parity.contract.predicted_classes`: the
+    0-based argmax of each row, or a single sigmoid unit thresholded at 0.5)."""
+    return predicted_classes(proba)
 
 
 def predict_classes(model, x) -> np.ndarray:

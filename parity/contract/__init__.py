@@ -51,7 +51,8 @@ from parity.paths import SCHEMAS
 
 __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
            "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer",
-           "CaretValues", "caret_values_of_port", "layer_rows", "check_output_dir", "schema", "drop_arrays"]
+           "CaretValues", "caret_values_of_port", "layer_rows", "check_output_dir",
+           "predicted_classes", "schema", "drop_arrays"]
 
 CONTRACT = "parity-run"
 CONTRACT_VERSION = 1
@@ -261,6 +262,26 @@ def layer_rows(model) -> list[dict[str, Any]]:
     return rows
 
 
+def predicted_classes(probabilities) -> np.ndarray:
+    """R keras' ``predict_classes`` rule (keras 2.x before TensorFlow 2.6; R's twin is
+    ``r_packages/keras/R/model.R``), the one on the Python side: with more than one output
+    unit the argmax of each row, 0-based, the first maximum on ties (R's ``max.col(ties.method
+    = "first")``); with a single sigmoid unit 1 where the output is above 0.5, else 0, keeping
+    the n x 1 shape R returns.
+
+    Examples
+    --------
+    >>> predicted_classes(np.array([[0.2, 0.8], [0.5, 0.5]])).tolist()
+    [1, 0]
+    >>> predicted_classes(np.array([[0.7], [0.5]])).tolist()
+    [[1], [0]]
+    """
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] == 1:
+        return (p > 0.5).astype(np.int64)
+    return p.argmax(axis=-1).astype(np.int64)
+
+
 def check_output_dir(out: Path) -> None:
     """The one rule, on the Python side, for a directory a run is written to (R's twin is in
     ``r_reference/parity_run.R``): its parent exists, and it is a new name or an empty
@@ -410,10 +431,11 @@ class RunWriter:
                 self.array(name, values)
 
     def predictions(self, probabilities, classes=None) -> None:
-        """The model's outputs and the predicted classes (default: the 0-based argmax)."""
+        """The model's outputs and the predicted classes (default: :func:`predicted_classes`
+        of the outputs, R keras' ``predict_classes`` rule)."""
         probabilities = np.asarray(probabilities)
         self.array("probabilities", probabilities)
-        self.array("predicted_classes", probabilities.argmax(axis=-1) if classes is None else classes)
+        self.array("predicted_classes", predicted_classes(probabilities) if classes is None else classes)
 
     def caret(self, cm, *, data=None, reference=None, prevalence=None) -> None:
         """A :class:`python_impl.caret.ConfusionMatrix`: table, statistics, names, print; with
