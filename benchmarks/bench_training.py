@@ -1,4 +1,4 @@
-"""Benchmark: training speed of both sides, and the whole audit against the seed's R script.
+"""Benchmark: training speed of both sides, and the whole audit against the tutorial's R script.
 
     .venv/bin/python benchmarks/bench_training.py [--epochs 3] [--audit-epochs 200]
 
@@ -11,8 +11,8 @@ In one run, on this machine, one job at a time:
 2. whether anything was lost: predictions and per-epoch history of every run, compared bit
    for bit and grouped by result (R vs Python, and each setting vs the defaults; where threads
    matter, benchmarks/matmul_threads.py shows which op);
-3. `parity audit --profile tutorial` (both sides, the comparison, the reports) against the seed's R
-   script alone as the seed wrote it (Keras defaults), both with --audit-epochs epochs.
+3. `parity audit --profile tutorial` (both sides, the comparison, the reports) against the tutorial's R
+   script alone as the tutorial wrote it (Keras defaults), both with --audit-epochs epochs.
 Prints Markdown for BENCHMARKS.md.
 """
 
@@ -126,7 +126,8 @@ def main() -> None:
         print()
         print(f"| job ({args.audit_epochs} epochs, full data) | wall time |")
         print("|---|---|")
-        print(f"| the seed's R script alone, Keras defaults (`{' '.join(Path(c).name for c in seed_cmd[:2])} "
+        script = " ".join(Path(c).name for c in seed_cmd[:2])
+        print(f"| the tutorial's R script alone, Keras defaults (`{script} "
               f"--epochs {args.audit_epochs}`) | {seed_s:.0f} s |")
         print(f"| `parity audit --profile tutorial` (both sides, comparison, reports) | {audit_s:.0f} s |")
         print()
@@ -134,7 +135,7 @@ def main() -> None:
         print(f"audit outcome: {outcome}")
         seed_digest = digest(seed_out)
         audit_digest = digest(tmp / "audit" / "python_run")
-        print(f"seed script (defaults) vs audit's Python side (tuned), predictions identical: "
+        print(f"tutorial script (defaults) vs audit's Python side (tuned), predictions identical: "
               f"**{seed_digest[0] == audit_digest[0]}**")
     print(f"\n(work files in {tmp})")
 

@@ -1,4 +1,4 @@
-"""Data steps of the seed: load Fashion-MNIST, normalise by 255, class names, first-64 figure."""
+"""Data steps of the tutorial: load Fashion-MNIST, normalise by 255, class names, first-64 figure."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ __all__ = [
     "plot_first_images",
 ]
 
-#: The seed's ``class_names`` (French). The seed's extracted text keeps only the last four
+#: The tutorial's ``class_names`` (French). The tutorial's extracted text keeps only the last four
 #: ('Chemise', 'Baskets', 'Sac', 'Bottines'); the first six are the usual French names of the
 #: Fashion-MNIST classes, in the dataset's label order.
 CLASS_NAMES_FR = (
@@ -41,7 +41,7 @@ TEST_SHAPE = (10000, 28, 28)
 
 
 def load_fashion_mnist():
-    """The seed's ``dataset_fashion_mnist()``: Keras' own loader, read from the local cache.
+    """The tutorial's ``dataset_fashion_mnist()``: Keras' own loader, read from the local cache.
 
     Returns
     -------
@@ -83,7 +83,7 @@ def subset(data, *, train_size: int | None = None, test_size: int | None = None)
 
 
 def normalize(images: np.ndarray) -> np.ndarray:
-    """The seed's ``images / 255``: R divides its integer array into doubles, so float64 here.
+    """The tutorial's ``images / 255``: R divides its integer array into doubles, so float64 here.
 
     Examples
     --------
@@ -109,9 +109,9 @@ def summarize_normalization(images: np.ndarray) -> NormalizationSummary:
 
 def plot_first_images(images: np.ndarray, labels: np.ndarray, path: str | Path, *,
                       class_names=CLASS_NAMES_FR, n: int = 64) -> Path:
-    """Save the seed's figure: the first ``n`` training images with their class names.
+    """Save the tutorial's figure: the first ``n`` training images with their class names.
 
-    Like the seed's ``par(mfcol = c(8, 8))`` grid, images fill the figure column by column.
+    Like the tutorial's ``par(mfcol = c(8, 8))`` grid, images fill the figure column by column.
     The PNG is written to a temporary file and renamed, so no half-written figure is left.
     """
     # matplotlib (the "audit" extra) loads only to draw figures: out of the core

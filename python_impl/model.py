@@ -1,4 +1,4 @@
-"""Model steps of the seed: the MLP, compile, fit, predict, predict_classes.
+"""Model steps of the tutorial: the MLP, compile, fit, predict, predict_classes.
 
 Everything goes through ``tf.keras`` so that ``TF_USE_LEGACY_KERAS=1`` (with ``tf-keras``)
 switches this port and the R reference to Keras 2 together.
@@ -28,7 +28,7 @@ __all__ = [
     "model_summary_text",
 ]
 
-#: The seed's pipe, layer by layer: (class, argument).
+#: The tutorial's pipe, layer by layer: (class, argument).
 SEED_LAYERS = (
     ("Flatten", (28, 28)),
     ("Dense", (128, "relu")),
@@ -40,7 +40,7 @@ SEED_LAYERS = (
     ("Dropout", 0.1),
     ("Dense", (10, "softmax")),
 )
-#: Parameters per layer of that pipe, and their total (the seed prints 111,146).
+#: Parameters per layer of that pipe, and their total (the tutorial prints 111,146).
 EXPECTED_PARAMS = (0, 100480, 0, 8256, 0, 2080, 0, 0, 330)
 EXPECTED_TOTAL_PARAMS = 111146
 
@@ -68,7 +68,7 @@ def seed_everything(seed: int, *, deterministic: bool = True) -> None:
 
 
 def build_model():
-    """The seed's ``keras_model_sequential() %>% layer_flatten(...) %>% ...``, uncompiled.
+    """The tutorial's ``keras_model_sequential() %>% layer_flatten(...) %>% ...``, uncompiled.
 
     Examples
     --------
@@ -92,7 +92,7 @@ def build_model():
 
 
 def compile_model(model, *, optimizer: str = "adam", steps_per_execution: int = 1):
-    """The seed's ``compile(optimizer = 'adam', loss = 'sparse_categorical_crossentropy',
+    """The tutorial's ``compile(optimizer = 'adam', loss = 'sparse_categorical_crossentropy',
     metrics = c('accuracy'))``. ``steps_per_execution`` is an execution setting only."""
     model.compile(
         optimizer=optimizer,
@@ -105,7 +105,7 @@ def compile_model(model, *, optimizer: str = "adam", steps_per_execution: int = 
 
 def fit_model(model, x, y, *, epochs: int = 200, batch_size: int = 32, verbose: int = 0,
               checkpoint: TrainingCheckpoint | None = None) -> dict[str, list[float]]:
-    """The seed's ``fit(train_images, train_labels, epochs = 200, verbose = 2)``.
+    """The tutorial's ``fit(train_images, train_labels, epochs = 200, verbose = 2)``.
 
     R keras 2 leaves ``batch_size`` to Keras (32) and shuffles; the same here. Returns the
     per-epoch history, e.g. ``{"loss": [...], "accuracy": [...]}``.

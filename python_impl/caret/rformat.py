@@ -1,6 +1,6 @@
 """R's printing rules, ported so that Python output matches R's text line by line.
 
-Only what caret's ``print.confusionMatrix`` and the seed's ``predictions[1:50]`` need:
+Only what caret's ``print.confusionMatrix`` and the tutorial's ``predictions[1:50]`` need:
 
 - :func:`format_real` is R's ``formatReal``/``encodeReal`` (``format(x, digits=)``, the
   per-column formatting of ``print(matrix, digits=)``, ``as.character(double)`` with 15 digits):
