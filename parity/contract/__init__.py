@@ -60,11 +60,6 @@ SCHEMA_FILE = SCHEMAS / f"{CONTRACT}-{CONTRACT_VERSION}.schema.json"
 SIDES = ("r", "python")
 #: the only NPY dtypes a run may hold: numbers and booleans (an object array could hide a pickle)
 ARRAY_DTYPES = ("|b1", "|u1", "|i1", "<u2", "<i2", "<i4", "<i8", "<f4", "<f8")
-#: array names the reader knows; ``history.<metric>`` holds one value per epoch
-STANDARD_ARRAYS = ("train_labels", "test_labels", "probabilities", "predicted_classes",
-                   "confusion.table", "confusion.overall", "confusion.by_class",
-                   "confusion.data", "confusion.reference",
-                   "normalized.train", "normalized.test")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 
 
