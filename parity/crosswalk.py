@@ -33,7 +33,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -183,7 +183,9 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         ("sklearn.metrics.precision_score(pos_label=c)",), True,
         "caret computes it from sensitivity, specificity and prevalence (Bayes' rule): precision "
         "to rounding at the observed prevalence (caret's default); with confusionMatrix(prevalence=) "
-        f"it differs. {_ZERO_DIV}", f"{_CM}, positive=c, prevalence=...).by_class['Pos Pred Value']",
+        "it differs; NA where the sensitivity or specificity is NA (a class absent from y_true, "
+        f"or present in every case) while the precision is defined. {_ZERO_DIV}",
+        f"{_CM}, positive=c, prevalence=...).by_class['Pos Pred Value']",
         *REL_1E12),
     CrosswalkEntry(
         "npv", "Neg Pred Value", "confusionMatrix $byClass",
@@ -375,6 +377,7 @@ class _Labels:
     y_true: np.ndarray
     y_pred: np.ndarray
     levels: list  # sorted union, in scikit-learn's order
+    _cms: dict = field(default_factory=dict)  # confusionMatrix by positive
 
     @classmethod
     def of(cls, y_true, y_pred, labels=None) -> _Labels:
@@ -397,11 +400,14 @@ class _Labels:
         """R's factor(y, levels): the levels are all labels, sorted."""
         return _factor(y, self.levels)
 
-    def cm(self, positive=None, prevalence=None):
-        """caret's confusionMatrix(factor(y_pred, levels), factor(y_true, levels))."""
-        return confusion_matrix(self.factor(self.y_pred), self.factor(self.y_true),
-                                positive=None if positive is None else self.name(positive),
-                                prevalence=prevalence, mode="everything")
+    def cm(self, positive=None):
+        """caret's confusionMatrix(factor(y_pred, levels), factor(y_true, levels)), computed once
+        per positive class."""
+        if positive not in self._cms:
+            self._cms[positive] = confusion_matrix(
+                self.factor(self.y_pred), self.factor(self.y_true),
+                positive=None if positive is None else self.name(positive), mode="everything")
+        return self._cms[positive]
 
     def summary(self, stat: str) -> np.float64:
         """multiClassSummary's statistic (no probability columns: the confusion matrix's)."""
@@ -518,6 +524,11 @@ def _class_why(stat: str, lab: _Labels, label, zero_division, beta: float) -> st
     return ""
 
 
+#: why caret's PPV/NPV is missing where the precision is not
+_BAYES_UNDEFINED = ("caret's value is Bayes' rule of sensitivity, specificity and prevalence, NA or NaN "
+                    "here (a class absent from y_true, or present in every case)")
+
+
 def _caret_f(lab: _Labels, label, beta: float) -> np.float64:
     if beta == 1:
         return lab.by_class("F1", label)
@@ -556,7 +567,9 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
             caret_v = (_caret_f(lab, label, beta) if stat == "f"
                        else lab.by_class(_BY_KEY[key].caret_statistic, label))
             stat_name = f"F_meas(beta = {beta:g})" if key == "fbeta" else None
-            rows.append(_row(key, row_call, v, lab.name(label), not why, why, caret_v,
+            row_why = why or (_BAYES_UNDEFINED if key == "ppv" and np.isnan(caret_v) and not np.isnan(v)
+                              else "")
+            rows.append(_row(key, row_call, v, lab.name(label), not row_why, row_why, caret_v,
                              statistic=stat_name))
         if len(lab.levels) == 2 and stat in ("precision", "recall"):
             # two classes: one class's recall (precision) is caret's Specificity (NPV) when the
@@ -564,7 +577,9 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
             other = lab.levels[1 - lab.levels.index(label)]
             key = "specificity" if stat == "recall" else "npv"
             caret_v = lab.by_class(_BY_KEY[key].caret_statistic, other)
-            rows.append(_row(key, row_call, v, lab.name(other), not why, why, caret_v))
+            row_why = why or (_BAYES_UNDEFINED if key == "npv" and np.isnan(caret_v) and not np.isnan(v)
+                              else "")
+            rows.append(_row(key, row_call, v, lab.name(other), not row_why, row_why, caret_v))
 
     if average == "binary" and len(lab.levels) <= 2:
         class_rows(a["pos_label"], value, call)

@@ -44,6 +44,12 @@ local({
     unname(if (is.matrix(bc)) bc[paste("Class:", as.vector(class)), as.vector(stat)]
            else bc[as.vector(stat)])
   }
+  # overall and by-class statistics in one call: c(overall, t(byClass)) (byClass k x 11 or 11)
+  .xw_all <<- function(pred, obs, levels, positive) {
+    cm <- .xw_cm(pred, obs, levels, positive, numeric(0))
+    bc <- cm$byClass
+    c(unname(cm$overall), as.vector(if (is.matrix(bc)) t(bc) else bc))
+  }
   .xw_table <<- function(pred, obs, levels)
     unclass(.xw_cm(pred, obs, levels, character(0), numeric(0))$table)
   # summary functions take a data frame: obs, pred and one probability column per level
@@ -606,3 +612,60 @@ def test_entry_accuracy_pvalue(r):
     assert_same(one(rows, "accuracy_pvalue"), r_p)
     _, rows = rows_of("binomtest", k, n, p=nir)  # two-sided
     assert_differs(one(rows, "accuracy_pvalue"), r_p)
+
+
+#: (mapped call, its kwargs, row entry) checked against confusionMatrix over many inputs
+_BY_CLASS_CALLS = (
+    ("recall_score", {"average": None}, "sensitivity", "Sensitivity"),
+    ("precision_score", {"average": None}, "precision", "Precision"),
+    ("precision_score", {"average": None}, "ppv", "Pos Pred Value"),
+    ("f1_score", {"average": None}, "f1", "F1"),
+)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("k", [2, 3, 6])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")  # zero_division cases
+def test_same_definitions_hold_over_many_inputs(r, k):
+    """The 'same definition' rows within their rule on 25 random tables per k (sizes 5..2000,
+    accuracies 0.05..0.95): the exact rules are bit-identical every time."""
+    from python_impl.caret import BY_CLASS_NAMES, OVERALL_NAMES
+
+    rng = np.random.default_rng(1000 + k)
+    checked = 0
+    for seed in range(25):
+        n = int(rng.integers(5, 2000))
+        y, p = classes(seed, n, k, accuracy=float(rng.uniform(0.05, 0.95)))
+        lv = levels_of(y, p)
+        if len(lv) < 2:
+            continue
+        if len(lv) == 2:  # byClass is the positive class's: one call per positive class
+            r_all = {c: r.all(strings(p), strings(y), lv, c) for c in lv}
+            overall = dict(zip(OVERALL_NAMES, r_all["0"][:7], strict=True))
+            by_class = {c: v[7:] for c, v in r_all.items()}
+        else:
+            both = r.all(strings(p), strings(y), lv, [])
+            overall = dict(zip(OVERALL_NAMES, both[:7], strict=True))
+            by_class = dict(zip(lv, both[7:].reshape(-1, 11), strict=True))
+
+        def r_by_class(stat: str, c: str, by_class=by_class) -> float:
+            return float(by_class[c][BY_CLASS_NAMES.index(stat)])
+
+        for name, kwargs, key, stat in _BY_CLASS_CALLS:
+            _, rows = rows_of(name, y, p, **kwargs)
+            for row in rows:
+                if row.entry == key and row.caret_equal:
+                    assert_same(row, r_by_class(stat, row.caret_class))
+                    checked += 1
+        for name, key, stat in (("accuracy_score", "accuracy", "Accuracy"),
+                                ("cohen_kappa_score", "kappa", "Kappa")):
+            _, rows = rows_of(name, y, p)
+            assert_same(one(rows, key), overall[stat])
+            checked += 1
+        if len(lv) == 2:
+            _, rows = rows_of("balanced_accuracy_score", y, p)
+            row = one(rows, "balanced_accuracy")
+            if row.caret_equal:
+                assert_same(row, r_by_class("Balanced Accuracy", row.caret_class))
+                checked += 1
+    assert checked > 25 * 2 * k
