@@ -208,6 +208,32 @@ def test_short_and_qualified_names_map_alike():
         map_call("sklearn.metrics.accuracy_score", (), {"y_true": y, "y_pred": p}, result)
 
 
+def test_every_mapped_function_gives_rows_of_known_entries():
+    y, p = classes(36, 80, 3)
+    probs = probabilities(36, y, 3, ties=False)
+    obs, pred = _regression(36)
+    k, n = int(np.sum(y == p)), len(y)
+    calls = {
+        "accuracy_score": (y, p), "cohen_kappa_score": (y, p), "confusion_matrix": (y, p),
+        "precision_score": (y, p, {"average": "macro"}), "recall_score": (y, p, {"average": None}),
+        "f1_score": (y, p, {"average": "weighted"}), "fbeta_score": (y, p, {"beta": 2.0, "average": "micro"}),
+        "precision_recall_fscore_support": (y, p), "classification_report": (y, p),
+        "balanced_accuracy_score": (y, p), "roc_auc_score": (y, probs, {"multi_class": "ovr"}),
+        "log_loss": (y, probs), "mean_squared_error": (obs, pred), "root_mean_squared_error": (obs, pred),
+        "mean_absolute_error": (obs, pred), "r2_score": (obs, pred), "pearsonr": (obs, pred),
+        "binomtest": (k, n),
+    }
+    assert sorted(calls) == sorted(name.rsplit(".", 1)[1] for name in MAPPED_FUNCTIONS)
+    keys = {e.key for e in CROSSWALK}
+    for name, call in calls.items():
+        args, kwargs = (call[:-1], call[-1]) if isinstance(call[-1], dict) else (call, {})
+        _, rows = rows_of(name, *args, **kwargs)
+        assert rows, name
+        for row in rows:
+            assert row.entry in keys and row.caret_statistic and row.python_call and row.caret_call, row
+            assert row.caret_equal or row.why, f"{name}: a differing row must say why: {row}"
+
+
 def test_printed_classification_report_maps_unrounded_values():
     y, p = classes(2, 60, 3)
     printed = skm.classification_report(y, p)
