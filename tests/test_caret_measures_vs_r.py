@@ -586,3 +586,42 @@ def test_examples_are_r_values(r):
         _r_call(r, "pROC::ci.auc", rr, rp, method="delong", **args),
         "example ci",
     )
+
+
+def test_other_input_types_match_r(r):
+    """A character obs column, a response factor with unused levels, integer regression data."""
+    from rpy2.robjects import IntVector, StrVector
+
+    d = pd.DataFrame({"obs": ["a", "b", "a", "b"], "pred": pd.Categorical(["a", "b", "b", "b"])})
+    rd = r.r('data.frame(obs = c("a", "b", "a", "b"), pred = factor(c("a", "b", "b", "b")))')
+    for lev in (["a", "b"], ["b", "a"]):
+        assert_same(
+            _py_call(port.default_summary, d, lev=lev),
+            _r_call(r, "caret::defaultSummary", rd, lev=StrVector(lev)),
+            f"defaultSummary character obs {lev}",
+        )
+    unused = pd.Categorical(["x", "y", "x", "y"], categories=["x", "y", "z"])
+    r_unused = r.r('factor(c("x", "y", "x", "y"), levels = c("x", "y", "z"))')
+    assert_same(
+        _py_call(port.roc_auc, unused, np.array([1.0, 2.0, 3.0, 4.0])),
+        _r_call(r, "pROC::auc", r_unused, np.array([1.0, 2.0, 3.0, 4.0]), quiet=True),
+        "auc unused level",
+    )
+    no_case = pd.Categorical(["x", "x"], categories=["x", "y", "z"])
+    assert_same(
+        _py_call(port.roc_auc, no_case, np.array([1.0, 2.0])),
+        _r_call(
+            r,
+            "pROC::auc",
+            r.r('factor(c("x", "x"), levels = c("x", "y", "z"))'),
+            np.array([1.0, 2.0]),
+            quiet=True,
+        ),
+        "auc no case",
+    )
+    pred, obs = np.array([1, 2, 3, 5]), np.array([2, 2, 4, 4])
+    assert_same(
+        _py_call(port.post_resample, pred, obs),
+        _r_call(r, "caret::postResample", IntVector(pred.tolist()), IntVector(obs.tolist())),
+        "postResample integers",
+    )
