@@ -625,3 +625,22 @@ def test_other_input_types_match_r(r):
         _r_call(r, "caret::postResample", IntVector(pred.tolist()), IntVector(obs.tolist())),
         "postResample integers",
     )
+
+
+def test_character_pred_column_matches_caret(r):
+    """A ``pred`` column that is not a factor: each summary's own error (or NA), as in caret."""
+    from rpy2.robjects import StrVector
+
+    d = pd.DataFrame({"obs": pd.Categorical(["a", "b", "a"]), "pred": ["a", "b", "b"], "a": [0.6, 0.3, 0.4]})
+    d["b"] = 1 - d["a"]
+    rd = r.r(
+        'data.frame(obs = factor(c("a", "b", "a")), pred = c("a", "b", "b"), a = c(0.6, 0.3, 0.4),'
+        " b = 1 - c(0.6, 0.3, 0.4))"
+    )
+    for fun, pyfn in (
+        ("caret::twoClassSummary", port.two_class_summary),
+        ("caret::prSummary", port.pr_summary),
+        ("caret::multiClassSummary", port.multi_class_summary),
+        ("caret::defaultSummary", port.default_summary),
+    ):
+        assert_same(_py_call(pyfn, d, lev=["a", "b"]), _r_call(r, fun, rd, lev=StrVector(["a", "b"])), fun)

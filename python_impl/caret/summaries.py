@@ -516,8 +516,10 @@ def multi_class_summary(data: pd.DataFrame, lev=None) -> pd.Series:
     extra: list[np.float64] = []
     if has_probs:
         log_loss = mn_log_loss(data, levels)["logLoss"]
+        if pred is None:  # lapply over NULL levels: rbind of nothing is NULL, colMeans stops
+            raise RError("'x' must be an array of at least two dimensions")
         rocs, prs = [], []
-        for level in pred.levels if pred else []:
+        for level in pred.levels:
             indicator = _event_indicator(obs, obs_col, level)
             prob = column(data, level)
             rocs.append(_roc_auc_or_na(indicator, prob.to_numpy(), "<"))
