@@ -506,22 +506,27 @@ _PRF = {
 }
 
 
-def _class_why(stat: str, lab: _Labels, label, zero_division, beta: float) -> str:
-    """Why scikit-learn's value for one class is not caret's here ("" when it is)."""
+def _class_why(stat: str, lab: _Labels, label, zero_division, *, in_mean: bool = False) -> str:
+    """Why scikit-learn's value for one class is not caret's here ("" when it is).
+
+    ``in_mean``: the class enters a macro average, where zero_division=np.nan makes scikit-learn
+    leave the class out while caret's mean is NA."""
     tp, predicted, true = lab.counts(label)
     nan_zero = isinstance(zero_division, float) and math.isnan(zero_division)
-    if stat == "precision" and predicted == 0 and not nan_zero:
-        return f"class {label!r} is never predicted: caret NA, zero_division={zero_division!r}"
-    if stat == "recall" and true == 0 and not nan_zero:
-        return f"class {label!r} is absent from y_true: caret NA, zero_division={zero_division!r}"
-    if stat == "f":
-        if predicted == 0 or true == 0:
-            if not (nan_zero and tp + (predicted - tp) + (true - tp) == 0):
-                return (f"class {label!r}: precision or recall is undefined: caret NA, scikit-learn "
-                        f"{'zero_division' if predicted == 0 and true == 0 else '0'}")
-        elif tp == 0:
-            return f"class {label!r} has TP = 0: caret's F is 0*0/(0+0) = NaN, scikit-learn's 0"
-    return ""
+    why = ""
+    if stat == "precision" and predicted == 0:
+        why = f"class {label!r} is never predicted: caret NA, zero_division={zero_division!r}"
+    elif stat == "recall" and true == 0:
+        why = f"class {label!r} is absent from y_true: caret NA, zero_division={zero_division!r}"
+    elif stat == "f" and predicted + true == 0:
+        why = f"class {label!r} appears nowhere: caret NA, zero_division={zero_division!r}"
+    elif stat == "f" and (predicted == 0 or true == 0):
+        return f"class {label!r}: precision or recall is undefined: caret NA, scikit-learn 0"
+    elif stat == "f" and tp == 0:
+        return f"class {label!r} has TP = 0: caret's F is 0*0/(0+0) = NaN, scikit-learn's 0"
+    if why and nan_zero:  # NaN where caret has NA: equal, except inside a mean
+        return f"{why}; scikit-learn's mean leaves the class out, caret's mean is NA" if in_mean else ""
+    return why
 
 
 #: why caret's PPV/NPV is missing where the precision is not
@@ -546,8 +551,6 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
     values are then named ``call_of(label)``."""
     lab = _Labels.of(a["y_true"], a["y_pred"], a.get("labels"))
     average, zd = a["average"], a["zero_division"]
-    if zd == "warn":
-        zd = 0.0
     keys, macro_key, column = _PRF[stat]
     if stat == "f" and beta != 1:
         keys = ("fbeta",)
@@ -562,7 +565,7 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
     rows: list[CrosswalkRow] = []
 
     def class_rows(label, v, row_call):
-        why = "; ".join(w for w in (_class_why(stat, lab, label, zd, beta), weights_why) if w)
+        why = "; ".join(w for w in (_class_why(stat, lab, label, zd), weights_why) if w)
         for key in keys:
             caret_v = (_caret_f(lab, label, beta) if stat == "f"
                        else lab.by_class(_BY_KEY[key].caret_statistic, label))
@@ -589,9 +592,12 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
         for label, v in zip(labels, np.asarray(value).tolist(), strict=True):
             class_rows(label, v, call_of(label))
         return rows
-    per_class = (np.array([_caret_f(lab, c, beta) for c in labels]) if stat == "f"
-                 else lab.per_class(column, labels))
-    class_whys = [w for w in (_class_why(stat, lab, c, zd, beta) for c in labels) if w]
+
+    def per_class() -> np.ndarray:  # caret's by-class values of the labels
+        return (np.array([_caret_f(lab, c, beta) for c in labels]) if stat == "f"
+                else lab.per_class(column, labels))
+
+    class_whys = [w for w in (_class_why(stat, lab, c, zd, in_mean=True) for c in labels) if w]
     if average == "micro":
         why = "; ".join(w for w in (
             "" if set(labels) == set(lab.levels) else "labels= leaves out a class: not the accuracy",
@@ -600,7 +606,7 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
     elif average == "macro" and stat == "f" and beta != 1:
         rows.append(_row("fbeta", call, value, None, False,
                          "caret reports F_meas per class only, no mean over classes",
-                         np.float64(np.mean(per_class)),
+                         np.float64(np.mean(per_class())),
                          statistic=f"(mean of caret's F_meas(beta = {beta:g}))"))
     elif average == "macro":
         if len(lab.levels) == 2 and stat == "recall":
@@ -619,7 +625,8 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
                          not why, why, lab.summary(stat_name), statistic=stat_name))
     elif average == "weighted":
         support = np.array([lab.counts(c)[2] for c in labels], dtype=float)
-        caret_v = np.float64(np.average(per_class, weights=support)) if support.sum() else np.float64(np.nan)
+        caret_v = (np.float64(np.average(per_class(), weights=support)) if support.sum()
+                   else np.float64(np.nan))
         rows.append(_row("weighted", call, value, None, False,
                          "a support-weighted mean over classes; caret has no weighted mean",
                          caret_v, statistic=f"(weighted mean of caret's {column})"))
