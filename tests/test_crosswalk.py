@@ -720,3 +720,40 @@ def test_same_definitions_hold_over_many_inputs(r, k):
                 assert_same(row, r_by_class("Balanced Accuracy", row.caret_class))
                 checked += 1
     assert checked > 12 * 2 * k
+
+
+@pytest.mark.r
+def test_scores_hold_over_many_inputs(r):
+    """ROC, pROC's auto direction, logLoss and postResample's statistics on 10 random inputs each
+    (sizes 10..3000, informative and uninformative scores, with and without ties)."""
+    rng = np.random.default_rng(2024)
+    same_log_loss = 0
+    for seed in range(10):
+        n = int(rng.integers(10, 3000))
+        informative = float(rng.uniform(-0.4, 0.4))
+        y, p, probs, score = _two_class_probs(100 + seed, n, informative=informative)
+        if seed % 2:  # no ties, no probability 0 or 1
+            score = np.clip(score + rng.normal(0, 1e-3, n), 1e-3, 1 - 1e-3)
+            probs = np.column_stack([1 - score, score])
+        if len(set(y.tolist())) < 2 or len(set(p.tolist())) < 2:
+            continue
+        _, rows = rows_of("roc_auc_score", y, score)
+        assert_same(one(rows, "roc"), scalar(r.summary("twoClassSummary", strings(y), strings(p), probs,
+                                                       ["0", "1"], "ROC")))
+        row, r_auto = one(rows, "proc_auto"), scalar(r.proc_auto(strings(y), score, ["0", "1"]))
+        (assert_same if row.caret_equal else assert_caret_value)(row, r_auto)
+        _, rows = rows_of("log_loss", y, probs)  # probabilities 0 and 1 (clipped scores): differs
+        row, r_ll = one(rows, "log_loss"), scalar(r.summary("mnLogLoss", strings(y), strings(p), probs,
+                                                            ["0", "1"], "logLoss"))
+        (assert_same if row.caret_equal else assert_caret_value)(row, r_ll)
+        same_log_loss += row.caret_equal
+        obs = rng.normal(0, 10 ** rng.uniform(-3, 3), n)
+        pred = obs * rng.uniform(0.5, 2) + rng.normal(0, 1, n) * np.std(obs)
+        for name, key, stat in (("root_mean_squared_error", "rmse", "RMSE"),
+                                ("mean_absolute_error", "mae", "MAE"),
+                                ("r2_score", "rsquared", "Rsquared")):
+            _, rows = rows_of(name, obs, pred)
+            row, r_value = one(rows, key), scalar(r.post_resample(pred, obs, stat))
+            (assert_same if row.caret_equal else assert_caret_value)(row, r_value)
+        assert_same(one(rows, "r2_traditional"), scalar(r.r2_traditional(pred, obs)))
+    assert same_log_loss >= 3
