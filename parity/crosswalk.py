@@ -17,8 +17,9 @@ default 1). Levels are the sorted union of both label vectors, as scikit-learn's
 ``unique_labels`` sorts them and as R's ``factor()`` does for numbers and, in the C locale,
 for strings (other locales collate strings differently: the first level can differ).
 
-This module is a leaf: it imports NumPy, pandas and :mod:`python_impl.caret`, and scikit-learn
-or SciPy only inside the functions that map their calls. statsmodels (``mcnemar``,
+This module is a leaf: it imports NumPy, pandas and :mod:`python_impl.caret`; scikit-learn (a
+test extra, not a dependency) only inside the functions that map its calls, and the mapped
+library's function itself only when :func:`map_call` binds its arguments. statsmodels (``mcnemar``,
 ``proportion_confint``, ``cohens_kappa``) is not mapped yet.
 
 Examples
@@ -30,8 +31,10 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -39,8 +42,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from python_impl.caret import confusion_matrix
+from python_impl.caret import (
+    RWarning,
+    binom_ci,
+    confusion_matrix,
+    f_meas,
+    mn_log_loss,
+    multi_class_summary,
+    post_resample,
+    roc_auc,
+)
 from python_impl.caret.confusion import level_string
+from python_impl.caret.roc import resolve_direction, roc_split
+from python_impl.caret.toms708 import pbeta
 
 __all__ = ["CrosswalkEntry", "CrosswalkRow", "CROSSWALK", "MAPPED_FUNCTIONS", "map_call", "entry",
            "markdown_table"]
@@ -77,7 +91,9 @@ class CrosswalkEntry:
     caret_call : str
         The Python call that gives caret's value.
     rtol, atol : float
-        Agreement of the library's value with caret's where the definition is the same.
+        Agreement of the library's value with caret's where the definition is the same:
+        ``|caret - value| <= rtol * |caret|`` or ``<= atol`` (NaN and NA equal only NaN and NA),
+        i.e. ``parity.compare.Tolerance(rel=rtol, abs_floor=atol)``.
     """
 
     key: str
@@ -381,6 +397,7 @@ class _Labels:
 
     @classmethod
     def of(cls, y_true, y_pred, labels=None) -> _Labels:
+        # scikit-learn is a test extra, not a dependency: imported only to map its own calls
         from sklearn.utils.multiclass import type_of_target, unique_labels
 
         for name, y in (("y_true", y_true), ("y_pred", y_pred)):
@@ -411,8 +428,6 @@ class _Labels:
 
     def summary(self, stat: str) -> np.float64:
         """multiClassSummary's statistic (no probability columns: the confusion matrix's)."""
-        from python_impl.caret import multi_class_summary
-
         data = pd.DataFrame({"obs": self.factor(self.y_true), "pred": self.factor(self.y_pred)})
         return np.float64(multi_class_summary(data, lev=[self.name(v) for v in self.levels])[stat])
 
@@ -537,8 +552,6 @@ _BAYES_UNDEFINED = ("caret's value is Bayes' rule of sensitivity, specificity an
 def _caret_f(lab: _Labels, label, beta: float) -> np.float64:
     if beta == 1:
         return lab.by_class("F1", label)
-    from python_impl.caret import f_meas
-
     # F_meas's table method: its factor method takes two levels only
     return np.float64(f_meas(lab.cm().table, relevant=lab.name(label), beta=beta))
 
@@ -676,7 +689,7 @@ def _prfs(a, result):
 
 
 def _classification_report(a, result):
-    from sklearn.metrics import classification_report
+    from sklearn.metrics import classification_report  # a test extra: see _Labels.of
 
     report = result
     if not isinstance(report, Mapping):  # the printed report rounds to `digits`
@@ -735,9 +748,6 @@ def _balanced_accuracy(a, result):
 
 
 def _roc_auc(a, result):
-    from python_impl.caret import multi_class_summary, roc_auc
-    from python_impl.caret.roc import resolve_direction, roc_split
-
     score = np.asarray(a["y_score"], dtype=float)
     why = []
     if a["sample_weight"] is not None:
@@ -774,8 +784,6 @@ def _roc_auc(a, result):
 
 
 def _log_loss(a, result):
-    from python_impl.caret import mn_log_loss
-
     proba = np.asarray(a["y_proba"] if a.get("y_proba") is not None else a["y_pred"], dtype=float)
     if proba.ndim == 1:
         proba = np.column_stack([1 - proba, proba])
@@ -811,10 +819,6 @@ def _regression_why(a) -> list[str]:
 
 def _post_resample(obs, pred, stat: str) -> np.float64:
     """caret's postResample(pred, obs)[stat]; R's warning for a constant vector is the row's why."""
-    import warnings
-
-    from python_impl.caret import RWarning, post_resample
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RWarning)
         return np.float64(post_resample(np.ravel(np.asarray(pred, dtype=float)),
@@ -866,9 +870,6 @@ def _pearsonr(a, result):
 
 
 def _binomtest(a, result):
-    from python_impl.caret import binom_ci
-    from python_impl.caret.toms708 import pbeta
-
     k, n, p, alternative = int(a["k"]), int(a["n"]), float(a["p"]), a["alternative"]
     caret_p = np.float64(1.0) if k <= 0 else np.float64(pbeta(p, k, n - k + 1))
     p_why = "" if alternative == "greater" else (
@@ -926,8 +927,6 @@ def _resolve(name: str) -> str:
 
 
 def _function(qualified: str):
-    import importlib
-
     module, attr = qualified.rsplit(".", 1)
     return getattr(importlib.import_module(module), attr)
 
