@@ -239,7 +239,8 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         ("sklearn.metrics.recall_score(average='macro')", "balanced_accuracy_score (k > 2)",
          "classification_report['macro avg']['recall']"), True,
         "caret's colMeans is NA when some class's value is NA (a class absent from y_true); "
-        "scikit-learn averages zero_division there (balanced_accuracy_score drops the class); "
+        "scikit-learn averages the zero_division value there, or leaves the class out with "
+        "zero_division=np.nan (balanced_accuracy_score drops it); "
         "two classes: the macro recall is caret's Balanced Accuracy",
         "python_impl.caret.multi_class_summary(data, lev)['Mean_Sensitivity']  "
         f"(= {_CM}).by_class['Sensitivity'].mean())", *REL_1E12),
@@ -248,14 +249,15 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         ("sklearn.metrics.precision_score(average='macro')",
          "classification_report['macro avg']['precision']"), True,
         "NA in caret when some class's precision is NA (a class never predicted); scikit-learn "
-        "averages zero_division there; two classes: multiClassSummary reports the positive "
-        "class's value, not a mean", "python_impl.caret.multi_class_summary(data, lev)['Mean_Precision']  "
+        "averages the zero_division value there, or leaves the class out with zero_division=np.nan; "
+        "two classes: multiClassSummary reports the first level's value, not a mean",
+        "python_impl.caret.multi_class_summary(data, lev)['Mean_Precision']  "
         f"(= {_CM}).by_class['Precision'].mean())", *REL_1E12),
     CrosswalkEntry(
         "mean_f1", "Mean_F1", "multiClassSummary (k > 2)",
         ("sklearn.metrics.f1_score(average='macro')", "classification_report['macro avg']['f1-score']"),
         True, "NA/NaN in caret when some class's F1 is (see F1); two classes: multiClassSummary "
-        "reports the positive class's F1", "python_impl.caret.multi_class_summary(data, lev)['Mean_F1']  "
+        "reports the first level's F1", "python_impl.caret.multi_class_summary(data, lev)['Mean_F1']  "
         f"(= {_CM}).by_class['F1'].mean())", *REL_1E12),
     CrosswalkEntry(
         "weighted", "(no caret statistic)", "-",
