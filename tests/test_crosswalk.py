@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import scipy.stats
 import sklearn.metrics as skm
+from conftest import unavailable
 from sklearn.exceptions import UndefinedMetricWarning
 
 from parity.compare import Tolerance, values_agree
@@ -83,17 +84,21 @@ local({
 @pytest.fixture(scope="module")
 def r(r_caret):
     """R with caret, pROC and this module's helpers; ``r.<helper>(...)`` converts both ways."""
+    from rpy2.robjects import default_converter, numpy2ri
+    from rpy2.robjects.conversion import localconverter
+
     ro = r_caret.r_env()
-    try:
-        ro.r(_R_CODE)
-    except Exception as exc:  # pROC missing: setup.sh installs r-cran-proc
-        pytest.skip(f"R helpers for the crosswalk cannot load: {exc}")
+    # caret's summary functions need these (setup.sh installs them from Debian)
+    needed = ("pROC", "ModelMetrics", "MLmetrics")
+    with localconverter(default_converter + numpy2ri.converter):
+        installed = np.asarray(ro.r(f"sapply(c{needed!r}, requireNamespace, quietly = TRUE)"))
+    missing = [p for p, ok in zip(needed, installed, strict=True) if not ok]
+    if missing:
+        unavailable(f"R packages {missing} not installed; run ./setup.sh")
+    ro.r(_R_CODE)
 
     class R:
         def __getattr__(self, name):
-            from rpy2.robjects import default_converter, numpy2ri
-            from rpy2.robjects.conversion import localconverter
-
             fn = ro.globalenv[f".xw_{name}"]
 
             def call(*args):
