@@ -16,10 +16,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from python_impl.caret.confusion import NA, _kappa, confusion_matrix_from_table
+from python_impl.caret.confusion import NA, _kappa, confusion_matrix_from_table, is_na
 from python_impl.caret.factors import Factor, as_factor, column, factor_or_none, r_levels_equal
 from python_impl.caret.measures import _f, _prec_rec_table, _sens_factor, _xtab
-from python_impl.caret.rnumeric import R_NULL, RError, r_col_mean, r_cor_pairwise, r_mean, r_warn
+from python_impl.caret.rnumeric import R_NULL, RError, na_mask, r_col_mean, r_cor_pairwise, r_mean, r_warn
 from python_impl.caret.roc import (
     auc_from_curve,
     pr_auc,
@@ -65,15 +65,8 @@ def _numeric(x) -> np.ndarray | None:
 def _n_unique(x: np.ndarray) -> int:
     """R's ``length(unique(x))`` of doubles: NA and NaN are two distinct values."""
     nan = np.isnan(x)
-    na = int(any(np.isnan(v) and _is_na(v) for v in x[nan])) if nan.any() else 0
-    plain_nan = int(nan.sum() > 0 and any(not _is_na(v) for v in x[nan]))
-    return int(np.unique(x[~nan]).size) + na + plain_nan
-
-
-def _is_na(v) -> bool:
-    from python_impl.caret.confusion import is_na
-
-    return is_na(v)
+    na = na_mask(x)
+    return int(np.unique(x[~nan]).size) + int(na.any()) + int((nan & ~na).any())
 
 
 def post_resample(pred, obs) -> pd.Series:
@@ -134,7 +127,7 @@ def post_resample(pred, obs) -> pd.Series:
             diff = p - o
             out = [
                 np.sqrt(r_mean(diff * diff)),
-                np.float64(cor) * np.float64(cor) if not _is_na(cor) else NA,
+                np.float64(cor) * np.float64(cor) if not is_na(cor) else NA,
                 r_mean(np.abs(diff)),
             ]
         return _series(_nan_to_na(out), ["RMSE", "Rsquared", "MAE"])
