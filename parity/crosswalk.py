@@ -957,7 +957,8 @@ def map_call(library_function_name: str, args: Sequence[Any], kwargs: Mapping[st
     ------
     ValueError
         A function that is not mapped; arguments the function would not accept; multilabel or
-        continuous targets, which caret's classification statistics do not cover.
+        continuous targets, which caret's classification statistics do not cover; labels of
+        one class only (caret's confusionMatrix needs two levels).
 
     Examples
     --------

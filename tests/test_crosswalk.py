@@ -211,6 +211,8 @@ def test_map_call_rejects_unmapped_functions_and_bad_arguments():
         map_call("sklearn.metrics.accuracy_score", ([0, 1],), {"bogus": 1}, 1.0)
     with pytest.raises(ValueError, match=r"y_true: a 'multilabel-indicator' target"):
         map_call("precision_score", ([[0, 1], [1, 0]], [[0, 1], [1, 1]]), {"average": "samples"}, 0.5)
+    with pytest.raises(ValueError, match=r"there must be at least 2 levels"):
+        map_call("precision_score", ([1, 1, 1], [1, 1, 1]), {}, 1.0)
     with pytest.raises(ValueError, match=r"crosswalk entry 'nope': expected one of"):
         entry("nope")
     assert all(name.startswith(("sklearn.metrics.", "scipy.stats.")) for name in MAPPED_FUNCTIONS)
