@@ -199,10 +199,7 @@ def roc_auc(response, predictor, *, levels=None, direction="auto") -> np.float64
     split = roc_split(response, predictor, _MISSING if levels is None else levels)
     if split is None:
         raise RError("$ operator is invalid for atomic vectors")
-    controls, cases = split
-    return auc_from_curve(
-        *roc_curve(value_counts(controls, cases), resolve_direction(controls, cases, direction))
-    )
+    return auc_of(*split, direction)
 
 
 def _delong_placements(counts: ValueCounts, direction: str):

@@ -20,14 +20,7 @@ from python_impl.caret.confusion import NA, _kappa, confusion_matrix_from_table,
 from python_impl.caret.factors import Factor, as_factor, column, factor_or_none, r_levels_equal
 from python_impl.caret.measures import _f, _prec_rec_table, _sens_factor, _xtab
 from python_impl.caret.rnumeric import R_NULL, RError, na_mask, r_col_mean, r_cor_pairwise, r_mean, r_warn
-from python_impl.caret.roc import (
-    auc_from_curve,
-    pr_auc,
-    resolve_direction,
-    roc_curve,
-    roc_split,
-    value_counts,
-)
+from python_impl.caret.roc import auc_of, pr_auc, roc_split
 
 __all__ = [
     "post_resample",
@@ -216,9 +209,7 @@ def _roc_auc_or_na(response, predictor, direction: str) -> np.float64:
     if split is None:
         raise RError("$ operator is invalid for atomic vectors")
     controls, cases = split
-    return auc_from_curve(
-        *roc_curve(value_counts(controls, cases), resolve_direction(controls, cases, direction))
-    )
+    return auc_of(controls, cases, direction)
 
 
 def _factor_col(data, key) -> Factor | None:
