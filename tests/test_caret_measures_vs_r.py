@@ -47,7 +47,21 @@ local({
 
 @pytest.fixture(scope="module")
 def r(r_caret):
+    import os
+
     ro = r_caret.r_env()
+    missing = [
+        p
+        for p in ("pROC", "ModelMetrics", "MLmetrics", "ROCR", "e1071")
+        if not ro.r(f'requireNamespace("{p}", quietly = TRUE)')[0]
+    ]
+    if missing:
+        reason = (
+            f"R packages {missing} missing: apt-get install r-cran-proc r-cran-modelmetrics r-cran-mlmetrics"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"required in CI but unavailable: {reason}")
+        pytest.skip(reason)
     ro.r(_R_CODE)
     return ro
 
