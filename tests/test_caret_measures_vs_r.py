@@ -53,7 +53,7 @@ def r(r_caret):
     missing = [
         p
         for p in ("pROC", "ModelMetrics", "MLmetrics", "ROCR", "e1071")
-        if not ro.r(f'requireNamespace("{p}", quietly = TRUE)')[0]
+        if not ro.r(f'isTRUE(requireNamespace("{p}", quietly = TRUE))')[0]
     ]
     if missing:
         reason = (
