@@ -486,7 +486,7 @@ def test_roc_auc_and_delong_match_proc(r):
         assert_same(
             _py_call(port.roc_auc, resp, pred, **kw), _r_call(r, "pROC::auc", rr, rp, **args), f"auc {name}"
         )
-        for level in (0.95, 0.8):
+        for level in (0.95, 0.8, 1.0, 0.0, 1.5):
             assert_same(
                 _py_call(port.ci_auc_delong, resp, pred, conf_level=level, **kw),
                 _r_call(r, "pROC::ci.auc", rr, rp, method="delong", conf_level=level, **args),
