@@ -42,8 +42,8 @@ as_verbose <- function(verbose) {
 is_python <- function(x) inherits(x, "python.builtin.object")
 
 # The Keras generation behind tf$keras: 3, or 2 (tf-keras, or TensorFlow <= 2.15's own).
+# (tf.keras under tf-keras has no __version__: its root package, tf_keras, has)
 keras_major <- function() {
-  v <- keras$`__version__`
-  if (is.null(v)) v <- reticulate::import("tf_keras")$`__version__`
-  as.integer(sub("\\..*$", "", v))
+  root <- strsplit(keras$`__name__`, ".", fixed = TRUE)[[1]][1]  # "keras" or "tf_keras"
+  as.integer(sub("\\..*$", "", reticulate::import(root)$`__version__`))
 }

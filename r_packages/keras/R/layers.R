@@ -20,6 +20,19 @@ capture_args <- function(call, env, modifiers = list(), ignore = "object") {
   args
 }
 
+# Every argument of the calling verb but `object` and `...`, forced, NULL ones left out.
+all_args <- function(env, modifiers = list()) {
+  names <- setdiff(names(formals(sys.function(sys.parent()))), c("object", "..."))
+  args <- list()
+  for (name in names) {
+    value <- get(name, envir = env)
+    if (is.null(value)) next
+    if (!is.null(modifiers[[name]])) value <- modifiers[[name]](value)
+    args[name] <- list(value)
+  }
+  args
+}
+
 shape_modifiers <- list(input_shape = normalize_shape, batch_input_shape = normalize_shape,
                         batch_size = as_nullable_integer, target_shape = normalize_shape,
                         kernel_size = as_integer_tuple, strides = as_integer_tuple,
@@ -111,12 +124,17 @@ compose_layer <- function(object, layer) {
 # Defines one layer verb per entry: the formals are the real package's (R keras 2.15/2.16), the
 # body the shared one. Verbs whose real signature has no `...` get one here, checked, so that an
 # argument this implementation lacks is an error that says so (not R's "unused argument").
+# Verbs whose real body lists every argument (`dots = "check"`: R keras's older layer functions,
+# whose defaults Keras needs, e.g. pool_size) pass all of them, NULL ones left out (Keras' None);
+# the others (`dots = "pass"`, R keras's capture_args() style) pass the ones given, and `...`.
 layer_verb <- function(fn, class_name, prefix, formals_list, dots = "check") {
   f <- function() NULL
   formals(f) <- c(formals_list, alist(... = ))
   body(f) <- substitute({
-    if (DOTS == "check") check_dots(FN, list(...))
-    args <- capture_args(match.call(), environment(), shape_modifiers)
+    if (DOTS == "check") {
+      check_dots(FN, list(...))
+      args <- all_args(environment(), shape_modifiers)
+    } else args <- capture_args(match.call(), environment(), shape_modifiers)
     create_layer(keras$layers[[CLASS]], object, args, FN, PREFIX)
   }, list(DOTS = dots, FN = fn, CLASS = class_name, PREFIX = prefix))
   environment(f) <- topenv()

@@ -56,7 +56,7 @@ loss_verb <- function(fn, class_name, function_name, formals_list) {
     if (missing(y_true) && missing(y_pred)) return(do.call(keras$losses[[CLASS]], args))
     args$reduction <- NULL
     args$name <- NULL
-    do.call(keras$losses[[FUNCTION]], c(list(keras_array(y_true), keras_array(y_pred)), args))
+    do.call(keras$losses$get(FUNCTION), c(list(keras_array(y_true), keras_array(y_pred)), args))
   }, list(CLASS = class_name, FUNCTION = function_name))
   environment(f) <- topenv()
   attr(f, "py_function_name") <- function_name
@@ -93,7 +93,7 @@ metric_verb <- function(class_name, function_name, formals_list, default_name) {
                                 call. = FALSE)
     args$name <- NULL
     args$dtype <- NULL
-    do.call(keras$metrics[[FUNCTION]], c(list(keras_array(y_true), keras_array(y_pred)), args))
+    do.call(keras$metrics$get(FUNCTION), c(list(keras_array(y_true), keras_array(y_pred)), args))
   }, list(CLASS = class_name, FUNCTION = function_name))
   environment(f) <- topenv()
   if (!is.null(function_name)) attr(f, "py_function_name") <- function_name

@@ -15,3 +15,9 @@ parity_tf_environment <- function(project_root = NULL, threads = NA) {
 }
 
 keras_callback_lambda <- function(...) getExportedValue("keras", "callback_lambda")(...)
+
+# The Python the installed tensorflow package records (or a real tensorflow's choice), set before
+# anything here starts Python (the NPY reader in tests, parity_keras_implementation()).
+.onLoad <- function(libname, pkgname) {
+  if (nzchar(system.file(package = "tensorflow"))) try(loadNamespace("tensorflow"), silent = TRUE)
+}

@@ -68,14 +68,15 @@ keras_choose <- function(keras_pkg, tensorflow, legacy_keras, tf_keras, unmet = 
 }
 
 # The installed version of an R package, read from its DESCRIPTION (loading R keras 2.16
-# would set TF_USE_LEGACY_KERAS=1); NA when not installed.
-installed_version <- function(pkg, lib.loc = NULL) {
+# would set TF_USE_LEGACY_KERAS=1); NA when not installed. lib.loc: the library path, not an
+# already loaded namespace (what library() would load in a fresh session).
+installed_version <- function(pkg, lib.loc = .libPaths()) {
   if (!nzchar(system.file(package = pkg, lib.loc = lib.loc))) return(NA_character_)
   utils::packageDescription(pkg, lib.loc = lib.loc, fields = "Version")
 }
 
 # TRUE when the `pkg` that library(pkg) would load is keras-caret-parity's.
-is_parity_package <- function(pkg, lib.loc = NULL) {
+is_parity_package <- function(pkg, lib.loc = .libPaths()) {
   identical(utils::packageDescription(pkg, lib.loc = lib.loc, fields = "Implementation"),
             "keras-caret-parity")
 }
@@ -88,7 +89,7 @@ package_requirements_unmet <- function(pkg) {
   visit <- function(p) {
     if (p %in% seen) return(invisible())
     seen <<- c(seen, p)
-    fields <- utils::packageDescription(p, fields = c("Depends", "Imports"))
+    fields <- utils::packageDescription(p, lib.loc = .libPaths(), fields = c("Depends", "Imports"))
     deps <- trimws(unlist(strsplit(paste(stats::na.omit(unlist(fields)), collapse = ","), ",")))
     for (dep in deps[nzchar(deps)]) {
       name <- sub("[ (\n].*$", "", dep)
@@ -126,7 +127,8 @@ keras_python_version <- function(tf_module) {
 #' tensorflow_version, and how predict_classes() gets its classes. Every value is a string
 #' (run.json's `implementation`).
 parity_keras_implementation <- function(load = TRUE) {
-  path <- find.package("keras", quiet = TRUE)
+  # what library(keras) loads from this library path (lib.loc: not an already loaded namespace)
+  path <- find.package("keras", lib.loc = .libPaths(), quiet = TRUE)
   if (!length(path))
     return(list(name = "none", version = NA_character_, library = NA_character_,
                 reason = paste("no R keras package is installed; run ./setup.sh, or install",
