@@ -21,8 +21,8 @@ import pytest
 from conftest import unavailable
 
 from parity.config import AuditConfig, load_spec
+from parity.orchestration.sides import r_python
 from parity.paths import PROJECT_ROOT
-from parity.rrun import r_python
 
 pytestmark = [pytest.mark.r, pytest.mark.slow]
 EXAMPLES = PROJECT_ROOT / "examples"

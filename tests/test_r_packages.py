@@ -5,7 +5,7 @@ that starts with library(keras) runs with plain Rscript from any directory.
 
 The packages record the Python and Keras cache they were installed with (setup.sh installs
 them into R's site library with .venv's Python and .keras); here they are installed with the
-R side's Python (parity.rrun.r_python) and the project's .keras.
+R side's Python (parity.orchestration.sides.r_python) and the project's .keras.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def clean_env(**extra) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def r_library(rscript, tmp_path_factory) -> Path:
-    from parity.rrun import r_python
+    from parity.orchestration.sides import r_python
 
     lib = tmp_path_factory.mktemp("rlib")
     cmd = [rscript, str(R_PACKAGES / "install.R"), "--lib", str(lib), "--python", r_python(),
