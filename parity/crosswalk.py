@@ -93,7 +93,7 @@ class CrosswalkEntry:
     rtol, atol : float
         Agreement of the library's value with caret's where the definition is the same:
         ``|caret - value| <= rtol * |caret|`` or ``<= atol`` (NaN and NA equal only NaN and NA),
-        i.e. ``parity.rules.compare.Tolerance(rel=rtol, abs_floor=atol)``.
+        i.e. ``parity.compare.Tolerance(rel=rtol, abs_floor=atol)``.
     """
 
     key: str
