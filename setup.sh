@@ -5,7 +5,11 @@
 #   2. the project virtualenv .venv (Python 3.10/3.11 with a shared libpython, which
 #      reticulate needs), every version pinned in constraints.txt;
 #   3. a project-local KERAS_HOME (.keras) with the Debian data files linked where
-#      keras.datasets.fashion_mnist.load_data() looks first, so nothing is downloaded.
+#      keras.datasets.fashion_mnist.load_data() looks first, so nothing is downloaded;
+#   4. the R packages keras, tensorflow (R keras 2.x's API on reticulate) and parityrun (the
+#      contract's writer) in R's site library, recording .venv's Python and .keras in them, so
+#      `Rscript script.R` runs a library(keras) script from any directory. Where a real R
+#      keras or tensorflow is installed, ours are not (r_packages/install.R).
 # Idempotent: a second run checks each step and changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -80,3 +84,12 @@ for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-
   [ "$(readlink "$DATA_DST/$f" 2>/dev/null)" = "$DATA_SRC/$f" ] || ln -sfn "$DATA_SRC/$f" "$DATA_DST/$f"
 done
 say "KERAS_HOME=$ROOT/.keras (Fashion-MNIST linked from $DATA_SRC)"
+
+# --- 4. the R packages ------------------------------------------------------------------------
+R_SITE_LIB=/usr/local/lib/R/site-library
+if [ ! -w "$R_SITE_LIB" ] && [ "$(id -u)" -ne 0 ]; then
+  die "cannot write R's site library $R_SITE_LIB; run this script as root, or install the R packages into your own library: Rscript r_packages/install.R --lib ~/R/library --python $ROOT/.venv/bin/python --keras-home $ROOT/.keras (and add that library to R_LIBS_USER)"
+fi
+TZ=${TZ:-UTC} Rscript r_packages/install.R --lib "$R_SITE_LIB" --python "$ROOT/.venv/bin/python" \
+  --keras-home "$ROOT/.keras" ${SETUP_QUIET:+--quiet} | sed 's/^install.R: /setup.sh: R package /' \
+  || die "the R packages (r_packages/) could not be installed (see the message above)"

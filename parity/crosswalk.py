@@ -17,8 +17,9 @@ default 1). Levels are the sorted union of both label vectors, as scikit-learn's
 ``unique_labels`` sorts them and as R's ``factor()`` does for numbers and, in the C locale,
 for strings (other locales collate strings differently: the first level can differ).
 
-This module is a leaf: it imports NumPy, pandas and :mod:`python_impl.caret`, and scikit-learn
-or SciPy only inside the functions that map their calls. statsmodels (``mcnemar``,
+This module is a leaf: it imports NumPy, pandas and :mod:`python_impl.caret`; scikit-learn (a
+test extra, not a dependency) only inside the functions that map its calls, and the mapped
+library's function itself only when :func:`map_call` binds its arguments. statsmodels (``mcnemar``,
 ``proportion_confint``, ``cohens_kappa``) is not mapped yet.
 
 Examples
@@ -30,17 +31,30 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from python_impl.caret import confusion_matrix
+from python_impl.caret import (
+    RWarning,
+    binom_ci,
+    confusion_matrix,
+    f_meas,
+    mn_log_loss,
+    multi_class_summary,
+    post_resample,
+    roc_auc,
+)
 from python_impl.caret.confusion import level_string
+from python_impl.caret.roc import resolve_direction, roc_split
+from python_impl.caret.toms708 import pbeta
 
 __all__ = ["CrosswalkEntry", "CrosswalkRow", "CROSSWALK", "MAPPED_FUNCTIONS", "map_call", "entry",
            "markdown_table"]
@@ -77,7 +91,9 @@ class CrosswalkEntry:
     caret_call : str
         The Python call that gives caret's value.
     rtol, atol : float
-        Agreement of the library's value with caret's where the definition is the same.
+        Agreement of the library's value with caret's where the definition is the same:
+        ``|caret - value| <= rtol * |caret|`` or ``<= atol`` (NaN and NA equal only NaN and NA),
+        i.e. ``parity.compare.Tolerance(rel=rtol, abs_floor=atol)``.
     """
 
     key: str
@@ -183,7 +199,9 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         ("sklearn.metrics.precision_score(pos_label=c)",), True,
         "caret computes it from sensitivity, specificity and prevalence (Bayes' rule): precision "
         "to rounding at the observed prevalence (caret's default); with confusionMatrix(prevalence=) "
-        f"it differs. {_ZERO_DIV}", f"{_CM}, positive=c, prevalence=...).by_class['Pos Pred Value']",
+        "it differs; NA where the sensitivity or specificity is NA (a class absent from y_true, "
+        f"or present in every case) while the precision is defined. {_ZERO_DIV}",
+        f"{_CM}, positive=c, prevalence=...).by_class['Pos Pred Value']",
         *REL_1E12),
     CrosswalkEntry(
         "npv", "Neg Pred Value", "confusionMatrix $byClass",
@@ -221,7 +239,8 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         ("sklearn.metrics.recall_score(average='macro')", "balanced_accuracy_score (k > 2)",
          "classification_report['macro avg']['recall']"), True,
         "caret's colMeans is NA when some class's value is NA (a class absent from y_true); "
-        "scikit-learn averages zero_division there (balanced_accuracy_score drops the class); "
+        "scikit-learn averages the zero_division value there, or leaves the class out with "
+        "zero_division=np.nan (balanced_accuracy_score drops it); "
         "two classes: the macro recall is caret's Balanced Accuracy",
         "python_impl.caret.multi_class_summary(data, lev)['Mean_Sensitivity']  "
         f"(= {_CM}).by_class['Sensitivity'].mean())", *REL_1E12),
@@ -230,14 +249,15 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         ("sklearn.metrics.precision_score(average='macro')",
          "classification_report['macro avg']['precision']"), True,
         "NA in caret when some class's precision is NA (a class never predicted); scikit-learn "
-        "averages zero_division there; two classes: multiClassSummary reports the positive "
-        "class's value, not a mean", "python_impl.caret.multi_class_summary(data, lev)['Mean_Precision']  "
+        "averages the zero_division value there, or leaves the class out with zero_division=np.nan; "
+        "two classes: multiClassSummary reports the first level's value, not a mean",
+        "python_impl.caret.multi_class_summary(data, lev)['Mean_Precision']  "
         f"(= {_CM}).by_class['Precision'].mean())", *REL_1E12),
     CrosswalkEntry(
         "mean_f1", "Mean_F1", "multiClassSummary (k > 2)",
         ("sklearn.metrics.f1_score(average='macro')", "classification_report['macro avg']['f1-score']"),
         True, "NA/NaN in caret when some class's F1 is (see F1); two classes: multiClassSummary "
-        "reports the positive class's F1", "python_impl.caret.multi_class_summary(data, lev)['Mean_F1']  "
+        "reports the first level's F1", "python_impl.caret.multi_class_summary(data, lev)['Mean_F1']  "
         f"(= {_CM}).by_class['F1'].mean())", *REL_1E12),
     CrosswalkEntry(
         "weighted", "(no caret statistic)", "-",
@@ -375,9 +395,11 @@ class _Labels:
     y_true: np.ndarray
     y_pred: np.ndarray
     levels: list  # sorted union, in scikit-learn's order
+    _cms: dict = field(default_factory=dict)  # confusionMatrix by positive
 
     @classmethod
     def of(cls, y_true, y_pred, labels=None) -> _Labels:
+        # scikit-learn is a test extra, not a dependency: imported only to map its own calls
         from sklearn.utils.multiclass import type_of_target, unique_labels
 
         for name, y in (("y_true", y_true), ("y_pred", y_pred)):
@@ -397,16 +419,17 @@ class _Labels:
         """R's factor(y, levels): the levels are all labels, sorted."""
         return _factor(y, self.levels)
 
-    def cm(self, positive=None, prevalence=None):
-        """caret's confusionMatrix(factor(y_pred, levels), factor(y_true, levels))."""
-        return confusion_matrix(self.factor(self.y_pred), self.factor(self.y_true),
-                                positive=None if positive is None else self.name(positive),
-                                prevalence=prevalence, mode="everything")
+    def cm(self, positive=None):
+        """caret's confusionMatrix(factor(y_pred, levels), factor(y_true, levels)), computed once
+        per positive class."""
+        if positive not in self._cms:
+            self._cms[positive] = confusion_matrix(
+                self.factor(self.y_pred), self.factor(self.y_true),
+                positive=None if positive is None else self.name(positive), mode="everything")
+        return self._cms[positive]
 
     def summary(self, stat: str) -> np.float64:
         """multiClassSummary's statistic (no probability columns: the confusion matrix's)."""
-        from python_impl.caret import multi_class_summary
-
         data = pd.DataFrame({"obs": self.factor(self.y_true), "pred": self.factor(self.y_pred)})
         return np.float64(multi_class_summary(data, lev=[self.name(v) for v in self.levels])[stat])
 
@@ -500,29 +523,37 @@ _PRF = {
 }
 
 
-def _class_why(stat: str, lab: _Labels, label, zero_division, beta: float) -> str:
-    """Why scikit-learn's value for one class is not caret's here ("" when it is)."""
+def _class_why(stat: str, lab: _Labels, label, zero_division, *, in_mean: bool = False) -> str:
+    """Why scikit-learn's value for one class is not caret's here ("" when it is).
+
+    ``in_mean``: the class enters a macro average, where zero_division=np.nan makes scikit-learn
+    leave the class out while caret's mean is NA."""
     tp, predicted, true = lab.counts(label)
     nan_zero = isinstance(zero_division, float) and math.isnan(zero_division)
-    if stat == "precision" and predicted == 0 and not nan_zero:
-        return f"class {label!r} is never predicted: caret NA, zero_division={zero_division!r}"
-    if stat == "recall" and true == 0 and not nan_zero:
-        return f"class {label!r} is absent from y_true: caret NA, zero_division={zero_division!r}"
-    if stat == "f":
-        if predicted == 0 or true == 0:
-            if not (nan_zero and tp + (predicted - tp) + (true - tp) == 0):
-                return (f"class {label!r}: precision or recall is undefined: caret NA, scikit-learn "
-                        f"{'zero_division' if predicted == 0 and true == 0 else '0'}")
-        elif tp == 0:
-            return f"class {label!r} has TP = 0: caret's F is 0*0/(0+0) = NaN, scikit-learn's 0"
-    return ""
+    why = ""
+    if stat == "precision" and predicted == 0:
+        why = f"class {label!r} is never predicted: caret NA, zero_division={zero_division!r}"
+    elif stat == "recall" and true == 0:
+        why = f"class {label!r} is absent from y_true: caret NA, zero_division={zero_division!r}"
+    elif stat == "f" and predicted + true == 0:
+        why = f"class {label!r} appears nowhere: caret NA, zero_division={zero_division!r}"
+    elif stat == "f" and (predicted == 0 or true == 0):
+        return f"class {label!r}: precision or recall is undefined: caret NA, scikit-learn 0"
+    elif stat == "f" and tp == 0:
+        return f"class {label!r} has TP = 0: caret's F is 0*0/(0+0) = NaN, scikit-learn's 0"
+    if why and nan_zero:  # NaN where caret has NA: equal, except inside a mean
+        return f"{why}; scikit-learn's mean leaves the class out, caret's mean is NA" if in_mean else ""
+    return why
+
+
+#: why caret's PPV/NPV is missing where the precision is not
+_BAYES_UNDEFINED = ("caret's value is Bayes' rule of sensitivity, specificity and prevalence, NA or NaN "
+                    "here (a class absent from y_true, or present in every case)")
 
 
 def _caret_f(lab: _Labels, label, beta: float) -> np.float64:
     if beta == 1:
         return lab.by_class("F1", label)
-    from python_impl.caret import f_meas
-
     # F_meas's table method: its factor method takes two levels only
     return np.float64(f_meas(lab.cm().table, relevant=lab.name(label), beta=beta))
 
@@ -535,8 +566,6 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
     values are then named ``call_of(label)``."""
     lab = _Labels.of(a["y_true"], a["y_pred"], a.get("labels"))
     average, zd = a["average"], a["zero_division"]
-    if zd == "warn":
-        zd = 0.0
     keys, macro_key, column = _PRF[stat]
     if stat == "f" and beta != 1:
         keys = ("fbeta",)
@@ -551,12 +580,14 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
     rows: list[CrosswalkRow] = []
 
     def class_rows(label, v, row_call):
-        why = "; ".join(w for w in (_class_why(stat, lab, label, zd, beta), weights_why) if w)
+        why = "; ".join(w for w in (_class_why(stat, lab, label, zd), weights_why) if w)
         for key in keys:
             caret_v = (_caret_f(lab, label, beta) if stat == "f"
                        else lab.by_class(_BY_KEY[key].caret_statistic, label))
             stat_name = f"F_meas(beta = {beta:g})" if key == "fbeta" else None
-            rows.append(_row(key, row_call, v, lab.name(label), not why, why, caret_v,
+            row_why = why or (_BAYES_UNDEFINED if key == "ppv" and np.isnan(caret_v) and not np.isnan(v)
+                              else "")
+            rows.append(_row(key, row_call, v, lab.name(label), not row_why, row_why, caret_v,
                              statistic=stat_name))
         if len(lab.levels) == 2 and stat in ("precision", "recall"):
             # two classes: one class's recall (precision) is caret's Specificity (NPV) when the
@@ -564,7 +595,9 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
             other = lab.levels[1 - lab.levels.index(label)]
             key = "specificity" if stat == "recall" else "npv"
             caret_v = lab.by_class(_BY_KEY[key].caret_statistic, other)
-            rows.append(_row(key, row_call, v, lab.name(other), not why, why, caret_v))
+            row_why = why or (_BAYES_UNDEFINED if key == "npv" and np.isnan(caret_v) and not np.isnan(v)
+                              else "")
+            rows.append(_row(key, row_call, v, lab.name(other), not row_why, row_why, caret_v))
 
     if average == "binary" and len(lab.levels) <= 2:
         class_rows(a["pos_label"], value, call)
@@ -574,9 +607,12 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
         for label, v in zip(labels, np.asarray(value).tolist(), strict=True):
             class_rows(label, v, call_of(label))
         return rows
-    per_class = (np.array([_caret_f(lab, c, beta) for c in labels]) if stat == "f"
-                 else lab.per_class(column, labels))
-    class_whys = [w for w in (_class_why(stat, lab, c, zd, beta) for c in labels) if w]
+
+    def per_class() -> np.ndarray:  # caret's by-class values of the labels
+        return (np.array([_caret_f(lab, c, beta) for c in labels]) if stat == "f"
+                else lab.per_class(column, labels))
+
+    class_whys = [w for w in (_class_why(stat, lab, c, zd, in_mean=True) for c in labels) if w]
     if average == "micro":
         why = "; ".join(w for w in (
             "" if set(labels) == set(lab.levels) else "labels= leaves out a class: not the accuracy",
@@ -585,7 +621,7 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
     elif average == "macro" and stat == "f" and beta != 1:
         rows.append(_row("fbeta", call, value, None, False,
                          "caret reports F_meas per class only, no mean over classes",
-                         np.float64(np.mean(per_class)),
+                         np.float64(np.mean(per_class())),
                          statistic=f"(mean of caret's F_meas(beta = {beta:g}))"))
     elif average == "macro":
         if len(lab.levels) == 2 and stat == "recall":
@@ -604,7 +640,8 @@ def _prf_rows(stat: str, fn: str, a: Mapping[str, Any], value, beta: float = 1.0
                          not why, why, lab.summary(stat_name), statistic=stat_name))
     elif average == "weighted":
         support = np.array([lab.counts(c)[2] for c in labels], dtype=float)
-        caret_v = np.float64(np.average(per_class, weights=support)) if support.sum() else np.float64(np.nan)
+        caret_v = (np.float64(np.average(per_class(), weights=support)) if support.sum()
+                   else np.float64(np.nan))
         rows.append(_row("weighted", call, value, None, False,
                          "a support-weighted mean over classes; caret has no weighted mean",
                          caret_v, statistic=f"(weighted mean of caret's {column})"))
@@ -654,7 +691,7 @@ def _prfs(a, result):
 
 
 def _classification_report(a, result):
-    from sklearn.metrics import classification_report
+    from sklearn.metrics import classification_report  # a test extra: see _Labels.of
 
     report = result
     if not isinstance(report, Mapping):  # the printed report rounds to `digits`
@@ -713,9 +750,6 @@ def _balanced_accuracy(a, result):
 
 
 def _roc_auc(a, result):
-    from python_impl.caret import multi_class_summary, roc_auc
-    from python_impl.caret.roc import resolve_direction, roc_split
-
     score = np.asarray(a["y_score"], dtype=float)
     why = []
     if a["sample_weight"] is not None:
@@ -752,8 +786,6 @@ def _roc_auc(a, result):
 
 
 def _log_loss(a, result):
-    from python_impl.caret import mn_log_loss
-
     proba = np.asarray(a["y_proba"] if a.get("y_proba") is not None else a["y_pred"], dtype=float)
     if proba.ndim == 1:
         proba = np.column_stack([1 - proba, proba])
@@ -789,10 +821,6 @@ def _regression_why(a) -> list[str]:
 
 def _post_resample(obs, pred, stat: str) -> np.float64:
     """caret's postResample(pred, obs)[stat]; R's warning for a constant vector is the row's why."""
-    import warnings
-
-    from python_impl.caret import RWarning, post_resample
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RWarning)
         return np.float64(post_resample(np.ravel(np.asarray(pred, dtype=float)),
@@ -844,9 +872,6 @@ def _pearsonr(a, result):
 
 
 def _binomtest(a, result):
-    from python_impl.caret import binom_ci
-    from python_impl.caret.toms708 import pbeta
-
     k, n, p, alternative = int(a["k"]), int(a["n"]), float(a["p"]), a["alternative"]
     caret_p = np.float64(1.0) if k <= 0 else np.float64(pbeta(p, k, n - k + 1))
     p_why = "" if alternative == "greater" else (
@@ -904,8 +929,6 @@ def _resolve(name: str) -> str:
 
 
 def _function(qualified: str):
-    import importlib
-
     module, attr = qualified.rsplit(".", 1)
     return getattr(importlib.import_module(module), attr)
 
@@ -934,7 +957,8 @@ def map_call(library_function_name: str, args: Sequence[Any], kwargs: Mapping[st
     ------
     ValueError
         A function that is not mapped; arguments the function would not accept; multilabel or
-        continuous targets, which caret's classification statistics do not cover.
+        continuous targets, which caret's classification statistics do not cover; labels of
+        one class only (caret's confusionMatrix needs two levels).
 
     Examples
     --------

@@ -6,24 +6,19 @@
 #           [--test-size N] [--seed 42] [--steps-per-execution 1] [--threads N]
 #           [--save-normalized] [--checkpoint DIR]
 #
-# DIR receives the run-artifact contract "parity-run" (r_reference/parity_run.R; JSON Schema
+# DIR receives the run-artifact contract "parity-run" (the R package parityrun; JSON Schema
 # parity/schemas/parity-run-1.schema.json): run.json, arrays as .npy (labels, probabilities,
 # predicted classes, history, caret's table/overall/byClass, with --save-normalized the
 # normalized images), the printed model summary and caret print. It is written to a temporary
 # directory first and renamed at the end. With --checkpoint DIR the training state is saved in
 # DIR after every epoch, and a run that finds it there resumes from it, bit-identically
-# (r_reference/checkpoint.R); DIR is removed once the run directory is written.
+# (parityrun's checkpoint_*()); DIR is removed once the run directory is written.
 # Exit status: 0 on success; 1 with R's error message on stderr otherwise.
 
+library(keras)
+library(tensorflow)
+library(parityrun)  # the run-artifact contract's writer, the checkpoint, which keras runs
 options(warn = 1, width = 80)
-
-script_dir <- local({
-  file_arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
-  if (length(file_arg)) dirname(normalizePath(sub("^--file=", "", file_arg[1]))) else getwd()
-})
-project_root <- dirname(script_dir)
-
-source(file.path(script_dir, "parity_run.R"))
 
 # ---- settings: the one place they are listed (the Python twin: python_impl.workflow.RunConfig)
 opts <- parity_args(commandArgs(trailingOnly = TRUE), settings = list(
@@ -35,12 +30,15 @@ for (s in c("epochs", "steps_per_execution", "train_size", "test_size", "threads
     stop("option --", gsub("_", "-", s), ": ", settings[[s]], " must be at least 1", call. = FALSE)
 run <- parity_run_open(opts$out, settings = settings)
 
-# The project's Python and offline data; (parity option) the thread pools, an execution setting
-parity_tf_environment(project_root, settings$threads)
+# (parity option) the thread pools, an execution setting, before TensorFlow starts. The Python
+# and the Keras cache (KERAS_HOME) are the ones the installed packages recorded (./setup.sh).
+parity_tf_environment(threads = settings$threads)
 
-# ---- keras: the real R package where it can run here, else the project's fallback; says which
-source(file.path(script_dir, "keras_select.R"))
-source(file.path(script_dir, "checkpoint.R"))
+# ---- which R keras runs: keras-caret-parity's, or a real installation where there is one
+keras_impl <- parity_keras_announce(parity_keras_implementation())
+if (keras_impl$runs != "true") stop("keras: ", keras_impl$reason, call. = FALSE)
+if (keras_impl$name == "keras (CRAN)" && tf_version() >= "2.6")
+  predict_classes <- parity_predict_classes  # the real one fails there (see its record)
 
 # ---- seeds and determinism: the same calls, in the same order, as python_impl ------------
 set.seed(settings$seed)
@@ -146,7 +144,7 @@ matrice_Conf = confusionMatrix(predictions2, test_labels2)
 matrice_Conf
 # ==== end of the seed =====================================================================
 
-# ---- the run directory (parity_run.R) ------------------------------------------------------
+# ---- the run directory (parityrun) ------------------------------------------------------
 parity_run_normalization(run, "train", train_images, save = settings$save_normalized)
 parity_run_normalization(run, "test", test_images, save = settings$save_normalized)
 parity_run_labels(run, as.integer(train_labels), as.integer(test_labels))

@@ -47,7 +47,21 @@ local({
 
 @pytest.fixture(scope="module")
 def r(r_caret):
+    import os
+
     ro = r_caret.r_env()
+    missing = [
+        p
+        for p in ("pROC", "ModelMetrics", "MLmetrics", "ROCR", "e1071")
+        if not ro.r(f'isTRUE(requireNamespace("{p}", quietly = TRUE))')[0]
+    ]
+    if missing:
+        reason = (
+            f"R packages {missing} missing: apt-get install r-cran-proc r-cran-modelmetrics r-cran-mlmetrics"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"required in CI but unavailable: {reason}")
+        pytest.skip(reason)
     ro.r(_R_CODE)
     return ro
 
@@ -472,7 +486,7 @@ def test_roc_auc_and_delong_match_proc(r):
         assert_same(
             _py_call(port.roc_auc, resp, pred, **kw), _r_call(r, "pROC::auc", rr, rp, **args), f"auc {name}"
         )
-        for level in (0.95, 0.8):
+        for level in (0.95, 0.8, 1.0, 0.0, 1.5):
             assert_same(
                 _py_call(port.ci_auc_delong, resp, pred, conf_level=level, **kw),
                 _r_call(r, "pROC::ci.auc", rr, rp, method="delong", conf_level=level, **args),
@@ -586,3 +600,61 @@ def test_examples_are_r_values(r):
         _r_call(r, "pROC::ci.auc", rr, rp, method="delong", **args),
         "example ci",
     )
+
+
+def test_other_input_types_match_r(r):
+    """A character obs column, a response factor with unused levels, integer regression data."""
+    from rpy2.robjects import IntVector, StrVector
+
+    d = pd.DataFrame({"obs": ["a", "b", "a", "b"], "pred": pd.Categorical(["a", "b", "b", "b"])})
+    rd = r.r('data.frame(obs = c("a", "b", "a", "b"), pred = factor(c("a", "b", "b", "b")))')
+    for lev in (["a", "b"], ["b", "a"]):
+        assert_same(
+            _py_call(port.default_summary, d, lev=lev),
+            _r_call(r, "caret::defaultSummary", rd, lev=StrVector(lev)),
+            f"defaultSummary character obs {lev}",
+        )
+    unused = pd.Categorical(["x", "y", "x", "y"], categories=["x", "y", "z"])
+    r_unused = r.r('factor(c("x", "y", "x", "y"), levels = c("x", "y", "z"))')
+    assert_same(
+        _py_call(port.roc_auc, unused, np.array([1.0, 2.0, 3.0, 4.0])),
+        _r_call(r, "pROC::auc", r_unused, np.array([1.0, 2.0, 3.0, 4.0]), quiet=True),
+        "auc unused level",
+    )
+    no_case = pd.Categorical(["x", "x"], categories=["x", "y", "z"])
+    assert_same(
+        _py_call(port.roc_auc, no_case, np.array([1.0, 2.0])),
+        _r_call(
+            r,
+            "pROC::auc",
+            r.r('factor(c("x", "x"), levels = c("x", "y", "z"))'),
+            np.array([1.0, 2.0]),
+            quiet=True,
+        ),
+        "auc no case",
+    )
+    pred, obs = np.array([1, 2, 3, 5]), np.array([2, 2, 4, 4])
+    assert_same(
+        _py_call(port.post_resample, pred, obs),
+        _r_call(r, "caret::postResample", IntVector(pred.tolist()), IntVector(obs.tolist())),
+        "postResample integers",
+    )
+
+
+def test_character_pred_column_matches_caret(r):
+    """A ``pred`` column that is not a factor: each summary's own error (or NA), as in caret."""
+    from rpy2.robjects import StrVector
+
+    d = pd.DataFrame({"obs": pd.Categorical(["a", "b", "a"]), "pred": ["a", "b", "b"], "a": [0.6, 0.3, 0.4]})
+    d["b"] = 1 - d["a"]
+    rd = r.r(
+        'data.frame(obs = factor(c("a", "b", "a")), pred = c("a", "b", "b"), a = c(0.6, 0.3, 0.4),'
+        " b = 1 - c(0.6, 0.3, 0.4))"
+    )
+    for fun, pyfn in (
+        ("caret::twoClassSummary", port.two_class_summary),
+        ("caret::prSummary", port.pr_summary),
+        ("caret::multiClassSummary", port.multi_class_summary),
+        ("caret::defaultSummary", port.default_summary),
+    ):
+        assert_same(_py_call(pyfn, d, lev=["a", "b"]), _r_call(r, fun, rd, lev=StrVector(["a", "b"])), fun)

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import scipy.stats
 import sklearn.metrics as skm
+from conftest import unavailable
 from sklearn.exceptions import UndefinedMetricWarning
 
 from parity.crosswalk import CROSSWALK, MAPPED_FUNCTIONS, CrosswalkRow, entry, map_call
@@ -44,6 +45,15 @@ local({
     unname(if (is.matrix(bc)) bc[paste("Class:", as.vector(class)), as.vector(stat)]
            else bc[as.vector(stat)])
   }
+  # overall and by-class statistics in one call: c(overall, t(byClass)) (byClass k x 11 or 11)
+  .xw_all <<- function(pred, obs, levels, positive) {
+    cm <- .xw_cm(pred, obs, levels, positive, numeric(0))
+    bc <- cm$byClass
+    c(unname(cm$overall), as.vector(if (is.matrix(bc)) t(bc) else bc))
+  }
+  .xw_mcs <<- function(pred, obs, levels, stats)
+    unname(multiClassSummary(data.frame(obs = fac(obs, levels), pred = fac(pred, levels)),
+                             lev = as.vector(levels))[as.vector(stats)])
   .xw_table <<- function(pred, obs, levels)
     unclass(.xw_cm(pred, obs, levels, character(0), numeric(0))$table)
   # summary functions take a data frame: obs, pred and one probability column per level
@@ -74,17 +84,21 @@ local({
 @pytest.fixture(scope="module")
 def r(r_caret):
     """R with caret, pROC and this module's helpers; ``r.<helper>(...)`` converts both ways."""
+    from rpy2.robjects import default_converter, numpy2ri
+    from rpy2.robjects.conversion import localconverter
+
     ro = r_caret.r_env()
-    try:
-        ro.r(_R_CODE)
-    except Exception as exc:  # pROC missing: setup.sh installs r-cran-proc
-        pytest.skip(f"R helpers for the crosswalk cannot load: {exc}")
+    # caret's summary functions need these (setup.sh installs them from Debian)
+    needed = ("pROC", "ModelMetrics", "MLmetrics")
+    with localconverter(default_converter + numpy2ri.converter):
+        installed = np.asarray(ro.r(f"sapply(c{needed!r}, requireNamespace, quietly = TRUE)"))
+    missing = [p for p, ok in zip(needed, installed, strict=True) if not ok]
+    if missing:
+        unavailable(f"R packages {missing} not installed; run ./setup.sh")
+    ro.r(_R_CODE)
 
     class R:
         def __getattr__(self, name):
-            from rpy2.robjects import default_converter, numpy2ri
-            from rpy2.robjects.conversion import localconverter
-
             fn = ro.globalenv[f".xw_{name}"]
 
             def call(*args):
@@ -135,6 +149,13 @@ def assert_same(row: CrosswalkRow, r_value):
     assert values_agree(r_value, row.value, tol), \
         f"{row.caret_statistic}: R {r_value!r}, {row.python_call} {row.value!r} ({tol.describe()})"
     assert values_agree(r_value, row.caret_value, CARET_CALL_RULE), (row.caret_value, r_value)
+
+
+def assert_caret_value(row: CrosswalkRow, r_value):
+    """A 'differs' row on an input where the values may coincide: the caret value is R's."""
+    assert not row.caret_equal and row.why, row
+    assert values_agree(r_value, row.caret_value, CARET_CALL_RULE), \
+        f"{row.caret_statistic}: R {r_value!r}, {row.caret_call} {row.caret_value!r}"
 
 
 def assert_differs(row: CrosswalkRow, r_value):
@@ -190,6 +211,8 @@ def test_map_call_rejects_unmapped_functions_and_bad_arguments():
         map_call("sklearn.metrics.accuracy_score", ([0, 1],), {"bogus": 1}, 1.0)
     with pytest.raises(ValueError, match=r"y_true: a 'multilabel-indicator' target"):
         map_call("precision_score", ([[0, 1], [1, 0]], [[0, 1], [1, 1]]), {"average": "samples"}, 0.5)
+    with pytest.raises(ValueError, match=r"there must be at least 2 levels"):
+        map_call("precision_score", ([1, 1, 1], [1, 1, 1]), {}, 1.0)
     with pytest.raises(ValueError, match=r"crosswalk entry 'nope': expected one of"):
         entry("nope")
     assert all(name.startswith(("sklearn.metrics.", "scipy.stats.")) for name in MAPPED_FUNCTIONS)
@@ -200,6 +223,32 @@ def test_short_and_qualified_names_map_alike():
     result = skm.accuracy_score(y, p)
     assert map_call("accuracy_score", (y, p), {}, result) == \
         map_call("sklearn.metrics.accuracy_score", (), {"y_true": y, "y_pred": p}, result)
+
+
+def test_every_mapped_function_gives_rows_of_known_entries():
+    y, p = classes(36, 80, 3)
+    probs = probabilities(36, y, 3, ties=False)
+    obs, pred = _regression(36)
+    k, n = int(np.sum(y == p)), len(y)
+    calls = {
+        "accuracy_score": (y, p), "cohen_kappa_score": (y, p), "confusion_matrix": (y, p),
+        "precision_score": (y, p, {"average": "macro"}), "recall_score": (y, p, {"average": None}),
+        "f1_score": (y, p, {"average": "weighted"}), "fbeta_score": (y, p, {"beta": 2.0, "average": "micro"}),
+        "precision_recall_fscore_support": (y, p), "classification_report": (y, p),
+        "balanced_accuracy_score": (y, p), "roc_auc_score": (y, probs, {"multi_class": "ovr"}),
+        "log_loss": (y, probs), "mean_squared_error": (obs, pred), "root_mean_squared_error": (obs, pred),
+        "mean_absolute_error": (obs, pred), "r2_score": (obs, pred), "pearsonr": (obs, pred),
+        "binomtest": (k, n),
+    }
+    assert sorted(calls) == sorted(name.rsplit(".", 1)[1] for name in MAPPED_FUNCTIONS)
+    keys = {e.key for e in CROSSWALK}
+    for name, call in calls.items():
+        args, kwargs = (call[:-1], call[-1]) if isinstance(call[-1], dict) else (call, {})
+        _, rows = rows_of(name, *args, **kwargs)
+        assert rows, name
+        for row in rows:
+            assert row.entry in keys and row.caret_statistic and row.python_call and row.caret_call, row
+            assert row.caret_equal or row.why, f"{name}: a differing row must say why: {row}"
 
 
 def test_printed_classification_report_maps_unrounded_values():
@@ -422,6 +471,12 @@ def test_entry_mean_precision(r):
                               "Mean_Precision"))
     _, rows = rows_of("precision_score", y, p, average="macro")
     assert_same(one(rows, "mean_precision"), r_mean)
+    # a class never predicted: caret's mean is NA; zero_division=np.nan makes scikit-learn leave
+    # the class out of its mean
+    p = np.where(p == 3, 0, p)
+    r_na = scalar(r.mcs(strings(p), strings(y), lv, "Mean_Precision"))
+    _, rows = rows_of("precision_score", y, p, average="macro", zero_division=np.nan)
+    assert_differs(one(rows, "mean_precision"), r_na)
     # two classes: multiClassSummary reports the first level's Precision, not a mean
     y, p = classes(34, 200, 2)
     r_first = scalar(r.summary("multiClassSummary", strings(y), strings(p), probabilities(34, y, 2),
@@ -606,3 +661,106 @@ def test_entry_accuracy_pvalue(r):
     assert_same(one(rows, "accuracy_pvalue"), r_p)
     _, rows = rows_of("binomtest", k, n, p=nir)  # two-sided
     assert_differs(one(rows, "accuracy_pvalue"), r_p)
+
+
+#: (mapped call, its kwargs, row entry) checked against confusionMatrix over many inputs
+_BY_CLASS_CALLS = (
+    ("recall_score", {"average": None}, "sensitivity", "Sensitivity"),
+    ("precision_score", {"average": None}, "precision", "Precision"),
+    ("precision_score", {"average": None}, "ppv", "Pos Pred Value"),
+    ("f1_score", {"average": None}, "f1", "F1"),
+)
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("k", [2, 3, 6])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")  # zero_division cases
+def test_same_definitions_hold_over_many_inputs(r, k):
+    """The 'same definition' rows within their rule on 12 random tables per k (sizes 5..2000,
+    accuracies 0.05..0.95): the exact rules are bit-identical every time."""
+    from python_impl.caret import BY_CLASS_NAMES, OVERALL_NAMES
+
+    rng = np.random.default_rng(1000 + k)
+    checked = 0
+    for seed in range(12):
+        n = int(rng.integers(5, 2000))
+        y, p = classes(seed, n, k, accuracy=float(rng.uniform(0.05, 0.95)))
+        lv = levels_of(y, p)
+        if len(lv) < 2:
+            continue
+        if len(lv) == 2:  # byClass is the positive class's: one call per positive class
+            r_all = {c: r.all(strings(p), strings(y), lv, c) for c in lv}
+            overall = dict(zip(OVERALL_NAMES, r_all["0"][:7], strict=True))
+            by_class = {c: v[7:] for c, v in r_all.items()}
+        else:
+            both = r.all(strings(p), strings(y), lv, [])
+            overall = dict(zip(OVERALL_NAMES, both[:7], strict=True))
+            by_class = dict(zip(lv, both[7:].reshape(-1, 11), strict=True))
+
+        def r_by_class(stat: str, c: str, by_class=by_class) -> float:
+            return float(by_class[c][BY_CLASS_NAMES.index(stat)])
+
+        for name, kwargs, key, stat in _BY_CLASS_CALLS:
+            _, rows = rows_of(name, y, p, **kwargs)
+            for row in rows:
+                if row.entry == key and row.caret_equal:
+                    assert_same(row, r_by_class(stat, row.caret_class))
+                    checked += 1
+        for name, key, stat in (("accuracy_score", "accuracy", "Accuracy"),
+                                ("cohen_kappa_score", "kappa", "Kappa")):
+            _, rows = rows_of(name, y, p)
+            assert_same(one(rows, key), overall[stat])
+            checked += 1
+        # macro averages, zero_division as given: caret's multiClassSummary (NA when a class is)
+        for zero_division in ("warn", np.nan):
+            rows = [row for name in ("precision_score", "recall_score", "f1_score")
+                    for row in rows_of(name, y, p, average="macro", zero_division=zero_division)[1]
+                    if row.entry.startswith("mean_")]
+            r_means = r.mcs(strings(p), strings(y), lv, [row.caret_statistic for row in rows])
+            for row, r_mean in zip(rows, r_means, strict=True):
+                (assert_same if row.caret_equal else assert_caret_value)(row, r_mean)
+                checked += 1
+        if len(lv) == 2:
+            _, rows = rows_of("balanced_accuracy_score", y, p)
+            row = one(rows, "balanced_accuracy")
+            if row.caret_equal:
+                assert_same(row, r_by_class("Balanced Accuracy", row.caret_class))
+                checked += 1
+    assert checked > 12 * 2 * k
+
+
+@pytest.mark.r
+def test_scores_hold_over_many_inputs(r):
+    """ROC, pROC's auto direction, logLoss and postResample's statistics on 10 random inputs each
+    (sizes 10..3000, informative and uninformative scores, with and without ties)."""
+    rng = np.random.default_rng(2024)
+    same_log_loss = 0
+    for seed in range(10):
+        n = int(rng.integers(10, 3000))
+        informative = float(rng.uniform(-0.4, 0.4))
+        y, p, probs, score = _two_class_probs(100 + seed, n, informative=informative)
+        if seed % 2:  # no ties, no probability 0 or 1
+            score = np.clip(score + rng.normal(0, 1e-3, n), 1e-3, 1 - 1e-3)
+            probs = np.column_stack([1 - score, score])
+        if len(set(y.tolist())) < 2 or len(set(p.tolist())) < 2:
+            continue
+        _, rows = rows_of("roc_auc_score", y, score)
+        assert_same(one(rows, "roc"), scalar(r.summary("twoClassSummary", strings(y), strings(p), probs,
+                                                       ["0", "1"], "ROC")))
+        row, r_auto = one(rows, "proc_auto"), scalar(r.proc_auto(strings(y), score, ["0", "1"]))
+        (assert_same if row.caret_equal else assert_caret_value)(row, r_auto)
+        _, rows = rows_of("log_loss", y, probs)  # probabilities 0 and 1 (clipped scores): differs
+        row, r_ll = one(rows, "log_loss"), scalar(r.summary("mnLogLoss", strings(y), strings(p), probs,
+                                                            ["0", "1"], "logLoss"))
+        (assert_same if row.caret_equal else assert_caret_value)(row, r_ll)
+        same_log_loss += row.caret_equal
+        obs = rng.normal(0, 10 ** rng.uniform(-3, 3), n)
+        pred = obs * rng.uniform(0.5, 2) + rng.normal(0, 1, n) * np.std(obs)
+        for name, key, stat in (("root_mean_squared_error", "rmse", "RMSE"),
+                                ("mean_absolute_error", "mae", "MAE"),
+                                ("r2_score", "rsquared", "Rsquared")):
+            _, rows = rows_of(name, obs, pred)
+            row, r_value = one(rows, key), scalar(r.post_resample(pred, obs, stat))
+            (assert_same if row.caret_equal else assert_caret_value)(row, r_value)
+        assert_same(one(rows, "r2_traditional"), scalar(r.r2_traditional(pred, obs)))
+    assert same_log_loss >= 3

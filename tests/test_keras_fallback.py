@@ -1,10 +1,12 @@
-"""r_reference/keras_fallback.R behaves like the real R keras package (2.11-2.16), and
-r_reference/keras_select.R chooses between them; R is real (Rscript, reticulate).
+"""keras-caret-parity's R keras (the installed R package `keras`, r_packages/keras) behaves like
+the real R keras package (2.11-2.16), and parityrun::parity_keras_implementation() says which
+one `library(keras)` loads and whether it can run; R is real (Rscript, reticulate).
 
 Each fixture is one small Rscript run (300 training images, 1 epoch at most) whose results come
 back as JSON; the tests assert on them. The real package cannot be installed here (CRAN is
 unreachable): path choice is tested through keras_choose(), a pure function, and through fake
-installed `keras` packages (a DESCRIPTION in a temporary library).
+installed `keras` packages (a DESCRIPTION in a temporary library). r_reference/keras_fallback.R
+and keras_select.R are the shims old scripts source; the tests go through them.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ res$fit <- list(visible = h$visible, class = class(h$value), params = h$value$pa
                 metrics = lapply(h$value$metrics, I), df = as.data.frame(h$value),
                 printed = capture.output(print(h$value)))
 # a history with fewer values than epochs (fit(initial_epoch = 1)): NA-padded, as R keras
-short <- keras_training_history(list(verbose = 2L, epochs = 3L, steps = 10L),
+short <- keras:::keras_training_history(list(verbose = 2L, epochs = 3L, steps = 10L),
                                 list(loss = list(0.5, 0.25), accuracy = list(0.75, 0.875)))
 res$padded <- as.data.frame(short)
 
@@ -122,7 +124,7 @@ classes <- withCallingHandlers(model %>% predict_classes(xt), warning = function
 proba <- model %>% predict(xt, verbose = 0)
 res$predict_classes <- list(warnings = I(warned), typeof = typeof(classes), classes = classes,
                             argmax = max.col(proba, ties.method = "first") - 1L,
-                            record = keras_fallback_predict_classes)
+                            record = keras::predict_classes_method)
 {write_json("res")}
 """
     tmp = tmp_path_factory.mktemp("fallback")
@@ -193,10 +195,10 @@ def test_predict_classes_emulation_is_announced_and_recorded(fallback_run):
     pc = res["predict_classes"]
     assert len(pc["warnings"]) == 1 and "removed from TensorFlow in version 2.6" in pc["warnings"][0]
     assert pc["typeof"] == "integer" and pc["classes"] == pc["argmax"]
-    assert "emulated by keras_fallback.R" in pc["record"] and "0-based" in pc["record"]
+    assert "emulated by keras-caret-parity's keras" in pc["record"] and "0-based" in pc["record"]
 
 
-# ---- keras_select.R: the choice and what it records -----------------------------------------
+# ---- which keras runs: the choice and what it records -----------------------------------------
 
 CHOOSE_CASES = [
     # keras_pkg, tensorflow, legacy_keras, tf_keras, unmet -> use, reason contains
@@ -249,8 +251,7 @@ res$cases <- lapply(list({cases}), choose)
 res$legacy_without_tf_keras <- choose(list(NA, "2.21.0", TRUE, NA))
 for (name in c("needs", "old")) {{
   .libPaths(c(file.path("{fake}", name), .libPaths()))
-  source("{SELECT}")
-  res[[name]] <- keras_impl
+  res[[name]] <- parityrun::parity_keras_implementation()
   .libPaths(.libPaths()[-1])
 }}
 {write_json("res")}
@@ -272,24 +273,25 @@ def test_keras_choose_decisions(select_run):
 def test_select_records_the_implementation(select_run):
     proc, res = select_run
     impl = res["plain"]
-    assert set(impl) == {"name", "version", "reason", "keras_generation", "keras_package",
-                         "keras_version", "tensorflow_version", "predict_classes"}
+    assert set(impl) == {"name", "version", "library", "reason", "runs", "keras_generation",
+                         "keras_package", "keras_version", "tensorflow_version", "predict_classes"}
     assert all(isinstance(v, str) and v for v in impl.values()), impl
-    if impl["name"] == "keras_fallback.R":
-        assert impl["predict_classes"].startswith("emulated by keras_fallback.R")
-        line = f"keras: using r_reference/keras_fallback.R ({impl['reason']})"
+    assert impl["runs"] == "true"
+    if impl["name"] == "keras (keras-caret-parity)":
+        assert impl["predict_classes"].startswith("emulated by keras-caret-parity's keras")
+        line = f"keras: using keras (keras-caret-parity) {impl['version']} ({impl['reason']})"
         assert line in proc.stdout.splitlines()
 
 
 def test_installed_but_unusable_package_is_not_used(select_run):
     proc, res = select_run
-    assert res["needs"]["name"] == "keras_fallback.R"
+    # a real installation comes first on R's library path: it is what library(keras) loads, and
+    # the record says it cannot run here, and why (ours stays out of its way)
+    assert res["needs"]["name"] == "keras (CRAN)" and res["needs"]["runs"] == "false"
     reason = res["needs"]["reason"]
     assert "the R keras package 2.16.1 cannot load here: it needs reticulate >= 99.0" in reason
-    assert res["old"]["name"] == "keras_fallback.R"
-    assert res["old"]["reason"].startswith("the R keras package 2.11.1 does not")
-    assert any(line.startswith("keras: using r_reference/keras_fallback.R (the R keras package 2.11.1")
-               for line in proc.stdout.splitlines())
+    assert res["old"]["name"] == "keras (CRAN)" and res["old"]["runs"] == "false"
+    assert "the R keras package 2.11.1 does not" in res["old"]["reason"]
 
 
 def test_keras_version_recorded_under_tf_keras(rscript, tmp_path):

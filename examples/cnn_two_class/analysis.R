@@ -6,15 +6,13 @@
 #   Rscript examples/cnn_two_class/analysis.R --out DIR [--epochs 2] [--train-size N]
 #           [--test-size N] [--seed 42] [--steps-per-execution 1] [--threads N] [--save-normalized]
 #
-# DIR receives the run-artifact contract "parity-run" through r_reference/parity_run.R.
+# DIR receives the run-artifact contract "parity-run" through the R package parityrun.
 
+library(keras)
+library(tensorflow)
+library(parityrun)
+library(caret)
 options(warn = 1, width = 80)
-script_dir <- local({
-  file_arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
-  if (length(file_arg)) dirname(normalizePath(sub("^--file=", "", file_arg[1]))) else getwd()
-})
-project_root <- dirname(dirname(script_dir))
-source(file.path(project_root, "r_reference", "parity_run.R"))
 
 opts <- parity_args(commandArgs(trailingOnly = TRUE), settings = list(
   epochs = 2L, seed = 42L, train_size = NA_integer_, test_size = NA_integer_,
@@ -22,12 +20,9 @@ opts <- parity_args(commandArgs(trailingOnly = TRUE), settings = list(
 s <- opts$settings
 run <- parity_run_open(opts$out, settings = s)
 
-# The project's Python and offline data unless the caller chose others, and the thread pools
-parity_tf_environment(project_root, s$threads)
-# CRAN keras cannot be installed here: the project's fallback verbs, plus this example's three
-source(file.path(project_root, "r_reference", "keras_fallback.R"))
-source(file.path(script_dir, "verbs.R"))
-suppressPackageStartupMessages(library(caret))
+# The thread pools (an execution setting), before TensorFlow starts; the Python and Keras'
+# cache are the ones the installed R packages recorded (./setup.sh)
+parity_tf_environment(threads = s$threads)
 
 # Seeds and determinism: the same calls, in the same order, as analysis.py
 set.seed(s$seed)

@@ -26,11 +26,7 @@ from python_impl.caret.confusion import (
     confusion_matrix_from_table,
     is_na,
 )
-
-__all__ = ["BY_CLASS_NAMES", "MODES", "NA", "OVERALL_NAMES", "ConfusionMatrix", "binom_ci",
-           "confusion_matrix", "confusion_matrix_from_table", "is_na"]
-
-from python_impl.caret.measures import (  # noqa: E402
+from python_impl.caret.measures import (
     f_meas,
     neg_pred_value,
     pos_pred_value,
@@ -39,9 +35,9 @@ from python_impl.caret.measures import (  # noqa: E402
     sensitivity,
     specificity,
 )
-from python_impl.caret.rnumeric import RError, RWarning  # noqa: E402
-from python_impl.caret.roc import ci_auc_delong, roc_auc  # noqa: E402
-from python_impl.caret.summaries import (  # noqa: E402
+from python_impl.caret.rnumeric import RError, RWarning
+from python_impl.caret.roc import ci_auc_delong, roc_auc
+from python_impl.caret.summaries import (
     default_summary,
     mn_log_loss,
     multi_class_summary,
@@ -50,6 +46,9 @@ from python_impl.caret.summaries import (  # noqa: E402
     two_class_summary,
 )
 
-__all__ += ["RError", "RWarning", "ci_auc_delong", "default_summary", "f_meas", "mn_log_loss",
-            "multi_class_summary", "neg_pred_value", "pos_pred_value", "post_resample", "pr_summary",
-            "precision", "recall", "roc_auc", "sensitivity", "specificity", "two_class_summary"]
+__all__ = ["BY_CLASS_NAMES", "MODES", "NA", "OVERALL_NAMES", "ConfusionMatrix", "binom_ci",
+           "confusion_matrix", "confusion_matrix_from_table", "is_na",
+           # caret's other performance measures, pROC's AUC and DeLong CI
+           "RError", "RWarning", "ci_auc_delong", "default_summary", "f_meas", "mn_log_loss",
+           "multi_class_summary", "neg_pred_value", "pos_pred_value", "post_resample", "pr_summary",
+           "precision", "recall", "roc_auc", "sensitivity", "specificity", "two_class_summary"]

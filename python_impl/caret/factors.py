@@ -67,13 +67,21 @@ def as_factor(x, name: str) -> Factor:
             f"{name}: labels of dtype {arr.dtype} are not supported; expected "
             "integers, floats, booleans, strings or a pandas Categorical"
         )
-    missing = np.asarray(pd.isna(arr), dtype=bool) if arr.dtype.kind in "fO" else np.zeros(arr.size, bool)
-    codes = np.full(arr.size, -1, dtype=np.intp)
-    present = arr[~missing]
     if arr.dtype.kind == "O":
-        present = present.astype(str)
-    uniq, inverse = np.unique(present, return_inverse=True)
-    codes[~missing] = inverse
+        missing = np.asarray(pd.isna(arr), dtype=bool)
+        arr = arr.astype(str).astype(object)
+        arr[missing] = None
+    elif arr.dtype.kind == "f":
+        arr = arr + 0.0  # -0.0 is 0: one level, as in R
+    # hash the labels, then sort only the distinct ones (missing values get code -1)
+    raw, found = pd.factorize(arr, sort=False)
+    found = np.asarray(found)
+    order = np.argsort(found, kind="stable")
+    rank = np.empty(order.size + 1, dtype=np.intp)
+    rank[order] = np.arange(order.size)
+    rank[-1] = -1
+    codes = rank[np.asarray(raw, dtype=np.intp)]
+    uniq = found[order]
     return Factor(codes, label_strings(uniq))
 
 

@@ -26,7 +26,8 @@ from python_impl.caret.rnumeric import R_NULL, RError, r_warn
 
 __all__ = ["sensitivity", "specificity", "pos_pred_value", "neg_pred_value", "precision", "recall", "f_meas"]
 
-_MISSING = object()  # an argument left out: R's default applies
+# None (an argument left out) takes caret's default; R_NULL is R's NULL passed on purpose (as
+# caret's summaries do with ``lev[1]`` of a NULL ``lev``), which matches no level.
 
 
 # --------------------------------------------------------------------------- inputs
@@ -111,7 +112,7 @@ def _default_name(names: list[str], collapsed: str, first: bool):
 
 
 def _sens_table(counts, names, positive) -> np.float64:
-    if positive is _MISSING:
+    if positive is None:
         positive = _default_name(names, "pos", True)
     if len(names) > 2:
         counts, names, positive = _collapse(counts, names, _labels_set(positive), True), ["pos", "neg"], "pos"
@@ -122,7 +123,7 @@ def _sens_table(counts, names, positive) -> np.float64:
 
 
 def _spec_table(counts, names, negative) -> np.float64:
-    if negative is _MISSING:
+    if negative is None:
         negative = _default_name(names, "neg", False)
     if len(names) > 2:
         counts, names, negative = (
@@ -147,7 +148,7 @@ def _sens_factor(d: Factor, r: Factor, positive) -> np.float64:
     return _ifelse_div(float(np.sum(_in(dl, wanted) & in_ref)), float(np.sum(in_ref))).value()
 
 
-def sensitivity(data, reference=None, positive=_MISSING) -> np.float64:
+def sensitivity(data, reference=None, positive=None) -> np.float64:
     """caret's ``sensitivity``: the share of the reference's positives predicted positive.
 
     Parameters
@@ -191,14 +192,14 @@ def sensitivity(data, reference=None, positive=_MISSING) -> np.float64:
         counts, names = _table(data)
         return _sens_table(counts, names, positive)
     d, r = _two_factors(data, reference, "input data must have the same two levels")
-    return _sens_factor(d, r, r.levels[0] if positive is _MISSING else positive)
+    return _sens_factor(d, r, r.levels[0] if positive is None else positive)
 
 
 def _spec_factor(d: Factor, r: Factor, negative) -> np.float64:
     return _sens_factor(d, r, negative)  # the same count, with the negatives as "positive"
 
 
-def specificity(data, reference=None, negative=_MISSING) -> np.float64:
+def specificity(data, reference=None, negative=None) -> np.float64:
     """caret's ``specificity``: the share of the reference's negatives predicted negative.
 
     Parameters
@@ -231,7 +232,7 @@ def specificity(data, reference=None, negative=_MISSING) -> np.float64:
         counts, names = _table(data)
         return _spec_table(counts, names, negative)
     d, r = _two_factors(data, reference, "input data must have the same two levels")
-    return _spec_factor(d, r, r.levels[1:] if negative is _MISSING else negative)
+    return _spec_factor(d, r, r.levels[1:] if negative is None else negative)
 
 
 # --------------------------------------------------------------------------- predictive values
@@ -278,7 +279,7 @@ def _npv(sens, spec, prev) -> np.float64:
     return ((spec * (1 - prev)) / (((1 - sens) * prev) + ((spec) * (1 - prev)))).value()
 
 
-def pos_pred_value(data, reference=None, positive=_MISSING, prevalence=None) -> np.float64:
+def pos_pred_value(data, reference=None, positive=None, prevalence=None) -> np.float64:
     """caret's ``posPredValue``: PPV through sensitivity, specificity and prevalence.
 
     ``sens * prev / (sens * prev + (1 - spec) * (1 - prev))``, with the observed prevalence
@@ -313,7 +314,7 @@ def pos_pred_value(data, reference=None, positive=_MISSING, prevalence=None) -> 
     _check_prevalence(prevalence)
     if _is_table(data):
         counts, names = _table(data)
-        if positive is _MISSING:
+        if positive is None:
             positive = _default_name(names, "pos", True)
         if len(names) > 2:
             counts, names, positive = (
@@ -328,14 +329,14 @@ def pos_pred_value(data, reference=None, positive=_MISSING, prevalence=None) -> 
         )
         return _ppv(_sens_table(counts, names, positive), _spec_table(counts, names, negative), prev)
     d, r = _two_factors(data, reference, "input data must have the same two levels")
-    if positive is _MISSING:
+    if positive is None:
         positive = r.levels[0]
     prev = _observed_prevalence(r, positive) if prevalence is None else prevalence
     others = [lv for lv in d.levels if lv not in _labels_set(positive)]
     return _ppv(_sens_factor(d, r, positive), _spec_factor(d, r, others), prev)
 
 
-def neg_pred_value(data, reference=None, negative=_MISSING, prevalence=None) -> np.float64:
+def neg_pred_value(data, reference=None, negative=None, prevalence=None) -> np.float64:
     """caret's ``negPredValue``: NPV through sensitivity, specificity and prevalence.
 
     ``spec * (1 - prev) / ((1 - sens) * prev + spec * (1 - prev))``; ``prevalence`` is the
@@ -371,7 +372,7 @@ def neg_pred_value(data, reference=None, negative=_MISSING, prevalence=None) -> 
     _check_prevalence(prevalence)
     if _is_table(data):
         counts, names = _table(data)
-        if negative is _MISSING:
+        if negative is None:
             negative = _default_name(names, "neg", False)
         if len(names) > 2:
             counts, names, negative = (
@@ -388,7 +389,7 @@ def neg_pred_value(data, reference=None, negative=_MISSING, prevalence=None) -> 
         )
         return _npv(_sens_table(counts, names, positive[0]), _spec_table(counts, names, negative), prev)
     d, r = _two_factors(data, reference, "input data must have the same two levels")
-    if negative is _MISSING:
+    if negative is None:
         negative = r.levels[1] if len(r.levels) > 1 else R_NULL
     others = [lv for lv in d.levels if lv not in _labels_set(negative)]
     prev = _observed_prevalence(r, others) if prevalence is None else prevalence
@@ -409,7 +410,7 @@ def _xtab(d: Factor, r: Factor) -> tuple[np.ndarray, list[str]]:
 
 
 def _prec_rec_table(counts, names, relevant, by_row: bool) -> np.float64:
-    if relevant is _MISSING:
+    if relevant is None:
         relevant = _default_name(names, "rel", True)
     if len(names) > 2:
         counts, names, relevant = (
@@ -429,12 +430,12 @@ def _prec_rec(data, reference, relevant, by_row: bool) -> np.float64:
     else:
         d, r = _two_factors(data, reference, "input data must have the same two levels")
         counts, names = _xtab(d, r)
-        if relevant is _MISSING:
+        if relevant is None:
             relevant = r.levels[0]
     return _prec_rec_table(counts, names, relevant, by_row)
 
 
-def precision(data, reference=None, relevant=_MISSING) -> np.float64:
+def precision(data, reference=None, relevant=None) -> np.float64:
     """caret's ``precision``: the share of predictions of ``relevant`` that are right.
 
     Parameters
@@ -466,7 +467,7 @@ def precision(data, reference=None, relevant=_MISSING) -> np.float64:
     return _prec_rec(data, reference, relevant, by_row=True)
 
 
-def recall(data, reference=None, relevant=_MISSING) -> np.float64:
+def recall(data, reference=None, relevant=None) -> np.float64:
     """caret's ``recall`` (sensitivity computed through the count table).
 
     Parameters
@@ -501,7 +502,7 @@ def _f(prec, rec, beta) -> np.float64:
     return ((1 + b2) * prec * rec / ((b2 * prec) + rec)).value()
 
 
-def f_meas(data, reference=None, relevant=_MISSING, beta=1) -> np.float64:
+def f_meas(data, reference=None, relevant=None, beta=1) -> np.float64:
     """caret's ``F_meas``: ``(1 + beta^2) * precision * recall / (beta^2 * precision + recall)``.
 
     Parameters
@@ -533,12 +534,12 @@ def f_meas(data, reference=None, relevant=_MISSING, beta=1) -> np.float64:
         raise TypeError(f"beta={beta!r}: expected a number")
     if _is_table(data):
         counts, names = _table(data)
-        if relevant is _MISSING:
+        if relevant is None:
             relevant = names[0]  # F_meas.table forces its default before any collapse
     else:
         d, r = _two_factors(data, reference, "input data must have the same two levels")
         counts, names = _xtab(d, r)
-        if relevant is _MISSING:
+        if relevant is None:
             relevant = r.levels[0]
     return _f(
         _prec_rec_table(counts, names, relevant, True), _prec_rec_table(counts, names, relevant, False), beta

@@ -50,6 +50,12 @@ def r_warn(message: str, stacklevel: int = 3) -> None:
     warnings.warn(message, RWarning, stacklevel=stacklevel)
 
 
+def na_mask(x) -> np.ndarray:
+    """Where a double array holds R's NA (a NaN whose low word is 1954), elementwise."""
+    a = np.ascontiguousarray(x, dtype=np.float64)
+    return np.isnan(a) & ((a.view(np.uint64) & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
+
+
 def _ld(x) -> np.ndarray:
     return np.asarray(x, dtype=np.float64).ravel().astype(np.longdouble)
 

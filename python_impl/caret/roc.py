@@ -199,10 +199,7 @@ def roc_auc(response, predictor, *, levels=None, direction="auto") -> np.float64
     split = roc_split(response, predictor, _MISSING if levels is None else levels)
     if split is None:
         raise RError("$ operator is invalid for atomic vectors")
-    controls, cases = split
-    return auc_from_curve(
-        *roc_curve(value_counts(controls, cases), resolve_direction(controls, cases, direction))
-    )
+    return auc_of(*split, direction)
 
 
 def _delong_placements(counts: ValueCounts, direction: str):
@@ -306,12 +303,11 @@ def pr_auc(y_pred, y_true) -> np.float64:
     if np.unique(truth).size != 2:
         return NA  # ROCR: "Number of classes is not equal to 2."
     positive = truth == np.max(truth)
-    order = np.argsort(-pred, kind="stable")
-    ordered = pred[order]
-    tp = np.cumsum(positive[order])
-    ends = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], True))
-    tp_g = tp[ends].astype(np.float64)
-    fp_g = (ends + 1) - tp_g
+    # ROCR walks the scores in decreasing order and keeps the counts at the end of each run of
+    # equal scores: per distinct score, from the largest down
+    counts = value_counts(pred[~positive], pred[positive])
+    tp_g = np.cumsum(counts.cases[::-1]).astype(np.float64)
+    fp_g = np.cumsum(counts.controls[::-1]).astype(np.float64)
     recall = tp_g / float(positive.sum())
     prec = tp_g / (fp_g + tp_g)
     return r_sum(r_mean_pairs(prec[:-1], prec[1:]) * (recall[1:] - recall[:-1]))

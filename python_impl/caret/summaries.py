@@ -16,18 +16,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from python_impl.caret.confusion import NA, _kappa, confusion_matrix_from_table
+from python_impl.caret.confusion import NA, _kappa, confusion_matrix_from_table, is_na
 from python_impl.caret.factors import Factor, as_factor, column, factor_or_none, r_levels_equal
 from python_impl.caret.measures import _f, _prec_rec_table, _sens_factor, _xtab
-from python_impl.caret.rnumeric import R_NULL, RError, r_col_mean, r_cor_pairwise, r_mean, r_warn
-from python_impl.caret.roc import (
-    auc_from_curve,
-    pr_auc,
-    resolve_direction,
-    roc_curve,
-    roc_split,
-    value_counts,
-)
+from python_impl.caret.rnumeric import R_NULL, RError, na_mask, r_col_mean, r_cor_pairwise, r_mean, r_warn
+from python_impl.caret.roc import auc_of, pr_auc, roc_split
 
 __all__ = [
     "post_resample",
@@ -65,15 +58,8 @@ def _numeric(x) -> np.ndarray | None:
 def _n_unique(x: np.ndarray) -> int:
     """R's ``length(unique(x))`` of doubles: NA and NaN are two distinct values."""
     nan = np.isnan(x)
-    na = int(any(np.isnan(v) and _is_na(v) for v in x[nan])) if nan.any() else 0
-    plain_nan = int(nan.sum() > 0 and any(not _is_na(v) for v in x[nan]))
-    return int(np.unique(x[~nan]).size) + na + plain_nan
-
-
-def _is_na(v) -> bool:
-    from python_impl.caret.confusion import is_na
-
-    return is_na(v)
+    na = na_mask(x)
+    return int(np.unique(x[~nan]).size) + int(na.any()) + int((nan & ~na).any())
 
 
 def post_resample(pred, obs) -> pd.Series:
@@ -134,7 +120,7 @@ def post_resample(pred, obs) -> pd.Series:
             diff = p - o
             out = [
                 np.sqrt(r_mean(diff * diff)),
-                np.float64(cor) * np.float64(cor) if not _is_na(cor) else NA,
+                np.float64(cor) * np.float64(cor) if not is_na(cor) else NA,
                 r_mean(np.abs(diff)),
             ]
         return _series(_nan_to_na(out), ["RMSE", "Rsquared", "MAE"])
@@ -223,9 +209,7 @@ def _roc_auc_or_na(response, predictor, direction: str) -> np.float64:
     if split is None:
         raise RError("$ operator is invalid for atomic vectors")
     controls, cases = split
-    return auc_from_curve(
-        *roc_curve(value_counts(controls, cases), resolve_direction(controls, cases, direction))
-    )
+    return auc_of(controls, cases, direction)
 
 
 def _factor_col(data, key) -> Factor | None:
@@ -516,8 +500,10 @@ def multi_class_summary(data: pd.DataFrame, lev=None) -> pd.Series:
     extra: list[np.float64] = []
     if has_probs:
         log_loss = mn_log_loss(data, levels)["logLoss"]
+        if pred is None:  # lapply over NULL levels: rbind of nothing is NULL, colMeans stops
+            raise RError("'x' must be an array of at least two dimensions")
         rocs, prs = [], []
-        for level in pred.levels if pred else []:
+        for level in pred.levels:
             indicator = _event_indicator(obs, obs_col, level)
             prob = column(data, level)
             rocs.append(_roc_auc_or_na(indicator, prob.to_numpy(), "<"))

@@ -1,0 +1,3 @@
+library(testthat)
+library(keras)
+test_check("keras")

@@ -1,0 +1,3 @@
+library(testthat)
+library(parityrun)
+test_check("parityrun")

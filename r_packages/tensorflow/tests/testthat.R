@@ -1,0 +1,3 @@
+library(testthat)
+library(tensorflow)
+test_check("tensorflow")
