@@ -123,10 +123,12 @@ DEFAULT_SIDE_COMMAND = f"{shlex.quote(sys.executable)} -m python_impl"
 
 
 def _smoke_options() -> str:
-    """The built-in spec's smoke profile (with its execution settings, without the seed) as
-    command-line options: the default ``--run-options``, read from the spec, never copied."""
+    """The built-in spec's smoke profile (with its execution settings; without the seed, which
+    each run gets, and the normalized images, which TOST does not use) as command-line options:
+    the default ``--run-options``, read from the spec, never copied."""
     settings = AuditConfig.resolve(load_spec(), profile="smoke").settings
-    return shlex.join(as_options({k: v for k, v in settings.items() if k != "seed"}))
+    return shlex.join(as_options({k: v for k, v in settings.items()
+                                  if k not in ("seed", "save_normalized")}))
 
 
 def _add_seeds_options(parser) -> None:
