@@ -120,3 +120,18 @@ test_that("weights: get, set, freeze; saving in HDF5, whole model and weights", 
   load_model_weights_hdf5(m3, wf)
   expect_equal(predict(m3, d$x, verbose = 0), predict(model, d$x, verbose = 0))
 })
+
+test_that("keras_model_sequential(input_shape =) makes the input; callback_model_checkpoint saves", {
+  model <- keras_model_sequential(input_shape = 3) %>% layer_dense(units = 1)
+  expect_equal(py_shape(model$inputs[[1]]), list(NULL, 3L))
+  expect_error(keras_model_sequential(frob = 1), "argument 'frob'")
+  d <- toy()
+  model %>% compile(optimizer = "adam", loss = "mean_squared_error")
+  path <- tempfile(fileext = ".weights.h5")
+  cb <- callback_model_checkpoint(path, monitor = "loss", save_best_only = TRUE,
+                                  save_weights_only = TRUE)
+  expect_equal(keras_class(cb), "ModelCheckpoint")
+  model %>% fit(d$x, d$y, epochs = 2, verbose = 0, callbacks = list(cb))
+  expect_true(file.exists(path))
+  expect_error(callback_model_checkpoint(path, period = 2), "argument 'period'")
+})
