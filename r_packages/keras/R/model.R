@@ -272,7 +272,10 @@ save_model_weights_hdf5 <- function(object, filepath, overwrite = TRUE) {
 load_model_weights_hdf5 <- function(object, filepath, by_name = FALSE, skip_mismatch = FALSE,
                                     reshape = FALSE) {
   args <- list(normalizePath(filepath, mustWork = TRUE), skip_mismatch = skip_mismatch)
-  if (by_name) lacks("argument 'by_name = TRUE' (under Keras 3)", "load_model_weights_hdf5")
+  if (by_name) {
+    if (keras_major() >= 3L) lacks("argument 'by_name = TRUE' (under Keras 3)", "load_model_weights_hdf5")
+    args$by_name <- TRUE
+  }
   if (reshape) lacks("argument 'reshape = TRUE'", "load_model_weights_hdf5")
   do.call(object$load_weights, args)
   invisible(object)
