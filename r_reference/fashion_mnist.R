@@ -30,9 +30,11 @@ for (s in c("epochs", "steps_per_execution", "train_size", "test_size", "threads
     stop("option --", gsub("_", "-", s), ": ", settings[[s]], " must be at least 1", call. = FALSE)
 run <- parity_run_open(opts$out, settings = settings)
 
-# (parity option) the thread pools, an execution setting, before TensorFlow starts. The Python
-# and the Keras cache (KERAS_HOME) are the ones the installed packages recorded (./setup.sh).
-parity_tf_environment(threads = settings$threads)
+# (parity option) the thread pools, an execution setting, before TensorFlow starts; and, unless
+# the caller set them, this checkout's Python and Keras cache, as the Python side defaults to
+# (python_impl.keras_env); without a checkout (a wheel), the ones the R packages recorded
+script_file <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
+parity_tf_environment(dirname(dirname(normalizePath(script_file))), threads = settings$threads)
 
 # ---- which R keras runs: keras-caret-parity's, or a real installation where there is one
 keras_impl <- parity_keras_announce(parity_keras_implementation())

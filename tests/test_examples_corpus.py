@@ -5,16 +5,19 @@ checks that name it - the exact list of failing checks is pinned.
 
 Each pair's R side runs once (the command the audit itself runs, smoke settings) and is reused
 with ``--r-run`` by the honest audit and by the Python-side bugs; an R-side bug needs a full
-audit. The R packages (keras, tensorflow, parityrun) must be installed (./setup.sh).
+audit. The audits the selected tests need start together, two at a time. The R packages
+(keras, tensorflow, parityrun) must be installed (./setup.sh).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -123,12 +126,94 @@ def run_parity(*args, timeout=600):
                           text=True, timeout=timeout, env=ENV, cwd=PROJECT_ROOT)
 
 
-def audit(spec, out, r_run=None):
-    """Run a smoke audit; its exit status, its report.json (None if absent) and its output."""
+@dataclass
+class Audit:
+    status: int
+    report: dict | None
+    log: str
+
+
+def audit(spec, out, r_run=None) -> Audit:
+    """A smoke audit: its exit status, its report.json (None if absent), the end of its output."""
     extra = ["--r-run", str(r_run)] if r_run is not None else []
     proc = run_parity("audit", "--spec", str(spec), "--profile", "smoke", "--out", str(out), *extra)
     report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else None
-    return proc.returncode, report, proc.stdout[-4000:] + proc.stderr[-4000:]
+    return Audit(proc.returncode, report, proc.stdout[-4000:] + proc.stderr[-4000:])
+
+
+def honest_r_run(pair: str, out):
+    """The pair's honest R side with the smoke settings, run as the audit runs it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = AuditConfig.resolve(load_spec(EXAMPLES / pair / "spec.toml"),
+                              profile="smoke").side_command("r", out, None)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=PROJECT_ROOT,
+                          env=dict(ENV, RETICULATE_PYTHON=r_python()))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out
+
+
+def mutated_pair(where, bug: Bug):
+    """A copy of the bug's pair with the one line changed; the copy's spec path."""
+    copy = where / bug.pair
+    shutil.copytree(EXAMPLES / bug.pair, copy)
+    path = copy / ("analysis.R" if bug.side == "r" else "analysis.py")
+    text = path.read_text()
+    assert text.count(bug.old) == 1, f"{bug.old!r} must occur once in {path.name}"
+    path.write_text(text.replace(bug.old, bug.new))
+    return copy / "spec.toml"
+
+
+class Corpus:
+    """The audits the selected tests need, run two at a time (each side runs one TensorFlow
+    thread: two audits fill the 2 cores CI has): each pair's honest R side first, then the
+    audits that reuse it. A test waits for its own audit only."""
+
+    def __init__(self, base, pairs: set[str], bugs: set[str]):
+        self.base = base
+        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.r_runs = {p: self.pool.submit(honest_r_run, p, base / p / "r_run")
+                       for p in sorted(pairs | {BUGS[b].pair for b in bugs if BUGS[b].side == "python"})}
+        self.audits: dict[str, Future] = {}
+        for b in sorted(bugs):  # an R-side bug runs both sides: no R run to wait for
+            if BUGS[b].side == "r":
+                self.audits[b] = self.pool.submit(self._bug_audit, b, None)
+        for p in sorted(pairs):
+            self.audits[p] = self._after(self.r_runs[p], functools.partial(
+                audit, EXAMPLES / p / "spec.toml", base / p / "report"))
+        for b in sorted(bugs):
+            if BUGS[b].side == "python":
+                self.audits[b] = self._after(self.r_runs[BUGS[b].pair],
+                                             functools.partial(self._bug_audit, b))
+
+    def _bug_audit(self, name: str, r_run) -> Audit:
+        where = self.base / f"bug{sorted(BUGS).index(name)}"
+        where.mkdir()
+        return audit(mutated_pair(where, BUGS[name]), where / "report", r_run)
+
+    def _after(self, first: Future, then) -> Future:
+        """A future of ``then(first's result)``, submitted once ``first`` is done (never
+        blocking a worker while ``first`` waits in the queue)."""
+        result: Future = Future()
+
+        def relay(done: Future) -> None:
+            exc = done.exception()
+            if exc is not None:
+                result.set_exception(exc)
+            else:
+                result.set_result(done.result())
+
+        def start(done: Future) -> None:
+            exc = done.exception()
+            if exc is not None:
+                result.set_exception(exc)
+            else:
+                self.pool.submit(then, done.result()).add_done_callback(relay)
+
+        first.add_done_callback(start)
+        return result
+
+    def result(self, key: str) -> Audit:
+        return self.audits[key].result(timeout=1800)
 
 
 @pytest.fixture(scope="module")
@@ -142,51 +227,30 @@ def r_packages(rscript):
 
 
 @pytest.fixture(scope="module")
-def r_runs(r_packages, tmp_path_factory):
-    """pair -> its honest R side's run directory with the smoke settings, made on first use."""
-    made: dict = {}
-
-    def get(pair: str):
-        if pair not in made:
-            out = tmp_path_factory.mktemp(pair) / "r_run"
-            spec = load_spec(EXAMPLES / pair / "spec.toml")
-            cmd = AuditConfig.resolve(spec, profile="smoke").side_command("r", out, None)
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
-                                  cwd=PROJECT_ROOT, env=dict(ENV, RETICULATE_PYTHON=r_python()))
-            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-            made[pair] = out
-        return made[pair]
-
-    return get
-
-
-def mutated_pair(tmp_path, bug: Bug):
-    """A copy of the bug's pair with the one line changed; the copy's spec path."""
-    copy = tmp_path / bug.pair
-    shutil.copytree(EXAMPLES / bug.pair, copy)
-    path = copy / ("analysis.R" if bug.side == "r" else "analysis.py")
-    text = path.read_text()
-    assert text.count(bug.old) == 1, f"{bug.old!r} must occur once in {path.name}"
-    path.write_text(text.replace(bug.old, bug.new))
-    return copy / "spec.toml"
+def corpus(r_packages, request, tmp_path_factory):
+    """Every audit the selected tests of this module need, started at once."""
+    selected = [item.callspec.params for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")]
+    pairs = {p["pair"] for p in selected if "pair" in p}
+    bugs = {p["name"] for p in selected if "name" in p}
+    c = Corpus(tmp_path_factory.mktemp("corpus"), pairs, bugs)
+    yield c
+    c.pool.shutdown(wait=True, cancel_futures=True)
 
 
 @pytest.mark.parametrize("pair", PAIRS)
-def test_honest_pair_passes(r_runs, tmp_path, pair):
-    status, report, log = audit(EXAMPLES / pair / "spec.toml", tmp_path / "report", r_runs(pair))
-    assert status == 0, log
-    assert report["summary"]["outcome"] == "pass" and report["summary"]["not_run"] == 0, log
-    assert report["summary"]["pass"] > 0
+def test_honest_pair_passes(corpus, pair):
+    a = corpus.result(pair)
+    assert a.status == 0, a.log
+    assert a.report["summary"]["outcome"] == "pass" and a.report["summary"]["not_run"] == 0, a.log
+    assert a.report["summary"]["pass"] > 0
 
 
 @pytest.mark.parametrize("name", list(BUGS))
-def test_one_line_bug_fails_at_its_checks(r_runs, r_packages, tmp_path, name):
-    bug = BUGS[name]
-    spec = mutated_pair(tmp_path, bug)
-    r_run = r_runs(bug.pair) if bug.side == "python" else None
-    status, report, log = audit(spec, tmp_path / "report", r_run)
-    assert status == 1, log
-    assert report is not None, log
-    failed = set(report["summary"]["failed_checks"])
-    assert failed == bug.failed, "\n".join(sorted(failed))
-    assert report["summary"]["not_run"] == 0, log
+def test_one_line_bug_fails_at_its_checks(corpus, name):
+    a = corpus.result(name)
+    assert a.status == 1, a.log
+    assert a.report is not None, a.log
+    failed = set(a.report["summary"]["failed_checks"])
+    assert failed == BUGS[name].failed, "\n".join(sorted(failed))
+    assert a.report["summary"]["not_run"] == 0, a.log

@@ -80,3 +80,19 @@ def test_a_library_keras_script_runs_from_any_directory(rscript, r_library, tmp_
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "loss" in proc.stdout and "accuracy" in proc.stdout
     assert "data: 10000 28 28" in proc.stdout
+
+
+def test_installer_stays_out_of_a_real_installation(rscript, tmp_path):
+    # a real R keras (a DESCRIPTION without our Implementation field) on R's library path
+    real = tmp_path / "real" / "keras"
+    real.mkdir(parents=True)
+    (real / "DESCRIPTION").write_text("Package: keras\nVersion: 2.16.1\n"
+                                      "Built: R 4.2.2; ; 2026-01-01 00:00:00 UTC; unix\n")
+    lib = tmp_path / "lib"
+    proc = subprocess.run([rscript, str(R_PACKAGES / "install.R"), "--lib", str(lib)],
+                          capture_output=True, text=True, timeout=600,
+                          env=clean_env(R_LIBS=str(tmp_path / "real")))
+    assert proc.returncode == 0, proc.stderr
+    assert f"a real R package is installed: keras 2.16.1 ({tmp_path / 'real'})" in proc.stdout
+    assert sorted(p.name for p in lib.iterdir()) == ["parityrun"]
+    assert (real / "DESCRIPTION").read_text().startswith("Package: keras\nVersion: 2.16.1")

@@ -20,9 +20,10 @@ opts <- parity_args(commandArgs(trailingOnly = TRUE), settings = list(
 s <- opts$settings
 run <- parity_run_open(opts$out, settings = s)
 
-# The thread pools (an execution setting), before TensorFlow starts; the Python and Keras'
-# cache are the ones the installed R packages recorded (./setup.sh)
-parity_tf_environment(threads = s$threads)
+# The thread pools (an execution setting), before TensorFlow starts; and, unless the caller set
+# them, this checkout's Python and Keras cache (as analysis.py defaults to)
+script_file <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
+parity_tf_environment(dirname(dirname(dirname(normalizePath(script_file)))), threads = s$threads)
 
 # Seeds and determinism: the same calls, in the same order, as analysis.py
 set.seed(s$seed)

@@ -46,6 +46,11 @@ predicted_outcome <- factor(outcomes[predicted + 1L], levels = outcomes)
 reference <- factor(outcomes[test$case + 1L], levels = outcomes)
 cm <- confusionMatrix(predicted_outcome, reference, positive = "case", mode = "everything")
 print(cm)
+# caret's twoClassSummary takes the first level ("control") as its event
+scored <- data.frame(obs = reference, pred = predicted_outcome,
+                     control = 1 - probabilities[, 1], case = probabilities[, 1])
+roc_sens_spec <- twoClassSummary(scored, lev = levels(reference))
+print(roc_sens_spec)
 
 parity_run_data(run, "train_features", as.matrix(train[, features]), dim(infert[, features]))
 parity_run_data(run, "test_features", as.matrix(test[, features]), dim(infert[, features]))
@@ -56,4 +61,5 @@ parity_run_model(run, model, summary_text)
 parity_run_history(run, history$metrics)
 parity_run_predictions(run, probabilities, predicted)
 parity_run_caret(run, cm, data = predicted_outcome, reference = reference)
+parity_run_set(run, "implementation", parity_keras_implementation())  # which R keras ran, and why
 parity_run_close(run)

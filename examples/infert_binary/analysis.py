@@ -25,7 +25,7 @@ from tensorflow import keras  # noqa: E402
 
 from parity import rnum  # noqa: E402
 from parity.contract import RunWriter  # noqa: E402
-from python_impl.caret import confusion_matrix  # noqa: E402
+from python_impl.caret import confusion_matrix, two_class_summary  # noqa: E402
 
 keras.utils.set_random_seed(args.seed)
 tf.config.experimental.enable_op_determinism()
@@ -65,6 +65,12 @@ predicted_outcome = pd.Categorical([outcomes[i] for i in predicted], categories=
 reference = pd.Categorical([outcomes[i] for i in y_test], categories=outcomes)
 cm = confusion_matrix(predicted_outcome, reference, positive="case", mode="everything")
 print(cm)
+# caret's twoClassSummary takes the first level ("control") as its event; 1 - p in double, as R
+case_probability = probabilities[:, 0].astype(np.float64)
+scored = pd.DataFrame({"obs": reference, "pred": predicted_outcome,
+                       "control": 1 - case_probability, "case": case_probability})
+roc_sens_spec = two_class_summary(scored, lev=outcomes)
+print(roc_sens_spec)
 
 settings = {k: v for k, v in vars(args).items() if k != "out"}
 with RunWriter(args.out, side="python", settings=settings) as run:

@@ -56,4 +56,5 @@ parity_run_model(run, model, summary_text)
 parity_run_history(run, history$metrics)
 parity_run_predictions(run, probabilities, predicted)
 parity_run_caret(run, cm, data = predicted_label, reference = reference)
+parity_run_set(run, "implementation", parity_keras_implementation())  # which R keras ran, and why
 parity_run_close(run)

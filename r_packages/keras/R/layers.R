@@ -77,10 +77,9 @@ is_sequential <- function(object) {
 }
 
 # Keras 3 layers take no batch_input_shape, batch_size or weights: a batch shape becomes an
-# input layer of the Sequential model (what Keras 2 builds from it); weights, set at creation
-# in Keras 2, are not supported there.
+# input layer of the Sequential model (what Keras 2 builds from it); weights, given to the layer
+# at creation in Keras 2, are set once the layer is built (create_layer()).
 keras3_input_args <- function(args, model, fn) {
-  if (!is.null(args$weights)) lacks("argument 'weights' (under Keras 3)", fn)
   args$weights <- NULL
   batch_shape <- args$batch_input_shape
   if (is.null(batch_shape) && !is.null(args$batch_size) && !is.null(args$input_shape))
@@ -99,7 +98,9 @@ keras3_input_args <- function(args, model, fn) {
 # The body of every layer verb: `fn` names the verb for errors, `prefix` is Keras' automatic
 # name for the class (reserved before the pipe's earlier steps run, see above).
 create_layer <- function(layer_class, object, args, fn, prefix) {
+  weights <- if (keras_major() >= 3L) args$weights
   standalone <- function(args) {
+    if (!is.null(weights)) lacks("argument 'weights' on a layer not yet built (under Keras 3)", fn)
     if (keras_major() >= 3L) args <- keras3_input_args(args, NULL, fn)
     do.call(layer_class, args)
   }
@@ -109,7 +110,12 @@ create_layer <- function(layer_class, object, args, fn, prefix) {
   if (is.null(model)) return(standalone(args))
   if (keras_major() >= 3L) args <- keras3_input_args(args, model, fn)
   layer <- do.call(layer_class, args)
-  compose_layer(model, layer)
+  out <- withVisible(compose_layer(model, layer))
+  if (!is.null(weights)) {
+    if (!layer$built) lacks("argument 'weights' on a layer not yet built (under Keras 3)", fn)
+    layer$set_weights(lapply(weights, keras_array))
+  }
+  if (out$visible) out$value else invisible(out$value)
 }
 
 compose_layer <- function(object, layer) {

@@ -216,15 +216,30 @@ unfreeze_weights <- function(object, from = NULL, to = NULL, which = NULL) {
 
 set_trainable <- function(object, trainable, from, to, which) {
   if (is.null(from) && is.null(to) && is.null(which)) {
+    # Keras 2 sets every sublayer; Keras 3's setter skips them when the model's own flag is
+    # unchanged, so each layer is set here too
     object$trainable <- trainable
+    for (layer in object$layers) layer$trainable <- trainable
     return(invisible(object))
   }
+  if (!is.null(which) && !is.null(from) && !is.null(to))
+    stop("both `which` and `from`/`to` can not be supplied", call. = FALSE)
   object$trainable <- TRUE
   layers <- object$layers
   names <- vapply(layers, function(l) l$name, "")
-  position <- function(x) if (is.character(x)) match(x, names) else as.integer(x)
+  # a name, a layer, or a 1-based index (negative: from the end)
+  position <- function(x) {
+    if (is_python(x)) x <- x$name
+    i <- if (is.character(x)) match(x, names) else as.integer(x)
+    if (!is.na(i) && i < 0L) i <- length(layers) + i + 1L
+    if (is.na(i) || i < 1L || i > length(layers))
+      stop("no layer ", deparse(x), " in this model (", length(layers), " layers)", call. = FALSE)
+    i
+  }
   chosen <- if (!is.null(which)) {
-    if (is.logical(which)) base::which(which) else vapply(which, position, 1L)
+    if (is.function(which)) which <- vapply(layers, which, TRUE)
+    if (is.logical(which)) base::which(which)
+    else vapply(if (is_python(which)) list(which) else as.list(which), position, 1L)
   } else seq.int(position(from %||% 1L), position(to %||% length(layers)))
   for (i in seq_along(layers)) layers[[i]]$trainable <- if (i %in% chosen) trainable else !trainable
   invisible(object)
@@ -257,7 +272,10 @@ save_model_weights_hdf5 <- function(object, filepath, overwrite = TRUE) {
 load_model_weights_hdf5 <- function(object, filepath, by_name = FALSE, skip_mismatch = FALSE,
                                     reshape = FALSE) {
   args <- list(normalizePath(filepath, mustWork = TRUE), skip_mismatch = skip_mismatch)
-  if (by_name) lacks("argument 'by_name = TRUE' (under Keras 3)", "load_model_weights_hdf5")
+  if (by_name) {
+    if (keras_major() >= 3L) lacks("argument 'by_name = TRUE' (under Keras 3)", "load_model_weights_hdf5")
+    args$by_name <- TRUE
+  }
   if (reshape) lacks("argument 'reshape = TRUE'", "load_model_weights_hdf5")
   do.call(object$load_weights, args)
   invisible(object)

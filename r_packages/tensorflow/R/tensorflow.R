@@ -54,9 +54,10 @@ tf_config <- function() {
 # R tensorflow's set_random_seed(): R's RNG and Python's, NumPy's and TensorFlow's seeds,
 # through keras.utils.set_random_seed(), which sets the last three.
 set_random_seed <- function(seed, disable_gpu = TRUE) {
-  seed <- as.integer(seed)
+  given <- seed
+  seed <- suppressWarnings(as.integer(seed))
   if (length(seed) != 1L || is.na(seed))
-    stop("set_random_seed(seed = ", deparse(seed), "): expected one integer", call. = FALSE)
+    stop("set_random_seed(seed = ", deparse(given), "): expected one integer", call. = FALSE)
   if (disable_gpu) Sys.setenv(CUDA_VISIBLE_DEVICES = "")
   set.seed(seed)
   tf$keras$utils$set_random_seed(seed)
@@ -84,3 +85,24 @@ as.numeric.tensorflow_tensor <- function(x, ...) as.numeric(as.array.tensorflow_
 as.double.tensorflow_tensor <- as.numeric.tensorflow_tensor
 as.integer.tensorflow_tensor <- function(x, ...) as.integer(as.array.tensorflow_tensor(x))
 as.logical.tensorflow_tensor <- function(x, ...) as.logical(as.array.tensorflow_tensor(x))
+
+# Arithmetic and comparisons on tensors stay tensors (as in R tensorflow); an R value on either
+# side becomes a tensor of the other side's dtype.
+Ops.tensorflow_tensor <- function(e1, e2) {
+  is_tensor <- function(x) inherits(x, "python.builtin.object")
+  if (missing(e2)) {
+    if (.Generic == "-") return(tf$negative(e1))
+    if (.Generic == "!") return(tf$logical_not(e1))
+    if (.Generic == "+") return(e1)
+  }
+  f <- switch(.Generic, "+" = tf$add, "-" = tf$subtract, "*" = tf$multiply, "/" = tf$truediv,
+              "^" = tf$pow, "%%" = tf$math$floormod, "%/%" = tf$math$floordiv,
+              "==" = tf$equal, "!=" = tf$not_equal, "<" = tf$less, "<=" = tf$less_equal,
+              ">" = tf$greater, ">=" = tf$greater_equal, "&" = tf$logical_and,
+              "|" = tf$logical_or,
+              stop("operator ", .Generic, " on a tensor is not supported by keras-caret-parity's ",
+                   "tensorflow", call. = FALSE))
+  if (!is_tensor(e1)) e1 <- tf$convert_to_tensor(e1, dtype = e2$dtype)
+  if (!is_tensor(e2)) e2 <- tf$convert_to_tensor(e2, dtype = e1$dtype)
+  f(e1, e2)
+}

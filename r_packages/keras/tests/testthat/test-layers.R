@@ -73,3 +73,11 @@ test_that("an argument this implementation lacks is an error that says so", {
                "layer_dense\\(\\): argument 'frobnicate' is not supported by keras-caret-parity's R keras")
   expect_error(layer_input(shape = 2, foo = 1), "layer_input\\(\\): argument 'foo'")
 })
+
+test_that("weights = sets the layer's initial weights", {
+  w <- list(matrix(1:6 / 10, 3, 2), c(0.5, -0.5))
+  model <- keras_model_sequential() %>% layer_dense(units = 2, input_shape = 3, weights = w)
+  got <- get_weights(model)
+  expect_equal(got[[1]], w[[1]], tolerance = 1e-7)
+  expect_equal(as.numeric(got[[2]]), w[[2]])
+})

@@ -33,8 +33,10 @@ test_that("to_categorical and the k_* helpers on predictions", {
 })
 
 test_that("datasets come from Keras' cache", {
-  skip_if_not(dir.exists(file.path(Sys.getenv("KERAS_HOME"), "datasets", "fashion-mnist")),
-              "no Fashion-MNIST in KERAS_HOME")
+  # Keras 3 reads KERAS_HOME; Keras 2 (tf-keras) always reads ~/.keras
+  home <- if (keras:::keras_major() >= 3L) Sys.getenv("KERAS_HOME") else path.expand("~/.keras")
+  skip_if_not(file.exists(file.path(home, "datasets", "fashion-mnist", "t10k-labels-idx1-ubyte.gz")),
+              paste("no Fashion-MNIST in", home))
   d <- dataset_fashion_mnist()
   expect_equal(dim(d$train$x), c(60000L, 28L, 28L))
   expect_equal(as.vector(d$test$y[1:10]), c(9, 2, 1, 1, 6, 1, 4, 6, 5, 7))

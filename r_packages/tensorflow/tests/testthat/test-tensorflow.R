@@ -28,3 +28,10 @@ test_that("tensors convert to R values", {
 test_that("install_tensorflow says what to do instead", {
   expect_error(install_tensorflow(), "keras-caret-parity's stand-in")
 })
+
+test_that("arithmetic and comparisons on tensors stay tensors", {
+  t <- tf$constant(c(1L, 2L, 3L))
+  expect_identical(as.integer(t + 1L), c(2L, 3L, 4L))
+  expect_identical(as.logical(t > 1L), c(FALSE, TRUE, TRUE))
+  expect_identical(as.integer(-t), c(-1L, -2L, -3L))
+})
