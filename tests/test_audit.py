@@ -151,8 +151,8 @@ DEFECTS = {
                                "return np.float64(special.chdtrc(k * (k - 1) / 2, stat))",
                                "return np.float64(special.chdtrc(k * (k - 1) / 2 + (k > 2), stat))",
                                "battery.bowker_3x3"),
-    "one_based_classes": ("model.py", "return proba.argmax(axis=-1).astype(np.int64)",
-                          "return proba.argmax(axis=-1).astype(np.int64) + 1",
+    "one_based_classes": ("model.py", "return predicted_classes(proba)",
+                          "return predicted_classes(proba) + 1",
                           "predictions.python_classes_within_levels"),
 }
 
@@ -185,7 +185,8 @@ def test_defect_is_caught(defect, shared_r_run, tmp_path):
     target.write_text(source.replace(old, new, 1))
     out = tmp_path / "report"
     proc = run_parity("audit", "--profile", "smoke", "--r-run", str(shared_r_run), "--out", str(out),
-                      env_extra={"PYTHONPATH": str(copy), "PARITY_R_PYTHON": sys.executable},
+                      env_extra={"PYTHONPATH": os.pathsep.join([str(copy), str(PROJECT_ROOT)]),
+                                     "PARITY_R_PYTHON": sys.executable},
                       cwd=copy)
     assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
     report = json.loads((out / "report.json").read_text())
@@ -201,6 +202,7 @@ def test_clean_copy_passes_against_shared_r_run(shared_r_run, tmp_path):
     (copy / "r_reference").symlink_to(PROJECT_ROOT / "r_reference")
     proc = run_parity("audit", "--profile", "smoke", "--r-run", str(shared_r_run), "--out",
                       str(tmp_path / "report"), "--quiet",
-                      env_extra={"PYTHONPATH": str(copy), "PARITY_R_PYTHON": sys.executable},
+                      env_extra={"PYTHONPATH": os.pathsep.join([str(copy), str(PROJECT_ROOT)]),
+                                     "PARITY_R_PYTHON": sys.executable},
                       cwd=copy)
     assert proc.returncode == 0, proc.stdout[-3000:]

@@ -36,8 +36,8 @@ def parity(*args, timeout=900):
 
 def python_run(out: Path, *, python=sys.executable, env=None, pythonpath=None) -> Path:
     e = dict(env or ENV)
-    if pythonpath:
-        e["PYTHONPATH"] = str(pythonpath)
+    if pythonpath:  # the copied port first, then this checkout's parity (not the installed one)
+        e["PYTHONPATH"] = os.pathsep.join([str(pythonpath), str(PROJECT_ROOT)])
     proc = subprocess.run([python, "-m", "python_impl", "--out", str(out), *SMOKE],
                           capture_output=True, text=True, env=e, cwd=pythonpath or PROJECT_ROOT,
                           timeout=900)
