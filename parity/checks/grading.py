@@ -305,7 +305,12 @@ def paired_tests(pred_a, pred_b, reference, *, k: int | None = None,
     rng = np.random.default_rng(rule.bootstrap_seed)
     acc_d, kap_d = np.empty(rule.bootstrap), np.empty(rule.bootstrap)
     chunk = max(1, min(rule.bootstrap, 2_000_000 // n))
-    for start in range(0, rule.bootstrap, chunk):
+    # identical predictions (a bit-identical pair, the audit's usual case): every resample's
+    # difference is exactly 0, so the resampling is skipped (it is most of the grading's time)
+    identical = bool(np.array_equal(a, b))
+    if identical:
+        acc_d[:], kap_d[:] = 0.0, 0.0
+    for start in range(0, 0 if identical else rule.bootstrap, chunk):
         m = min(chunk, rule.bootstrap - start)
         idx = rng.integers(0, n, size=(m, n))
         offset = (np.arange(m) * k)[:, None]
