@@ -48,7 +48,7 @@ def test_r_comparison_agrees(seed_labels, capsys, r_caret):
 def test_r_comparison_fails_on_a_wrong_statistic(seed_labels, capsys, r_caret, monkeypatch):
     from python_impl.caret import confusion
 
-    monkeypatch.setattr(confusion, "_kappa", lambda correct, n, ni, nj: 0.5)
+    monkeypatch.setattr(confusion, "kappa", lambda correct, n, ni, nj: 0.5)
     code = main(["stats", "--pred", str(seed_labels / "pred.npy"), "--ref",
                  str(seed_labels / "ref.csv"), "--r"])
     out = capsys.readouterr().out
