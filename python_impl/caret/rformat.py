@@ -9,7 +9,8 @@ Only what caret's ``print.confusionMatrix`` and the seed's ``predictions[1:50]``
 - :func:`print_matrix` is R's ``printMatrix``: row/column labels, the dimnames' names of a
   ``table``, left/right justification, and the wrapping of columns into blocks at
   ``width = 80``.
-- :func:`print_vector` is R's vector print with ``[index]`` labels.
+- :func:`print_vector` is R's vector print with ``[index]`` labels;
+  :func:`print_named_vector` R's print of a named double vector (``postResample``'s result).
 - :func:`encode_string` is R's ``EncodeString`` without quotes (how ``print`` shows a label
   holding a newline, a backslash or a control character) and :func:`display_width` is the
   width R pads by (East Asian wide characters count 2, combining marks 0), so labels such as
@@ -36,6 +37,7 @@ __all__ = [
     "format_int",
     "print_matrix",
     "print_vector",
+    "print_named_vector",
     "encode_string",
     "display_width",
     "R_MAX_PRINT",
@@ -438,4 +440,33 @@ def print_vector(values: Sequence[int], *, width: int = R_WIDTH) -> list[str]:
         line += " " * _GAP + s
         used += w
     lines.append(line)
+    return lines
+
+
+def print_named_vector(values: Sequence[float | None], names: Sequence[str], *, digits: int = 7,
+                       width: int = R_WIDTH) -> list[str]:
+    """R's print of a named double vector (``printNamedVector``), e.g. ``postResample``'s.
+
+    Every entry takes one common width (the widest formatted value or name) and is followed by
+    ``print.gap`` spaces; as many entries as fit in ``width`` share a line of names and a line
+    of values. ``None`` is R's NA, ``float('nan')`` NaN.
+
+    Examples
+    --------
+    >>> print_named_vector([0.4082483, None], ["RMSE", "Rsquared"])
+    ['     RMSE  Rsquared ', '0.4082483        NA ']
+    """
+    if len(values) != len(names):
+        raise ValueError(f"{len(values)} values and {len(names)} names: expected one name per value")
+    if not len(values):
+        return ["named numeric(0)"]
+    cells = [s.strip() for s in format_real(values, digits)]
+    shown = [encode_string(n) for n in names]
+    w = max([display_width(c) for c in cells] + [display_width(n) for n in shown])
+    per_line = max(width // (w + _GAP), 1)
+    lines: list[str] = []
+    for start in range(0, len(cells), per_line):
+        stop = start + per_line
+        lines.append("".join(_rjust(n, w) + " " * _GAP for n in shown[start:stop]))
+        lines.append("".join(_rjust(c, w) + " " * _GAP for c in cells[start:stop]))
     return lines
