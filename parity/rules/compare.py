@@ -27,7 +27,7 @@ from python_impl.caret import BY_CLASS_NAMES, NA
 
 __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff",
            "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE", "json_safe",
-           "TYPEOF_TO_DTYPES", "typeof_matches"]
+           "TYPEOF_TO_DTYPES", "typeof_matches", "MeasureValues", "compare_measures"]
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,13 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
                                   None if pv is None else [_r_repr(x) for x in pv], ok,
                                   tol.describe() + NA_RULE,
                                   None if pv is None else max_abs_diff(rv, pv)))
-    r_lines, p_lines = _printed_lines(r.text), _printed_lines(py.text)
+    out.append(_printed_text_row(r.text, py.text))
+    return out
+
+
+def _printed_text_row(r_text: str, py_text: str) -> StatComparison:
+    """The ``printed_text`` comparison: identical lines, else where they first differ."""
+    r_lines, p_lines = _printed_lines(r_text), _printed_lines(py_text)
     first = next((i for i, (a, b) in enumerate(zip(r_lines, p_lines, strict=False)) if a != b),
                  None if len(r_lines) == len(p_lines) else min(len(r_lines), len(p_lines)))
     where = None
@@ -195,13 +201,51 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
         where = {"first_different_line": first + 1,
                  "r": r_lines[first] if first < len(r_lines) else None,
                  "python": p_lines[first] if first < len(p_lines) else None}
-    out.append(StatComparison("printed_text", f"{len(r_lines)} lines", f"{len(p_lines)} lines",
-                              first is None, "identical lines (trailing spaces and blank lines "
-                              "aside)", where))
-    return out
+    return StatComparison("printed_text", f"{len(r_lines)} lines", f"{len(p_lines)} lines",
+                          first is None, "identical lines (trailing spaces and blank lines aside)",
+                          where)
 
 
 NA_RULE = "; R's NA only equals NA, NaN only NaN"
+
+
+@dataclass(frozen=True)
+class MeasureValues:
+    """A named result of one of caret's other performance measures (``postResample``, a
+    summary function), from R or from the port: caret's names in caret's order, the values
+    (R's NA as the NaN with payload 1954), R's warnings and the printed text."""
+
+    function: str
+    names: list[str]
+    values: np.ndarray
+    warnings: tuple[str, ...] = ()
+    text: str = ""
+
+
+def compare_measures(r: MeasureValues, py: MeasureValues) -> list[StatComparison]:
+    """Compare two :class:`MeasureValues`: the names and their order, every value bit for bit
+    (:data:`EXACT`: caret computes each in a fixed order, and the port does the same IEEE
+    operations; R's NA only meets NA, NaN only NaN), R's warnings, and the printed text.
+
+    Examples
+    --------
+    >>> a = MeasureValues("postResample", ["RMSE"], np.array([0.5]), text="RMSE\\n 0.5")
+    >>> [(row.name, row.ok) for row in compare_measures(a, a)]
+    [('names', True), ('RMSE', True), ('warnings', True), ('printed_text', True)]
+    """
+    out = [StatComparison("names", list(r.names), list(py.names), list(r.names) == list(py.names),
+                          "identical names in caret's order")]
+    for i, name in enumerate(r.names):
+        rv = r.values[i]
+        pv = py.values[py.names.index(name)] if name in py.names else None
+        ok = pv is not None and _agree(rv, pv, EXACT)
+        out.append(StatComparison(name, _r_repr(rv), None if pv is None else _r_repr(pv), ok,
+                                  EXACT.describe() + NA_RULE,
+                                  None if pv is None else max_abs_diff(rv, pv)))
+    out.append(StatComparison("warnings", list(r.warnings), list(py.warnings),
+                              list(r.warnings) == list(py.warnings), "R's warnings, same text and order"))
+    out.append(_printed_text_row(r.text, py.text))
+    return out
 
 
 def _printed_lines(text: str) -> list[str]:
