@@ -342,16 +342,17 @@ def _stats_tidy_rows(cm) -> list[tuple]:
     """broom's ``tidy(cm)`` (by_class = TRUE) as rows of :data:`TIDY_COLUMNS`, None for NA.
 
     As broom writes them: ``accuracy`` (with caret's CI and the P-value [Acc > NIR]),
-    ``kappa``, ``mcnamara`` (broom's name; no estimate, McNemar's p-value), then one row per
-    ``$byClass`` statistic, named in lower case with ``_`` for spaces (``pos_pred_value``):
-    for two classes about the positive class, for more classes statistic by statistic, each for
-    every class in level order (class without caret's ``"Class: "``).
+    ``kappa``, ``mcnemar`` (broom's ``str_to_lower("McNemar")``; no estimate, McNemar's
+    p-value), then one row per ``$byClass`` statistic, named in lower case with ``_`` for
+    spaces (``pos_pred_value``): for two classes about the positive class, for more classes
+    statistic by statistic, each for every class in level order (class without caret's
+    ``"Class: "``).
     """
     o = cm.overall
     rows: list[tuple] = [("accuracy", None, o["Accuracy"], o["AccuracyLower"], o["AccuracyUpper"],
                           o["AccuracyPValue"]),
                          ("kappa", None, o["Kappa"], None, None, None),
-                         ("mcnamara", None, None, None, None, o["McnemarPValue"])]
+                         ("mcnemar", None, None, None, None, o["McnemarPValue"])]
 
     def term(name: str) -> str:
         return name.lower().replace(" ", "_")
