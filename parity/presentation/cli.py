@@ -191,23 +191,29 @@ def _cmd_stats(args) -> int:
                          "(a square count table)")
     if args.json_null and not args.json:
         raise UsageError("--json-null changes the JSON output: use it with --json")
-    prevalence = labels_io.parse_prevalence(args.prevalence)
-    if args.table is not None:
-        counts, levels = _stats_read_table(args.table)
-    else:
-        pred = labels_io.read_labels(args.pred, column=args.pred_column)
-        ref = labels_io.read_labels(args.ref, column=args.ref_column)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:  # shown once the inputs are read
+        warnings.simplefilter("always")
+        try:
+            prevalence = labels_io.parse_prevalence(args.prevalence)
+            if args.table is not None:
+                counts, levels = _stats_read_table(args.table)
+            else:
+                pred = labels_io.read_labels(args.pred, column=args.pred_column)
+                ref = labels_io.read_labels(args.ref, column=args.ref_column)
+                # before a k x k table is allocated (an id column read as labels)
+                labels_io.check_level_count({f"--pred {args.pred}": pred, f"--ref {args.ref}": ref})
             if args.table is not None:
                 cm = confusion_matrix_from_table(counts, labels=levels, positive=args.positive,
                                                  prevalence=prevalence, mode=args.mode)
             else:
                 cm = confusion_matrix(*labels_io.factor_pairs(pred, ref), positive=args.positive,
                                       prevalence=prevalence, mode=args.mode)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(str(exc)) from None
+        except (ValueError, TypeError) as exc:  # LabelFileError among them
+            for w in caught:  # a header taken from the labels explains a length mismatch
+                print(f"warning: {w.message}", file=sys.stderr)
+            if isinstance(exc, ParityError):
+                raise
+            raise UsageError(str(exc)) from None
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     if args.tidy is not None:
@@ -255,8 +261,10 @@ def _stats_read_table(path: Path):
 
     Returns (counts as an int64 array, levels); LabelFileError naming the line otherwise.
     """
-    if not path.is_file():
-        raise LabelFileError(f"--table {path}: no such file")
+    try:
+        labels_io.check_readable_file(path, "a CSV count table")
+    except LabelFileError as exc:
+        raise LabelFileError(f"--table {exc}") from None
     try:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -463,6 +471,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _closed_pipe() -> int:
+    """The exit of a command whose standard output was closed by its reader: no traceback and
+    no message, the status of a Unix tool killed by SIGPIPE (128 + 13), as a shell reports it.
+    Standard output is pointed at /dev/null first, so the interpreter's final flush of the
+    unwritten rest cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout already closed or replaced: nothing left to flush
+        pass
+    return 128 + 13
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     try:
@@ -471,6 +495,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # the reader went away (`parity stats --json | head`): end quietly
+        return _closed_pipe()
     except ParityError as exc:  # the one place an error becomes an exit status
         print(f"parity {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
