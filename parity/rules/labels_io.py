@@ -562,7 +562,7 @@ def check_level_count(named: dict[str, object], *, limit: int = MAX_LEVELS) -> N
     >>> try:
     ...     check_level_count({"--pred p.csv": np.arange(5)}, limit=4)
     ... except LabelFileError as exc:
-    ...     print(str(exc)[:62])
+    ...     print(str(exc)[:61])
     --pred p.csv: 5 distinct labels; a confusion table of 5 x 5 =
     """
     for name, labels in named.items():
@@ -590,7 +590,7 @@ def parse_prevalence(text: str | None):
     >>> try:
     ...     parse_prevalence("a=0.2,a=0.8")
     ... except LabelFileError as exc:
-    ...     print(str(exc)[:58])
+    ...     print(str(exc)[:57])
     --prevalence 'a=0.2,a=0.8': label 'a' is given twice (0.2
     """
     if text is None:
