@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -476,8 +477,6 @@ def _closed_pipe() -> int:
     no message, the status of a Unix tool killed by SIGPIPE (128 + 13), as a shell reports it.
     Standard output is pointed at /dev/null first, so the interpreter's final flush of the
     unwritten rest cannot fail again."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

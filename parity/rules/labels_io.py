@@ -49,6 +49,7 @@ import csv
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -471,8 +472,6 @@ def _read_csv(path: Path, text: str, column: str | None):
         raise LabelFileError(f"{path}: line {line} has {fields} field(s), no value in "
                              f"column {header[col]!r} (column {col + 1})") from None
     if header[col] in values:  # read.csv takes the first line as the header, whatever it holds
-        import warnings
-
         n = values.count(header[col])
         warnings.warn(LabelFileWarning(
             f"{path}: the header {header[col]!r} of column {col + 1} is also one of its labels "
