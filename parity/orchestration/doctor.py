@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from parity.orchestration.sides import r_python
-from parity.paths import PROJECT_ROOT
+from parity.paths import DEFAULT_KERAS_HOME, PROJECT_ROOT
+from parity.rules.rbridge import r_home_problem
 from python_impl.idx import FASHION_MNIST_FILES, IdxError, read_idx
 
 __all__ = ["Component", "diagnose", "blocking_problems", "RSCRIPT_TIMEOUT_S"]
@@ -122,6 +123,10 @@ def diagnose() -> list[Component]:
     rv, r_problem = _r_versions()
     rows.append(Component("R (Rscript)", rv is not None, rv["R"] if rv else r_problem,
                           f"{_APT} r-base-core r-base-dev (or ./setup.sh)"))
+    if os.environ.get("R_HOME"):  # the embedded R (rpy2) starts there; Rscript ignores it
+        problem = r_home_problem()
+        rows.append(Component("R_HOME (embedded R, rpy2)", problem is None,
+                              problem or os.environ["R_HOME"], "unset R_HOME, or set it to `R RHOME`"))
     for pkg, deb in (("caret", "r-cran-caret"), ("e1071", "r-cran-e1071"),
                      ("reticulate", "r-cran-reticulate"), ("zeallot", "r-cran-zeallot"),
                      ("magrittr", "r-cran-magrittr"), ("jsonlite", "r-cran-jsonlite")):
@@ -154,8 +159,11 @@ def diagnose() -> list[Component]:
                           required=False))
     rp = r_python()
     rows.append(Component("R side's Python (RETICULATE_PYTHON)", Path(rp).exists(), rp, "./setup.sh"))
-    keras_home = Path(os.environ.get("KERAS_HOME", PROJECT_ROOT / ".keras"))
-    rows.append(Component("KERAS_HOME", keras_home.is_dir(), str(keras_home), "./setup.sh"))
+    # an empty KERAS_HOME is unset, as both sides treat it (python_impl.keras_env, parity_run.R)
+    keras_home = Path(os.environ.get("KERAS_HOME") or DEFAULT_KERAS_HOME)
+    note = " (KERAS_HOME is empty: treated as unset, the default)" if "KERAS_HOME" in os.environ \
+        and not os.environ["KERAS_HOME"] else ""
+    rows.append(Component("KERAS_HOME", keras_home.is_dir(), f"{keras_home}{note}", "./setup.sh"))
     data_dir = keras_home / "datasets" / "fashion-mnist"
     for name, shape in FASHION_MNIST_FILES.items():
         rows.append(_dataset_row(data_dir / name, shape))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +20,8 @@ from parity.errors import ParityError
 from parity.rules.labels_io import r_vector
 from python_impl.caret.confusion import NA
 
-__all__ = ["RUnavailable", "RError", "r_env", "CaretResult", "caret_from_table", "caret_from_labels",
-           "caret_from_codes"]
+__all__ = ["RUnavailable", "RError", "r_env", "r_home_problem", "CaretResult", "caret_from_table",
+           "caret_from_labels", "caret_from_codes"]
 
 
 class RUnavailable(ParityError, RuntimeError):
@@ -96,9 +98,37 @@ local({
 """
 
 
+def r_home_problem() -> str | None:
+    """None unless ``R_HOME`` is set to a directory that holds no R: then what is wrong and
+    the fix. Embedded R started there stops the whole process ("Fatal error: unable to open
+    the base package"), so this is checked first; ``Rscript`` only warns and ignores it.
+
+    Examples
+    --------
+    >>> import os
+    >>> r_home_problem() if not os.environ.get("R_HOME") else None
+    """
+    value = os.environ.get("R_HOME")
+    if not value or (os.path.isdir(os.path.join(value, "library", "base"))):
+        return None
+    home = ""
+    if rscript := shutil.which("Rscript"):  # Rscript finds its own home whatever R_HOME says
+        try:
+            env = {k: v for k, v in os.environ.items() if k != "R_HOME"}
+            home = subprocess.run([rscript, "-e", "cat(R.home())"], capture_output=True, text=True,
+                                  env=env, timeout=60).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return (f"R_HOME={value!r} is not an R installation (no {os.path.join(value, 'library', 'base')}); "
+            "unset R_HOME, or set it to the directory `R RHOME` prints"
+            + (f" (here {home})" if home else ""))
+
+
 @functools.lru_cache(maxsize=1)
 def r_env():
     """Start embedded R once, load caret and the helpers; RUnavailable when impossible."""
+    if problem := r_home_problem():
+        raise RUnavailable(problem)
     os.environ.setdefault("TZ", "UTC")  # R warns about timedatectl in containers otherwise
     # rpy2 puts R's library path into os.environ; every later child process (a side's Python)
     # would then load the system's libpython instead of its own: the embedded R has what it
