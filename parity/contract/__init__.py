@@ -165,6 +165,8 @@ class RunRecord:
     timings: dict[str, float] = field(default_factory=dict)
     #: steps that failed (step -> message), e.g. {"confusion": "data contain levels not found..."}
     errors: dict[str, str] = field(default_factory=dict)
+    #: arrays removed after the run was written (name -> why; :func:`drop_arrays`)
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- NPY
@@ -501,7 +503,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
         normalized={k.removeprefix("normalized."): v for k, v in arrays.items()
                     if k.startswith("normalized.")},
         timings={str(k): float(v) for k, v in meta.get("timings", {}).items()},
-        errors={str(k): str(v) for k, v in meta.get("errors", {}).items()})
+        errors={str(k): str(v) for k, v in meta.get("errors", {}).items()},
+        dropped={str(k): str(v) for k, v in meta.get("dropped_arrays", {}).items()})
 
 
 def drop_arrays(run_dir: str | Path, names, *, reason: str) -> None:

@@ -94,6 +94,9 @@ def _cmd_audit(args) -> int:
     needed = ("audit", "r") if spec.path == config.BUILTIN_SPEC else ("audit",) if cfg.seeds > 1 else ()
     if needed and (problem := missing_extras(*needed)):
         raise UsageError(problem)
+    if {"confusion", "battery", "published"} & set(cfg.spec.groups):  # caret in embedded R
+        if problem := rbridge.r_home_problem():
+            raise UsageError(problem)
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out: the report directory the interrupted audit "
                          "was writing")
@@ -120,20 +123,20 @@ def _cmd_audit(args) -> int:
               f"continue with: {_resume_command(args, out)}", file=sys.stderr)
         return 2
     except (OSError, sides.RRunError) as exc:
-        kept = f"; the finished work is kept in {work.path}" if work.path.is_dir() else ""
-        raise UsageError(f"{exc}{kept}"
-                         + (f"\ncontinue with: {_resume_command(args, out)}" if kept else "")) from None
+        kept = f"the finished work is kept in {work.path}" if work.path.is_dir() else ""
+        raise UsageError(f"{exc}" + (f"\n{kept}; once fixed, continue with: "
+                                    f"{_resume_command(args, out)}" if kept else "")) from None
     s = result.summary()
     if not args.quiet:
         for c in result.checks:
             if c.status != "pass":
-                print(f"  {c.status.upper():8} {c.name}: {_one_line(c.reason or c.rule)}")
+                print(f"  {c.status.upper():8} {c.name}: {_check_line(c)}")
     where = work.path if work.keep_partial else out
     print(f"{s['outcome'].upper()}: {s['pass']} passed, {s['fail']} failed, {s['not_run']} not run, "
           f"{s['info']} informational; reports in {where}")
     if work.keep_partial:
         for side, why in result.errors.items():
-            print(f"parity audit: the {side} side failed: {_one_line(why, 400)}", file=sys.stderr)
+            print(f"parity audit: the {side} side failed: {why}", file=sys.stderr)
         print(f"parity audit: the finished work is kept in {work.path}; fix the cause and "
               f"continue with: {_resume_command(args, out)}", file=sys.stderr)
     return 0 if result.passed else 1
@@ -146,6 +149,22 @@ def _write_reports(result, work_path: Path) -> None:
 def _one_line(text: str, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_line(check) -> str:
+    """A check that did not pass, on one console line: a failed check with its values (R,
+    Python, the difference) and its rule; any other with its reason."""
+    if check.status != "fail":
+        return _one_line(check.reason or check.rule, 500)
+
+    def short(value) -> str:
+        return _one_line(json.dumps(value, default=str, ensure_ascii=False), 60)
+
+    values = f"R {short(check.r_value)}, Python {short(check.python_value)}"
+    if check.difference is not None:
+        values += f", difference {short(check.difference)}"
+    return f"{values} (rule: {_one_line(check.rule, 120)})" + (
+        f"; {_one_line(check.reason, 200)}" if check.reason else "")
 
 
 def _resume_command(args, out: Path) -> str:
@@ -433,7 +452,8 @@ def _parser() -> argparse.ArgumentParser:
                         "(the grade checks, each seed's pair; Kappa's derives from it) and of "
                         f"the TOST across seeds (accuracy, Kappa, sensitivities); default {DEFAULT_MARGIN}")
     a.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --seeds: an existing Dask scheduler (default: a LocalCluster)")
+                   help="with --seeds: an existing Dask scheduler (default: a LocalCluster). "
+                        "Dask returns the workers' results pickled: use only a trusted cluster")
     a.add_argument("--workers", type=int, default=2,
                    help="with --seeds: LocalCluster worker processes (default 2)")
     a.add_argument("--quiet", action="store_true", help="no progress, only the outcome line")
