@@ -180,7 +180,6 @@ class SideRun:
                            _environment_fix(cause, self.returncode, self.cmd))
 
 
-
 def side_env_overrides() -> dict[str, str]:
     """What the audit sets in a side's environment (report.json records it with the side's
     command): TZ (R warns without it in containers), unbuffered Python output (the progress
