@@ -317,6 +317,8 @@ class RunWriter:
                 os.fsync(f.fileno())
                 size = f.tell()
         except OSError as exc:
+            if exc.errno is None:  # NumPy's short write ("N requested and M written"): no errno
+                raise OSError(f"cannot write {path}: {exc} (disk full?)") from None
             raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None
         if path.stat().st_size != size:
             raise OSError(f"cannot write {path}: {path.stat().st_size} of {size} bytes on disk")
