@@ -43,8 +43,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["LONG_DOUBLE_IS_X87", "NA", "USES", "RScaled", "scale", "col_means", "mean", "var", "sd", "cor",
-           "quantile", "round"]
+__all__ = ["LONG_DOUBLE_IS_X87", "NA", "USES", "RScaled", "scale", "col_means", "mean", "sum", "var",
+           "sd", "cor", "quantile", "round"]
 
 #: R's ``NA_real_``: a NaN whose low 32 bits are 1954.
 NA = np.float64(struct.unpack("<d", struct.pack("<Q", 0x7FF00000000007A2))[0])
@@ -135,6 +135,19 @@ def _rsum(values: np.ndarray) -> np.float64:
     if s < -_DBL_MAX:
         return np.float64(-np.inf)
     return np.float64(s)
+
+
+def sum(x) -> np.float64:  # noqa: A001 - R's name, as the module is used as rnum.sum
+    """R's ``sum(x)`` of a double vector (``rsum``): added in index order in long double,
+    beyond ``DBL_MAX`` infinite. ``np.sum`` adds pairwise in double, so it can differ in the
+    last bits.
+
+    Examples
+    --------
+    >>> float(sum([0.1, 0.2, 0.3])), float(np.sum([0.1, 0.2, 0.3]))
+    (0.6, 0.6000000000000001)
+    """
+    return _rsum(_as_doubles(x, "x", (0, 1, 2)).ravel(order="F"))
 
 
 def _real_mean(x: np.ndarray) -> np.float64:

@@ -24,13 +24,15 @@ PACKAGES = ("parity", "python_impl")
 #: module-name prefixes and their layer, lowest first; the longest matching prefix decides
 LAYERS: dict[str, int] = {
     "parity": 0, "parity.errors": 0, "parity.paths": 0,  # shared by everything
+    # R's numerics (a leaf: NumPy only), for ports and for the port's caret alike
+    "parity.rnum": 0,
     "python_impl.caret": 0,  # the port's caret: a library that knows nothing of the engine
     "parity.contract": 1,  # the run-directory contract: schema, reader, Python writer
     "python_impl": 1,  # the port's workflow (a side): writes the contract
     "parity.rules": 2,  # tolerances, the caret comparison, statistics, R's caret, the battery
-    # rules too, written in this session beside the layers (R's numerics, the sklearn <-> caret
-    # crosswalk); they move into parity/rules/ once their authors' work has landed
-    "parity.rnum": 2, "parity.crosswalk": 2,
+    # a rule too, written in this session beside the layers (the sklearn <-> caret crosswalk);
+    # it moves into parity/rules/ once its author's work has landed
+    "parity.crosswalk": 2,
     "parity.config": 3,  # the spec and the resolved configuration
     "parity.checks": 4,  # checks and grading: pure functions of run records and the config
     "parity.orchestration": 5,  # the sides' processes, the work directory, seeds, the runner

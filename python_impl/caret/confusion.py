@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from parity import rnum
 from python_impl.caret import rformat, toms708
 
 __all__ = [
@@ -85,7 +86,7 @@ _OVERALL_PRINT = (
 _PRINT_DIGITS = 4  # caret: max(3, getOption("digits") - 3)
 
 #: R's ``NA_real_``: a NaN whose low word is 1954.
-NA = np.float64(struct.unpack("<d", struct.pack("<Q", 0x7FF00000000007A2))[0])
+NA = rnum.NA
 
 
 def is_na(x: float | np.floating) -> bool:
@@ -97,13 +98,6 @@ def is_na(x: float | np.floating) -> bool:
     (True, False, False)
     """
     return bool(np.isnan(x)) and (struct.unpack("<Q", struct.pack("<d", float(x)))[0] & 0xFFFFFFFF) == 1954
-
-
-def _r_sum(values) -> np.float64:
-    """R's ``sum()`` of doubles: sequential accumulation in long double (cumsum is sequential,
-    unlike ``np.sum``'s pairwise order)."""
-    arr = np.asarray(values, dtype=np.float64).ravel().astype(np.longdouble)
-    return np.float64(np.cumsum(arr)[-1]) if arr.size else np.float64(0.0)
 
 
 class _RDouble:
@@ -601,7 +595,7 @@ def _confusion_from_counts(counts: np.ndarray, levels: list[str], *, positive, p
 def _kappa(correct, n, ni, nj):
     """``e1071::classAgreement(tab)$kappa``."""
     p0 = correct / n
-    pc = _r_sum((ni / n) * (nj / n))
+    pc = rnum.sum((ni / n) * (nj / n))
     return (p0 - pc) / (1 - pc)
 
 
@@ -641,7 +635,7 @@ def _mcnemar(tab: np.ndarray):
     i, j = i[order], j[order]
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = y[i, j] ** 2 / s[i, j]
-    stat = _r_sum(terms)
+    stat = rnum.sum(terms)
     return np.float64(special.chdtrc(k * (k - 1) / 2, stat))
 
 

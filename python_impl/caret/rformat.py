@@ -28,6 +28,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from parity import rnum
+
 __all__ = [
     "R_WIDTH",
     "format_real",
@@ -184,34 +186,17 @@ def format_real(values: Sequence[float | None], digits: int = 7) -> list[str]:
 
 
 def r_round(x: float, digits: int) -> float:
-    """R's ``round(x, digits)`` (R >= 4.0.0): of the two candidates ``floor(x * 10^d) / 10^d``
-    and ``ceil(x * 10^d) / 10^d``, the one closer to x in double arithmetic; on a tie the one
-    with an even last digit. Python's ``round`` decides on the exact binary value instead,
-    which differs near ties.
+    """R's ``round(x, digits)`` (R >= 4.0.0) of one number: :func:`parity.rnum.round`. Of the
+    two candidates ``floor(x * 10^d) / 10^d`` and ``ceil(x * 10^d) / 10^d``, the one closer to x
+    in double arithmetic; on a tie the one with an even last digit. Python's ``round`` decides on
+    the exact binary value instead, which differs near ties.
 
     Examples
     --------
     >>> r_round(0.15, 1), r_round(2.5, 0), r_round(-0.8906, 2)
     (0.1, 2.0, -0.89)
     """
-    if math.isnan(x) or math.isinf(x) or x == 0.0:
-        return x
-    if digits == 0:
-        return float(np.rint(x))
-    if x < 0:
-        return -r_round(-x, digits)
-    l10x = math.log10(2) * (0.5 + (math.frexp(x)[1] - 1))  # R: M_LOG10_2 * (0.5 + logb(x))
-    if l10x + digits > 15:  # DBL_DIG: more digits than a double holds, nothing to round
-        return x
-    pow10 = 1.0
-    for _ in range(digits):  # R_pow_di: repeated multiplication
-        pow10 *= 10.0
-    x10 = pow10 * x
-    i10 = math.floor(x10)
-    xd = i10 / pow10
-    xu = math.ceil(x10) / pow10
-    du, dd = xu - x, x - xd
-    return xu if (du < dd or (du == dd and math.fmod(i10, 2.0) == 1)) else xd
+    return float(rnum.round(float(x), digits))
 
 
 def as_character(x: float | None) -> str:
