@@ -29,7 +29,7 @@ from parity.contract import caret_values_of_port
 from parity.errors import ParityError, UsageError
 from parity.orchestration import doctor, runner, sides
 from parity.paths import missing_extras
-from parity.presentation import report
+from parity.presentation import report, stats_measures
 from parity.presentation.compare_command import add_compare_parser
 from parity.rules import labels_io, rbridge
 from parity.rules.compare import caret_values_of_r, compare_caret, json_safe
@@ -186,8 +186,10 @@ def _cmd_doctor(args) -> int:
     rows = doctor.diagnose()
     width = max(len(r.component) for r in rows)
     for r in rows:
-        mark = "ok " if r.ok else "MISSING"
+        mark = ("warn" if r.warning else "ok ") if r.ok else "MISSING"
         print(f"{mark:7} {r.component.ljust(width)}  {r.version}")
+        if r.ok and r.warning:
+            print(f"{'':7} {'':{width}}  warning: {r.warning}")
         if not r.ok and r.fix:
             print(f"{'':7} {'':{width}}  fix: {r.fix}")
     blocking = [r for r in rows if not r.ok and r.required]
@@ -203,6 +205,8 @@ def _cmd_stats(args) -> int:
     """``parity stats``: caret's confusionMatrix of two label files (``--pred``/``--ref``) or
     of a count table (``--table``), printed as R prints it, or as JSON (``--json``), or as a
     tidy CSV (``--tidy``); with ``--r`` compared with caret in R on the same input."""
+    if stats_measures.wants_measures(args):  # --obs/--prob: postResample, a summary function
+        return stats_measures.run(args)
     if args.table is not None and (args.pred is not None or args.ref is not None):
         raise UsageError("--table and --pred/--ref are mutually exclusive: give a count table, "
                          "or two label files")
@@ -462,11 +466,14 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("doctor", help="list every component with its version, and fixes")
     d.set_defaults(func=_cmd_doctor)
 
-    s = sub.add_parser("stats", help="caret's confusionMatrix for two label files or a count table",
+    s = sub.add_parser("stats", help="caret's confusionMatrix, postResample or a summary function",
                        description="caret's confusionMatrix of --pred/--ref label files or of a "
-                                   "--table of counts, printed as R prints it (or --json); "
-                                   "--tidy writes broom's tidy() rows as CSV")
-    s.add_argument("--pred", type=Path, help="predicted labels: .csv, .txt, .npy")
+                                   "--table of counts; postResample of numeric --pred/--obs; a "
+                                   "summary function (twoClassSummary, ...) of --prob/--obs; "
+                                   "printed as R prints it (or --json); --tidy writes tidy rows "
+                                   "as CSV; --r compares with caret in R")
+    s.add_argument("--pred", type=Path, help="predicted labels or, with --obs, predicted values "
+                   "or classes: .csv, .txt, .npy")
     s.add_argument("--ref", type=Path, help="reference labels: .csv, .txt, .npy")
     s.add_argument("--table", type=Path,
                    help="a square count table instead of --pred/--ref, as R's "
@@ -487,6 +494,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="also write broom's tidy() of the result as CSV (term, class, estimate, "
                         "conf.low, conf.high, p.value; one row per statistic and class)")
     s.add_argument("--r", action="store_true", help="also run caret in R and compare")
+    stats_measures.add_arguments(s)
     s.set_defaults(func=_cmd_stats)
     add_compare_parser(sub)
     return p

@@ -151,8 +151,10 @@ def read_probabilities(path: Path) -> tuple[list[str], np.ndarray, list[int]]:
         (caret's columns), a row with another number of fields, a value that is not a number.
     """
     what = "--prob"
-    if not path.is_file():
-        raise LabelFileError(f"{what} {path}: no such file; expected a CSV of class probabilities")
+    try:
+        labels_io.check_readable_file(path, "a CSV of class probabilities")
+    except LabelFileError as exc:
+        raise LabelFileError(f"{what} {exc}") from None
     try:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -361,7 +363,13 @@ def run(args) -> int:
     """``parity stats --obs ... (--pred | --prob)``: 0, or 1 when ``--r`` finds a difference;
     a :class:`parity.errors.ParityError` (exit 2) for bad options or files."""
     _check_options(args)
-    port, info, in_r = _classes(args) if args.prob is not None else _regression(args)
+    with warnings.catch_warnings(record=True) as caught:  # labels_io's, about the files read
+        warnings.simplefilter("always")
+        try:
+            port, info, in_r = _classes(args) if args.prob is not None else _regression(args)
+        finally:
+            for w in caught:
+                print(f"warning: {w.message}", file=sys.stderr)
     if args.tidy is not None:
         write_tidy_rows([(name, None, value, None, None, None)
                          for name, value in zip(port.names, port.values.tolist(), strict=True)], args.tidy)
