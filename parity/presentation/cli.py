@@ -12,7 +12,6 @@ import argparse
 import csv
 import io
 import json
-import math
 import os
 import sys
 import threading
@@ -35,7 +34,6 @@ from parity.rules import labels_io, rbridge
 from parity.rules.compare import caret_values_of_r, compare_caret, json_safe
 from parity.rules.grades import DEFAULT_MARGIN, REQUIRE
 from parity.rules.labels_io import LabelFileError
-from python_impl.caret import is_na
 from python_impl.caret.confusion import MODES, confusion_matrix, confusion_matrix_from_table
 
 __all__ = ["main", "UsageError"]
@@ -366,8 +364,7 @@ def _stats_json(cm, *, null: bool) -> dict:
             "overall": {str(k): num(v) for k, v in cm.overall.items()}, "by_class": by_class}
 
 
-#: the tidy CSV's columns: broom's tidy() of a confusionMatrix
-TIDY_COLUMNS = ("term", "class", "estimate", "conf.low", "conf.high", "p.value")
+TIDY_COLUMNS = stats_measures.TIDY_COLUMNS  # one definition, shared with the measures
 
 
 def _stats_tidy_rows(cm) -> list[tuple]:
@@ -399,25 +396,9 @@ def _stats_tidy_rows(cm) -> list[tuple]:
 
 
 def _stats_write_tidy(cm, path: Path) -> None:
-    """Write :func:`_stats_tidy_rows` as CSV: numbers in shortest round-trip form, R's NA and
-    broom's empty cells as ``NA``, NaN as ``NaN`` (what R's ``read.csv`` reads back)."""
-    def cell(x):
-        if x is None:
-            return "NA"
-        if isinstance(x, str):
-            return x
-        x = float(x)
-        if math.isnan(x):
-            return "NA" if is_na(x) else "NaN"
-        return repr(x) if math.isfinite(x) else ("Inf" if x > 0 else "-Inf")
-
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(TIDY_COLUMNS)
-            w.writerows([cell(x) for x in row] for row in _stats_tidy_rows(cm))
-    except OSError as exc:
-        raise UsageError(f"--tidy {path}: cannot write it ({exc.strerror or exc})") from None
+    """Write :func:`_stats_tidy_rows` as CSV (:func:`stats_measures.write_tidy_rows`: numbers
+    in shortest round-trip form, R's NA and broom's empty cells ``NA``, NaN ``NaN``)."""
+    stats_measures.write_tidy_rows(_stats_tidy_rows(cm), path)
 
 
 # --------------------------------------------------------------------------- main
