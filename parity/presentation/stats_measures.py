@@ -46,7 +46,7 @@ from python_impl.caret.summaries import (
 )
 
 __all__ = ["SUMMARIES", "TIDY_COLUMNS", "add_arguments", "wants_measures", "run", "tidy_cell",
-           "write_tidy_rows", "port_values"]
+           "write_tidy_rows", "port_values", "read_probabilities", "which_max"]
 
 #: ``--summary`` -> the port's summary function (caret's name: rmeasures.SUMMARY_FUNCTIONS)
 SUMMARIES = {"default": default_summary, "two_class": two_class_summary, "pr": pr_summary,
@@ -194,7 +194,13 @@ def read_probabilities(path: Path) -> tuple[list[str], np.ndarray, list[int]]:
 
 def which_max(probs: np.ndarray) -> np.ndarray:
     """R's ``apply(probs, 1, which.max)``, 0-based: each row's first largest value, NA and NaN
-    skipped; -1 where a row has no value (R then returns no index for it)."""
+    skipped; -1 where a row has no value (R then returns no index for it).
+
+    Examples
+    --------
+    >>> which_max(np.array([[0.5, 0.5], [np.nan, 0.2], [np.nan, np.nan]])).tolist()
+    [0, 1, -1]
+    """
     present = ~np.isnan(probs)
     top = np.where(present, probs, -np.inf).max(axis=1, initial=-np.inf)
     hit = present & (probs == top[:, None])
@@ -234,7 +240,13 @@ def _run_port(function: str, call) -> MeasureValues:
 
 def tidy_cell(x) -> str:
     """A tidy CSV cell: numbers in shortest round-trip form, R's NA and broom's empty cells
-    ``NA``, NaN ``NaN`` (what R's ``read.csv`` reads back)."""
+    ``NA``, NaN ``NaN`` (what R's ``read.csv`` reads back).
+
+    Examples
+    --------
+    >>> [tidy_cell(x) for x in (0.1, None, NA, float("nan"), float("-inf"), "RMSE")]
+    ['0.1', 'NA', 'NA', 'NaN', '-Inf', 'RMSE']
+    """
     if x is None:
         return "NA"
     if isinstance(x, str):
