@@ -129,8 +129,8 @@ def test_usage_errors_exit_2(tmp_path):
 def test_doctor_lists_components():
     proc = run_parity("doctor")
     assert proc.returncode == 0, proc.stdout
-    for component in ("R (Rscript)", "caret", "e1071", "reticulate", "R keras verbs", "rpy2",
-                      "TensorFlow", "Keras", "KERAS_HOME", "t10k-images-idx3-ubyte.gz"):
+    for component in ("R (Rscript)", "caret", "e1071", "reticulate", "R keras (library(keras))",
+                      "pROC", "rpy2", "TensorFlow", "Keras", "KERAS_HOME", "t10k-images-idx3-ubyte.gz"):
         assert component in proc.stdout
 
 
