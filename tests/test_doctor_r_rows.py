@@ -25,6 +25,7 @@ def _row(rows, name):
     return next(r for r in rows if r.component == name)
 
 
+@pytest.mark.r
 def test_rows_present_and_the_r_side_python_compared(rscript, monkeypatch, tmp_path):
     other = tmp_path / "python3"  # an R side's Python other than the one R tensorflow recorded
     other.symlink_to("/usr/bin/python3")
@@ -42,6 +43,7 @@ def test_rows_present_and_the_r_side_python_compared(rscript, monkeypatch, tmp_p
     assert python.warning.startswith("R tensorflow records ") and str(other) in python.warning
 
 
+@pytest.mark.r
 def test_missing_measure_package_and_a_keras_that_cannot_run(rscript, monkeypatch, tmp_path):
     if not (DEBIAN_LIBRARY / "pROC").is_dir():
         pytest.skip(f"pROC is not in {DEBIAN_LIBRARY}")
