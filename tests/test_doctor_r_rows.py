@@ -30,6 +30,7 @@ def test_rows_present_and_the_r_side_python_compared(rscript, monkeypatch, tmp_p
     other = tmp_path / "python3"  # an R side's Python other than the one R tensorflow recorded
     other.symlink_to("/usr/bin/python3")
     monkeypatch.setenv("PARITY_R_PYTHON", str(other))
+    monkeypatch.delenv("RETICULATE_PYTHON", raising=False)
     rows = doctor.diagnose()
     for pkg in ("pROC", "ModelMetrics", "MLmetrics"):
         r = _row(rows, f"R package {pkg} (caret's measures)")
@@ -40,7 +41,10 @@ def test_rows_present_and_the_r_side_python_compared(rscript, monkeypatch, tmp_p
     assert "R keras verbs" not in {r.component for r in rows}  # the old fallback-file check
     python = _row(rows, "R side's Python (RETICULATE_PYTHON)")
     assert python.ok and python.version.startswith(f"{other}; R tensorflow's recorded Python: /")
-    assert python.warning.startswith("R tensorflow records ") and str(other) in python.warning
+    assert python.warning.startswith("a plain `Rscript script.R` uses /") and str(other) in python.warning
+    monkeypatch.setenv("RETICULATE_PYTHON", str(other))  # the user's choice: what plain Rscript uses
+    python = doctor._r_python_row((python.version.split("recorded Python: ")[1] + "\n", ""))
+    assert not python.warning and "(RETICULATE_PYTHON=" in python.version
 
 
 @pytest.mark.r

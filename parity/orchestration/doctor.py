@@ -165,22 +165,28 @@ def _keras_row(answer: tuple[str | None, str]) -> Component:
 
 
 def _r_python_row(answer: tuple[str | None, str]) -> Component:
-    """The engine's Python for the R side, and the one R tensorflow recorded (a plain
-    ``Rscript script.R`` uses it): a warning when they differ."""
+    """The engine's Python for the R side, and the one a plain ``Rscript script.R`` uses:
+    ``RETICULATE_PYTHON`` when set, else the one R tensorflow recorded at installation. A
+    warning when they differ."""
     rp = r_python()
     stdout, problem = answer
     recorded = None if stdout is None else stdout.strip()
+    chosen = os.environ.get("RETICULATE_PYTHON") or ""
+    shown = f"{rp}; R tensorflow's recorded Python: {recorded or 'unknown'}"
+    if chosen:
+        shown += f" (RETICULATE_PYTHON={chosen} overrides it)"
+    plain = chosen or recorded
     warning = ""
-    if recorded is None:
+    if plain is None:
         warning = f"R tensorflow's recorded Python is unknown: {problem}"
-    elif recorded in ("", "NA"):
+    elif plain in ("", "NA"):
         warning = "R tensorflow records no Python (not installed by r_packages/install.R?)"
-    elif os.path.abspath(recorded) != os.path.abspath(rp):
-        warning = (f"R tensorflow records {recorded}, the audit gives the R side {rp}: a plain "
-                   "`Rscript script.R` uses the recorded one (./setup.sh in this checkout "
-                   "records its .venv; RETICULATE_PYTHON overrides it)")
-    return Component("R side's Python (RETICULATE_PYTHON)", Path(rp).exists(),
-                     f"{rp}; R tensorflow's recorded Python: {recorded or 'unknown'}", "./setup.sh",
+    elif os.path.abspath(plain) != os.path.abspath(rp):
+        warning = (f"a plain `Rscript script.R` uses {plain}"
+                   + (" (RETICULATE_PYTHON)" if chosen else " (recorded by R tensorflow)")
+                   + f", the audit gives the R side {rp}; ./setup.sh in this checkout records its "
+                   ".venv (RETICULATE_PYTHON overrides the record)")
+    return Component("R side's Python (RETICULATE_PYTHON)", Path(rp).exists(), shown, "./setup.sh",
                      warning=warning)
 
 
