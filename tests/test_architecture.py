@@ -30,9 +30,6 @@ LAYERS: dict[str, int] = {
     "parity.contract": 1,  # the run-directory contract: schema, reader, Python writer
     "python_impl": 1,  # the port's workflow (a side): writes the contract
     "parity.rules": 2,  # tolerances, the caret comparison, statistics, R's caret, the battery
-    # a rule too, written in this session beside the layers (the sklearn <-> caret crosswalk);
-    # it moves into parity/rules/ once its author's work has landed
-    "parity.crosswalk": 2,
     "parity.config": 3,  # the spec and the resolved configuration
     "parity.checks": 4,  # checks and grading: pure functions of run records and the config
     "parity.orchestration": 5,  # the sides' processes, the work directory, seeds, the runner
@@ -44,10 +41,8 @@ LAYERS: dict[str, int] = {
 HEAVY = ("tensorflow", "keras", "tf_keras", "rpy2", "dask", "distributed", "matplotlib")
 #: modules allowed other function-local imports, and why
 LAZY_MODULES = {
-    "parity.crosswalk": "new in this session and still being written by another helper: its "
-    "imports are folded to the top once that work lands (scikit-learn, a test extra, stays lazy)",
-    "python_impl.caret.summaries": "new in this session and still being written by another "
-    "helper: its import of python_impl.caret.confusion moves to the top once that work lands",
+    "parity.rules.crosswalk": "scikit-learn is a test extra, not a dependency of the engine: the "
+    "crosswalk imports it only when it maps a scikit-learn call",
     "parity.presentation.pytest_plugin": "pytest loads the plugin (an entry point) in every "
     "session of the environment: it imports the engine only when a fixture or --parity-spec "
     "uses it",

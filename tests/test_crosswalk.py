@@ -1,4 +1,4 @@
-"""The crosswalk (parity.crosswalk) against live caret, pROC and R's stats (rpy2), entry by entry.
+"""The crosswalk (parity.rules.crosswalk) against live caret, pROC and R's stats (rpy2), entry by entry.
 
 For every CROSSWALK entry, ``test_entry_<key>`` runs the library call on generated data, maps it
 with ``map_call`` and checks, against the value R computes on the same data:
@@ -26,8 +26,8 @@ import sklearn.metrics as skm
 from conftest import unavailable
 from sklearn.exceptions import UndefinedMetricWarning
 
-from parity.crosswalk import CROSSWALK, MAPPED_FUNCTIONS, CrosswalkRow, entry, map_call, markdown_table
 from parity.rules.compare import Tolerance, values_agree
+from parity.rules.crosswalk import CROSSWALK, MAPPED_FUNCTIONS, CrosswalkRow, entry, map_call, markdown_table
 from python_impl.caret import confusion_matrix, is_na
 
 CARET_CALL_RULE = Tolerance(rel=1e-12)
