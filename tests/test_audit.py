@@ -56,7 +56,7 @@ def test_report_json_schema(smoke_report):
         assert set(c) == fields and c["status"] in {"pass", "fail", "not_run", "info"}
     by = {c["name"]: c for c in report["checks"]}
     assert by["model.total_params"]["r_value"] == by["model.total_params"]["python_value"] == 111146
-    assert by["predictions.probabilities_max_abs_diff"]["difference"] == 0.0
+    assert by["predictions.probabilities_max_abs_diff"]["difference"] == {"abs": 0.0, "rel": 0.0}
     assert by["predictions.class_agreement"]["python_value"] == 500
     assert by["data.train_images.type"]["r_value"] == "integer"
     assert by["data.train_images.type"]["python_value"] == "uint8"

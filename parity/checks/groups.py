@@ -61,14 +61,16 @@ class CheckList:
     def equal(self, name, group, r, py, rule="equal") -> None:
         self.add(name, group, r, py, ok=r == py, difference=None if r == py else "differs", rule=rule)
 
-    def numeric(self, name, group, r, py, default: Tolerance = EXACT) -> None:
+    def numeric(self, name, group, r, py, default: Tolerance = EXACT, *, rule_note: str = "") -> None:
+        """Numbers compared under the spec's tolerance for ``name`` (else ``default``); the
+        difference reported is the absolute and the relative one (compare.differences)."""
         tol = self.config.spec.tolerance(name, default)
         r_arr, p_arr = np.asarray(r, dtype=float), np.asarray(py, dtype=float)
         ok = values_agree(r_arr, p_arr, tol)
         if r_arr.size > 12:  # large arrays: report a digest, not every value
             r, py = f"{list(r_arr.shape)} array", f"{list(p_arr.shape)} array"
-        self.add(name, group, r, py, ok=ok, difference=compare.max_abs_diff(r_arr, p_arr),
-                 rule=tol.describe())
+        self.add(name, group, r, py, ok=ok, difference=compare.differences(r_arr, p_arr),
+                 rule=tol.describe() + rule_note)
 
     def not_run(self, name, group, reason, rule="-") -> None:
         self.items.append(Check(name, group, None, None, None, rule, "not_run", reason, True))
@@ -128,12 +130,31 @@ def check_normalization(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             else:
                 c.add(f"normalization.{part}.pixels", g, list(ra.shape), list(pa.shape), ok=False,
                       rule="same shape")
-        c.add(f"normalization.{part}.storage", g, a["storage"], b["storage"],
-              ok=a["storage"] in compare.TYPEOF_TO_DTYPES
-              and compare.typeof_matches(a["storage"], b["storage"]), rule="R double <-> float64")
-        rng_r, rng_p = [a["min"], a["max"]], [b["min"], b["max"]]
-        c.add(f"normalization.{part}.range", g, rng_r, rng_p, ok=rng_r == rng_p,
-              rule="the same minimum and maximum")
+        c.add(f"normalization.{part}.storage", g, a.storage, b.storage,
+              ok=a.storage in compare.TYPEOF_TO_DTYPES
+              and compare.typeof_matches(a.storage, b.storage), rule="R double <-> float64")
+        name = f"normalization.{part}.range"
+        if not c.needs(name, g, (f"R normalization.{part} min and max", a.min),
+                       (f"Python normalization.{part} min and max", b.min)):
+            continue
+        rng_r, rng_p = [a.min, a.max], [b.min, b.max]
+        if a.exact and b.exact:
+            c.numeric(name, g, rng_r, rng_p, rule_note="; the minimum, then the maximum")
+        else:
+            # an older R writer: jsonlite's 15 significant digits. The exact side is rounded
+            # the same way, so a bit-identical pair still passes; the rule says so.
+            lossy = [s.side for s in (r, py) if not s.normalization[part].exact]
+            rounded = [[_jsonlite_digits(v) for v in rng] if rec.normalization[part].exact else rng
+                       for rec, rng in ((r, rng_r), (py, rng_p))]
+            c.numeric(name, g, rounded[0], rounded[1],
+                      rule_note=f"; the minimum, then the maximum, at 15 significant digits: the "
+                                f"{' and '.join(lossy)} run wrote them only in run.json (jsonlite); "
+                                f"the array normalization.{part}.min_max_mean keeps every bit")
+
+
+def _jsonlite_digits(x: float | None) -> float | None:
+    """``x`` as R's jsonlite writes it (``digits = NA``: 15 significant digits), read back."""
+    return None if x is None else float(f"{x:.15g}")
 
 
 

@@ -48,7 +48,7 @@ from parity.errors import ParityError
 from parity.paths import SCHEMAS
 
 __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
-           "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer",
+           "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer", "Normalization",
            "CaretValues", "caret_values_of_port", "layer_rows", "schema", "drop_arrays"]
 
 CONTRACT = "parity-run"
@@ -86,6 +86,25 @@ class DataFact:
     full_dim: list[int]
     dim: list[int]
     type: str
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """Summary of one normalized array: its storage (R ``storage.mode`` or NumPy dtype) and its
+    minimum, maximum and mean (None when the run recorded none).
+
+    ``exact`` says whether the numbers keep every bit: they do when they come from the array
+    ``normalization.<part>.min_max_mean`` (both writers write it) or from a JSON number the
+    Python writer wrote (shortest round-trip repr). An older R writer put them in run.json
+    through jsonlite, which keeps 15 significant digits: ``exact`` is then False and the
+    checks compare at 15 digits, saying so.
+    """
+
+    storage: str
+    min: float | None
+    max: float | None
+    mean: float | None
+    exact: bool
 
 
 @dataclass(frozen=True)
@@ -149,7 +168,7 @@ class RunRecord:
     versions: dict[str, str]
     implementation: dict[str, Any]
     data: dict[str, DataFact]
-    normalization: dict[str, dict[str, Any]]
+    normalization: dict[str, Normalization]
     layers: list[Layer] | None
     total_params: int | None
     history: dict[str, np.ndarray]
@@ -361,12 +380,13 @@ class RunWriter:
             "type": str(used.dtype)}
 
     def normalization(self, part: str, x, *, save: bool = False) -> None:
-        """Summary of one normalized array (min, max, mean, storage); with ``save`` the array
-        itself, for a pixel-by-pixel comparison."""
+        """Summary of one normalized array: its storage in run.json, its minimum, maximum and
+        mean as the float64 array ``normalization.<part>.min_max_mean`` (every bit kept); with
+        ``save`` the array itself, for a pixel-by-pixel comparison."""
         x = np.asarray(x)
-        self.meta.setdefault("normalization", {})[part] = {
-            "min": float(x.min()), "max": float(x.max()), "mean": float(x.mean()),
-            "storage": str(x.dtype)}
+        self.meta.setdefault("normalization", {})[part] = {"storage": str(x.dtype)}
+        self.array(f"normalization.{part}.min_max_mean",
+                   np.array([x.min(), x.max(), x.mean()], dtype=np.float64))
         if save:
             self.array(f"normalized.{part}", x)
 
@@ -492,7 +512,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
         path=run_dir, side=side, settings=_require(meta, "settings", dict, where),
         versions={str(k): str(v) for k, v in meta.get("versions", {}).items()},
         implementation=meta.get("implementation", {}), data=data,
-        normalization=meta.get("normalization", {}), layers=layers,
+        normalization=_normalization(meta.get("normalization", {}), arrays, side, where),
+        layers=layers,
         total_params=model.get("total_params"),
         history={k.removeprefix("history."): v.astype(np.float64) for k, v in arrays.items()
                  if k.startswith("history.")},
@@ -507,6 +528,29 @@ def read_run(run_dir: str | Path) -> RunRecord:
         timings={str(k): float(v) for k, v in meta.get("timings", {}).items()},
         errors={str(k): str(v) for k, v in meta.get("errors", {}).items()},
         dropped={str(k): str(v) for k, v in meta.get("dropped_arrays", {}).items()})
+
+
+def _normalization(section: Mapping[str, Any], arrays: Mapping[str, np.ndarray], side: str,
+                   where: str) -> dict[str, Normalization]:
+    """Each part's :class:`Normalization`: the numbers from ``normalization.<part>.min_max_mean``
+    when the run wrote it, else from run.json (exact when Python wrote them)."""
+    out = {}
+    for part, facts in section.items():
+        if not isinstance(facts, Mapping) or not isinstance(facts.get("storage"), str):
+            raise ContractError(f"{where}: normalization.{part}: expected an object with a "
+                                f"storage string, got {facts!r}")
+        exact = arrays.get(f"normalization.{part}.min_max_mean")
+        if exact is not None:
+            if exact.shape != (3,):
+                raise ContractError(f"{where}: array normalization.{part}.min_max_mean has shape "
+                                    f"{list(exact.shape)}; expected [3] (min, max, mean)")
+            lo, hi, mean = (float(v) for v in exact.astype(np.float64))
+        else:
+            lo, hi, mean = (None if facts.get(k) is None else float(facts[k])
+                            for k in ("min", "max", "mean"))
+        out[str(part)] = Normalization(facts["storage"], lo, hi, mean,
+                                       exact=exact is not None or side == "python")
+    return out
 
 
 def drop_arrays(run_dir: str | Path, names, *, reason: str) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 from parity.contract import CaretValues
 from python_impl.caret import BY_CLASS_NAMES, NA
 
-__all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff",
+__all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff", "differences",
            "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE", "json_safe",
            "TYPEOF_TO_DTYPES", "typeof_matches", "MeasureValues", "compare_measures"]
 
@@ -87,6 +87,33 @@ def max_abs_diff(r, py) -> float:
         return math.nan
     finite = np.isfinite(a) & np.isfinite(b)
     return float(np.abs(a[finite] - b[finite]).max()) if finite.any() else 0.0
+
+
+def differences(r, py) -> dict[str, float] | None:
+    """The absolute and the relative difference of two scalars or arrays, as a check reports
+    them: ``{"abs": max |R - Python|, "rel": max |R - Python| / |R|}`` over the finite pairs
+    (``rel`` is infinite where R is 0 and Python is not). None when the shapes or the NaN
+    patterns differ (there is no number to give).
+
+    Examples
+    --------
+    >>> differences([1.0, 4.0], [1.0, 5.0])
+    {'abs': 1.0, 'rel': 0.25}
+    >>> differences(0.0, 0.0)
+    {'abs': 0.0, 'rel': 0.0}
+    """
+    a = np.asarray(r, dtype=np.float64)
+    b = np.asarray(py, dtype=np.float64)
+    if a.shape != b.shape or not np.array_equal(np.isnan(a), np.isnan(b)):
+        return None
+    finite = np.isfinite(a) & np.isfinite(b)
+    if not finite.any():
+        return {"abs": 0.0, "rel": 0.0}
+    a, b = a[finite], b[finite]
+    diff = np.abs(a - b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / np.abs(a))
+    return {"abs": float(diff.max()), "rel": float(rel.max())}
 
 
 #: R's typeof() and the NumPy dtypes that hold the same values after conversion
@@ -168,7 +195,7 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
     rt, pt = np.asarray(r.table, dtype=np.float64), np.asarray(py.table, dtype=np.float64)
     table_ok = rt.shape == pt.shape and values_agree(rt, pt, EXACT)
     out.append(StatComparison("table", rt.tolist(), pt.tolist(), table_ok, EXACT.describe(),
-                              None if table_ok else max_abs_diff(rt, pt)))
+                              None if table_ok else differences(rt, pt)))
     for key in r.overall_names:
         name = f"overall.{key}"
         tol = pick(name, stat_tolerance(key))
@@ -176,7 +203,7 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
         pv = py.overall_value(key) if key in py.overall_names else math.nan
         ok = key in py.overall_names and _agree(rv, pv, tol)
         out.append(StatComparison(name, _r_repr(rv), _r_repr(pv), ok, tol.describe() + NA_RULE,
-                                  max_abs_diff(rv, pv)))
+                                  differences(rv, pv)))
     for j, stat in enumerate(r.by_class_names):
         name = f"by_class.{stat}"
         tol = pick(name, STATS)
@@ -186,7 +213,7 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
         out.append(StatComparison(name, [_r_repr(x) for x in rv],
                                   None if pv is None else [_r_repr(x) for x in pv], ok,
                                   tol.describe() + NA_RULE,
-                                  None if pv is None else max_abs_diff(rv, pv)))
+                                  None if pv is None else differences(rv, pv)))
     out.append(_printed_text_row(r.text, py.text))
     return out
 
@@ -241,7 +268,7 @@ def compare_measures(r: MeasureValues, py: MeasureValues) -> list[StatComparison
         ok = pv is not None and _agree(rv, pv, EXACT)
         out.append(StatComparison(name, _r_repr(rv), None if pv is None else _r_repr(pv), ok,
                                   EXACT.describe() + NA_RULE,
-                                  None if pv is None else max_abs_diff(rv, pv)))
+                                  None if pv is None else differences(rv, pv)))
     out.append(StatComparison("warnings", list(r.warnings), list(py.warnings),
                               list(r.warnings) == list(py.warnings), "R's warnings, same text and order"))
     out.append(_printed_text_row(r.text, py.text))
