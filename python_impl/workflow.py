@@ -178,7 +178,7 @@ class WorkflowError(RuntimeError):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m python_impl",
+    p = argparse.ArgumentParser(prog="python -m python_impl", allow_abbrev=False,
                                 description="The tutorial's Fashion-MNIST workflow in Python.")
     p.add_argument("--out", type=Path, required=True, help="write the run directory here (new)")
     p.add_argument("--checkpoint", type=Path, default=None,

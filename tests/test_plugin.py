@@ -111,7 +111,7 @@ import numpy as np
 
 from parity.contract import RunWriter
 
-p = argparse.ArgumentParser()
+p = argparse.ArgumentParser(allow_abbrev=False)
 p.add_argument("--side", required=True)
 p.add_argument("--out", required=True)
 p.add_argument("--seed", type=int, required=True)

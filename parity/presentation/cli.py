@@ -405,10 +405,11 @@ def _stats_write_tidy(cm, path: Path) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="parity", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="parity", description=__doc__.split("\n\n")[0],
+                                allow_abbrev=False)  # a typo is an error, never another option
     sub = p.add_subparsers(dest="command", required=True)
 
-    a = sub.add_parser("audit", help="run R and Python side by side and compare them")
+    a = sub.add_parser("audit", allow_abbrev=False, help="run R and Python side by side and compare them")
     a.add_argument("--spec", type=Path, help="the audit's spec (TOML): the two sides' commands, "
                    "settings, profiles, checks (default: the built-in tutorial spec)")
     a.add_argument("--profile", help="a profile of the spec; the tutorial's: smoke (2,000/500 "
@@ -444,10 +445,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--quiet", action="store_true", help="no progress, only the outcome line")
     a.set_defaults(func=_cmd_audit)
 
-    d = sub.add_parser("doctor", help="list every component with its version, and fixes")
+    d = sub.add_parser("doctor", allow_abbrev=False,
+                       help="list every component with its version, and fixes")
     d.set_defaults(func=_cmd_doctor)
 
-    s = sub.add_parser("stats", help="caret's confusionMatrix, postResample or a summary function",
+    s = sub.add_parser("stats", allow_abbrev=False,
+                       help="caret's confusionMatrix, postResample or a summary function",
                        description="caret's confusionMatrix of --pred/--ref label files or of a "
                                    "--table of counts; postResample of numeric --pred/--obs; a "
                                    "summary function (twoClassSummary, ...) of --prob/--obs; "

@@ -66,7 +66,8 @@ def format_verdict(v: Verdict, *, require: str) -> str:
 def add_compare_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``compare`` to ``parity``'s subcommands (``subparsers`` from ``add_subparsers``)."""
     c = subparsers.add_parser(
-        "compare", help="graded verdict for two run directories (bit-identical < numeric < "
+        "compare", allow_abbrev=False,
+        help="graded verdict for two run directories (bit-identical < numeric < "
                         "equivalent < different), per group",
         description="Compare two run directories (either side, any machine or version) group by "
                     "group and grade them: bit-identical, numeric (within tolerance), equivalent "
