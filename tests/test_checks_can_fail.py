@@ -354,6 +354,12 @@ def _perturbations() -> list[Perturbation]:
             "confusion.python_predictions",
         ),
         P(
+            "python_task_binary",
+            "python",
+            lambda d: edit_meta(d, lambda m: m.update(task="binary")),
+            "predictions.task",
+        ),
+        P(
             "probabilities_removed",
             "r",
             lambda d: remove_array(d, "probabilities"),

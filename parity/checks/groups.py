@@ -99,9 +99,15 @@ def check_data(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             continue
         c.equal(f"data.{name}.full_dim", g, a.full_dim, b.full_dim)
         c.equal(f"data.{name}.dim", g, a.dim, b.dim)
-        ok = a.type in compare.TYPEOF_TO_DTYPES and compare.typeof_matches(a.type, b.type)
+        if b.typeof is not None:  # the Python writer said which R type its values are
+            ok = a.type == b.typeof
+        else:
+            ok = a.type in compare.TYPEOF_TO_DTYPES and compare.typeof_matches(a.type, b.type)
         c.add(f"data.{name}.type", g, a.type, b.type, ok=ok,
-              rule="R typeof maps to the NumPy dtype (integer <-> uint8, double <-> float64)")
+              difference=None if ok else {"python_values_as_r": b.typeof},
+              rule="by meaning: R typeof against the R type of the Python values (integer: whole "
+                   "numbers within R's 32-bit integer, any NumPy integer width; double: float64; "
+                   "logical: bool)")
     for part in ("train_labels", "test_labels"):
         a, b = getattr(r, part), getattr(py, part)
         if c.needs(f"data.{part}_identical", g, (f"R {part}", a), (f"Python {part}", b)):
@@ -224,12 +230,32 @@ def _levels_of(record: RunRecord) -> list[str] | None:
     if record.caret is not None:
         return record.caret.levels
     if record.test_labels is not None:
-        return [str(x) for x in np.unique(record.test_labels)]
+        from python_impl.caret.confusion import level_string
+
+        return [level_string(x) for x in np.unique(record.test_labels)]
     return None
 
 
 def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    """The model's outputs, by the task the runs declare: a regression's predicted values; a
+    classifier's probabilities and classes (binary: by the recorded threshold)."""
     g = "predictions"
+    task = r.task or py.task
+    if task is None:
+        c.not_run("predictions.compared", g, "neither run recorded predictions (probabilities or "
+                                             "predicted_values)")
+        return
+    if r.task is not None and py.task is not None:  # (a side without outputs: not run below)
+        inferred = [rec.side for rec in (r, py) if not rec.task_declared]
+        c.add("predictions.task", g, r.task, py.task, ok=r.task == py.task,
+              rule="the same task (regression, binary or multiclass)" + (
+                  f"; inferred for the {' and '.join(inferred)} run, which declares none (one "
+                  "probability column: binary, more: multiclass)" if inferred else ""))
+        if r.task != py.task:
+            return
+    if task == "regression":
+        _compare_outputs(c, "predicted_values", r.predicted_values, py.predicted_values)
+        return
     for side, rec in (("r", r), ("python", py)):
         levels = _levels_of(rec)
         name = f"predictions.{side}_classes_within_levels"
@@ -240,29 +266,64 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                 # the labels the side gave caret, row for row: the classes whose label is no level
                 outside = sorted({str(x) for x in np.unique(rec.predicted[data < 0])})
             else:
-                outside = sorted({str(x) for x in np.unique(rec.predicted)} - set(levels))
+                from python_impl.caret.confusion import level_string
+
+                outside = sorted({level_string(x) for x in np.unique(rec.predicted)} - set(levels))
             c.add(name, g, levels if side == "r" else None, levels if side == "python" else None,
                   ok=not outside, difference={"classes_outside_levels": outside} if outside else None,
                   rule="every predicted class is a level of the reference (0-based classes)")
-    if not c.needs("predictions.probabilities", g, ("R probabilities", r.probabilities),
-                   ("Python probabilities", py.probabilities)):
+    if task == "binary":
+        if c.needs("predictions.threshold", g, ("R classification_threshold", r.threshold),
+                   ("Python classification_threshold", py.threshold)):
+            c.numeric("predictions.threshold", g, r.threshold, py.threshold,
+                      rule_note="; a row is class 1 when its probability is above the threshold")
+        for side, rec in (("r", r), ("python", py)):
+            name = f"predictions.{side}_classes_follow_threshold"
+            if c.needs(name, g, (f"{side} probabilities", rec.probabilities),
+                       (f"{side} predicted_classes", rec.predicted)):
+                assert rec.probabilities is not None and rec.predicted is not None
+                assert rec.threshold is not None  # a binary run always has one
+                expected = (rec.probabilities[:, 0] > rec.threshold).astype(np.int64)
+                same = expected.shape == rec.predicted.shape
+                wrong = int((expected != rec.predicted).sum()) if same else None
+                c.add(name, g, rec.threshold if side == "r" else None,
+                      rec.threshold if side == "python" else None, ok=wrong == 0,
+                      difference=None if wrong == 0 else {"rows_not_following": wrong
+                                                          if same else "shape"},
+                      rule="the recorded classes are probability > the recorded threshold, row "
+                           "by row (a port that applies another threshold fails here)")
+    if not _compare_outputs(c, "probabilities", r.probabilities, py.probabilities):
         return
-    assert r.probabilities is not None and py.probabilities is not None  # c.needs: both there
-    if r.probabilities.shape != py.probabilities.shape:
-        c.add("predictions.shape", g, list(r.probabilities.shape), list(py.probabilities.shape),
-              ok=False, rule="same shape")
-        return
-    c.numeric("predictions.probabilities_max_abs_diff", g, r.probabilities, py.probabilities)
-    identical = int(np.all(r.probabilities == py.probabilities, axis=-1).sum())
+    assert r.probabilities is not None
     n = r.probabilities.shape[0]
-    c.add("predictions.bit_identical_rows", g, n, identical, ok=identical == n,
-          difference=n - identical, rule="every row bit-identical")
     if c.needs("predictions.class_agreement", g, ("R predicted_classes", r.predicted),
                ("Python predicted_classes", py.predicted)):
         assert r.predicted is not None and py.predicted is not None
         agree = int((r.predicted == py.predicted).sum()) if r.predicted.shape == py.predicted.shape else 0
         c.add("predictions.class_agreement", g, n, agree, ok=agree == n, difference=n - agree,
               rule=f"{n}/{n} predicted classes agree")
+
+
+def _compare_outputs(c: CheckList, what: str, r_out: np.ndarray | None,
+                     py_out: np.ndarray | None) -> bool:
+    """``predictions.<what>_max_abs_diff`` and ``predictions.bit_identical_rows`` (rows: an
+    n-vector is n rows of one output); False when they could not be compared."""
+    g = "predictions"
+    if not c.needs(f"predictions.{what}", g, (f"R {what}", r_out), (f"Python {what}", py_out)):
+        return False
+    assert r_out is not None and py_out is not None  # c.needs: both there
+    if r_out.shape != py_out.shape:
+        c.add("predictions.shape", g, list(r_out.shape), list(py_out.shape), ok=False,
+              rule="the same number of rows and outputs (an n-vector is n x 1)")
+        return False
+    c.numeric(f"predictions.{what}_max_abs_diff", g, r_out, py_out)
+    name = "predictions.bit_identical_rows"
+    tol = c.config.spec.tolerance(name, EXACT)
+    rows = compare.agreement(r_out, py_out, tol).reshape(r_out.shape[0], -1).all(axis=1)
+    n, same = int(r_out.shape[0]), int(rows.sum())
+    c.add(name, g, n, same, ok=same == n, difference=n - same,
+          rule="every row: " + tol.describe())
+    return True
 
 
 def _port_on(inputs: tuple[np.ndarray, np.ndarray], values: CaretValues) -> CaretValues:
@@ -296,6 +357,11 @@ def _stat_checks(c: CheckList, label: str, r_values: CaretValues, py_values: Car
 
 def check_confusion(c: CheckList, r: RunRecord, py: RunRecord) -> None:
     g = "confusion"
+    if r.task == py.task == "regression":
+        c.add("confusion.task", g, r.task, py.task, ok=True, status="info", required=False,
+              rule="reported, not judged", reason="both runs are regressions: caret's "
+              "confusionMatrix has no classes to compare (postResample: group measures)")
+        return
     for rec in (r, py):
         if "confusion" in rec.errors:
             c.add(f"confusion.{rec.side}_caret_ran", g, rec.side == "r" or None,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parity.contract import R_INT_MAX  # settings reach R as integers: 32-bit
 from parity.errors import ParityError
 from parity.paths import R_REFERENCE, SPECS
 from parity.rules import battery as _battery
@@ -43,8 +44,6 @@ BUILTIN_SPEC = SPECS / "tutorial.toml"
 #: every check group the engine knows (parity.checks), in report order
 CHECK_GROUPS = ("data", "normalization", "model", "training", "predictions", "confusion",
                 "battery", "published")
-#: settings reach R as integers: 32-bit
-R_INT_MAX = 2**31 - 1
 #: settings that change how a side executes, never what it computes (the "execution" table)
 SPEC_VERSION = 1
 

@@ -49,6 +49,7 @@ from parity.paths import SCHEMAS
 
 __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
            "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer", "Normalization",
+           "TASKS", "r_typeof", "class_values", "output_rows",
            "CaretValues", "caret_values_of_port", "layer_rows", "schema", "drop_arrays"]
 
 CONTRACT = "parity-run"
@@ -59,6 +60,7 @@ SIDES = ("r", "python")
 ARRAY_DTYPES = ("|b1", "|u1", "|i1", "<u2", "<i2", "<i4", "<i8", "<f4", "<f8")
 #: array names the reader knows; ``history.<metric>`` holds one value per epoch
 STANDARD_ARRAYS = ("train_labels", "test_labels", "probabilities", "predicted_classes",
+                   "predicted_values", "classification_threshold",
                    "confusion.table", "confusion.overall", "confusion.by_class",
                    "confusion.data", "confusion.reference",
                    "normalized.train", "normalized.test")
@@ -81,11 +83,71 @@ def schema() -> dict[str, Any]:
 @dataclass(frozen=True)
 class DataFact:
     """One input array as a side loaded it: full dims, dims used, and its type (R ``typeof``
-    or NumPy dtype name)."""
+    or NumPy dtype name). ``typeof`` is the R type the values correspond to, which the Python
+    writer records (:func:`r_typeof`); None when the run did not say (then the check maps the
+    dtype name)."""
 
     full_dim: list[int]
     dim: list[int]
     type: str
+    typeof: str | None = None
+
+
+#: tasks a run declares (``task`` in run.json); the predictions checks follow it
+TASKS = ("regression", "binary", "multiclass")
+#: R's integers are 32-bit (INT_MIN is R's NA)
+R_INT_MAX = 2**31 - 1
+
+
+def r_typeof(values) -> str | None:
+    """The R type an array's values correspond to, by meaning rather than by width: integers
+    that fit R's 32-bit integer (NA is INT_MIN, so -2^31 does not) are ``"integer"`` whatever
+    their NumPy width; float64 is ``"double"``; bool is ``"logical"``. None when R has no such
+    type (float32, or integers beyond R's range).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r_typeof(np.array([0, 9], dtype=np.int64)), r_typeof(np.zeros(2, np.uint8))
+    ('integer', 'integer')
+    >>> r_typeof(np.array([2**31])), r_typeof(np.zeros(2)), r_typeof(np.zeros(2, np.float32))
+    (None, 'double', None)
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind == "b":
+        return "logical"
+    if arr.dtype == np.float64:
+        return "double"
+    if arr.dtype.kind in "iu":
+        if arr.size == 0:
+            return "integer"
+        lo, hi = int(arr.min()), int(arr.max())
+        return "integer" if -R_INT_MAX <= lo and hi <= R_INT_MAX else None
+    return None
+
+
+def class_values(values: np.ndarray | None) -> np.ndarray | None:
+    """Class labels or codes as the checks compare them: one value per row (an n x 1 array is
+    its flattening), and doubles that are all whole numbers as integers - R's ``ifelse(p >
+    0.5, 1, 0)`` gives the doubles 0 and 1, which are the classes 0 and 1, not "0.0" and "1.0"."""
+    if values is None:
+        return None
+    arr = np.asarray(values)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.dtype.kind == "f" and arr.size and bool(np.all(np.isfinite(arr))) \
+            and bool(np.all(arr == np.round(arr))) and float(np.abs(arr).max()) <= 2**53:
+        arr = arr.astype(np.int64)
+    return arr
+
+
+def output_rows(values: np.ndarray | None) -> np.ndarray | None:
+    """A model's outputs with one row per example: a vector of n outputs is the n x 1 matrix
+    it flattens (``predict()`` of one unit is n x 1 in R and often flattened in Python)."""
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=np.float64)
+    return arr.reshape(-1, 1) if arr.ndim == 1 else arr
 
 
 @dataclass(frozen=True)
@@ -182,6 +244,14 @@ class RunRecord:
     model_summary: str | None
     normalized: dict[str, np.ndarray] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    #: "regression", "binary" or "multiclass": as the run declared it, else inferred from the
+    #: probabilities (one column: binary; more: multiclass); None without predictions
+    task: str | None = None
+    task_declared: bool = False
+    #: binary: a row's class is 1 when its probability is above this (run.json's, else 0.5)
+    threshold: float | None = None
+    #: regression: the model's outputs, n x k (array predicted_values)
+    predicted_values: np.ndarray | None = None
     #: steps that failed (step -> message), e.g. {"confusion": "data contain levels not found..."}
     errors: dict[str, str] = field(default_factory=dict)
     #: arrays removed after the run was written (name -> why; :func:`drop_arrays`)
@@ -377,7 +447,7 @@ class RunWriter:
         used = np.asarray(used)
         self.meta.setdefault("data", {})[name] = {
             "full_dim": [int(d) for d in full_shape], "dim": list(used.shape),
-            "type": str(used.dtype)}
+            "type": str(used.dtype), "typeof": r_typeof(used)}
 
     def normalization(self, part: str, x, *, save: bool = False) -> None:
         """Summary of one normalized array: its storage in run.json, its minimum, maximum and
@@ -406,11 +476,49 @@ class RunWriter:
             if values is not None:
                 self.array(name, values)
 
-    def predictions(self, probabilities, classes=None) -> None:
-        """The model's outputs and the predicted classes (default: the 0-based argmax)."""
-        probabilities = np.asarray(probabilities)
-        self.array("probabilities", probabilities)
-        self.array("predicted_classes", probabilities.argmax(axis=-1) if classes is None else classes)
+    def predictions(self, outputs, classes=None, *, task: str | None = None,
+                    threshold: float | None = None) -> None:
+        """The model's outputs on the test set, and what the run declares about them.
+
+        Parameters
+        ----------
+        outputs
+            ``predict()``'s result: class probabilities (``task="multiclass"``: n x k; binary:
+            n or n x 1, the probability of class 1) or predicted values (regression: n or n x k).
+        classes
+            the predicted classes the run used; default: the 0-based argmax (multiclass) or
+            ``outputs > threshold`` (binary). None for a regression.
+        task
+            ``"regression"``, ``"binary"`` or ``"multiclass"``; default: multiclass when the
+            outputs have more than one column, else binary. A regression must say so.
+        threshold
+            binary only: the class is 1 when the probability is above it (default 0.5).
+            Recorded as the float64 array ``classification_threshold``.
+        """
+        outputs = np.asarray(outputs)
+        if task is None:
+            task = "multiclass" if outputs.ndim == 2 and outputs.shape[1] > 1 else "binary"
+        if task not in TASKS:
+            raise ValueError(f"task={task!r}: expected one of {TASKS}")
+        if threshold is not None and task != "binary":
+            raise ValueError(f"threshold={threshold!r}: only a binary task has a threshold "
+                             f"(task={task!r})")
+        self.meta["task"] = task
+        if task == "regression":
+            if classes is not None:
+                raise ValueError("classes: a regression has no predicted classes; give "
+                                 "task='binary' or 'multiclass' for a classifier")
+            self.array("predicted_values", outputs)
+            return
+        self.array("probabilities", outputs)
+        if task == "binary":
+            threshold = 0.5 if threshold is None else float(threshold)
+            self.array("classification_threshold", np.array([threshold], dtype=np.float64))
+            if classes is None:
+                classes = (outputs.reshape(outputs.shape[0], -1)[:, 0] > threshold).astype(np.int32)
+        elif classes is None:
+            classes = outputs.argmax(axis=-1)
+        self.array("predicted_classes", classes)
 
     def caret(self, cm, *, data=None, reference=None, prevalence=None) -> None:
         """A :class:`python_impl.caret.ConfusionMatrix`: table, statistics, names, print; with
@@ -487,7 +595,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
         except (OSError, UnicodeDecodeError) as exc:
             raise ContractError(f"{path}: cannot read text {name!r} ({exc})") from None
 
-    data = {name: DataFact([int(d) for d in f["full_dim"]], [int(d) for d in f["dim"]], str(f["type"]))
+    data = {name: DataFact([int(d) for d in f["full_dim"]], [int(d) for d in f["dim"]], str(f["type"]),
+                           None if f.get("typeof") is None else str(f["typeof"]))
             for name, f in meta.get("data", {}).items()}
     model = meta.get("model") or {}
     layers = [Layer(r["name"], r["class"], list(r["output_shape"]), int(r["params"]))
@@ -507,7 +616,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
                 -1, len(c["by_class_names"])),
             positive=c.get("positive"), mode=c.get("mode", "sens_spec"),
             text=text("confusion_matrix") or "", prevalence=c.get("prevalence"))
-    probabilities = arrays.get("probabilities")
+    probabilities = output_rows(arrays.get("probabilities"))
+    task, threshold = _task(meta, arrays, probabilities, where)
     return RunRecord(
         path=run_dir, side=side, settings=_require(meta, "settings", dict, where),
         versions={str(k): str(v) for k, v in meta.get("versions", {}).items()},
@@ -517,9 +627,10 @@ def read_run(run_dir: str | Path) -> RunRecord:
         total_params=model.get("total_params"),
         history={k.removeprefix("history."): v.astype(np.float64) for k, v in arrays.items()
                  if k.startswith("history.")},
-        train_labels=arrays.get("train_labels"), test_labels=arrays.get("test_labels"),
-        probabilities=None if probabilities is None else probabilities.astype(np.float64),
-        predicted=arrays.get("predicted_classes"), caret=caret,
+        train_labels=class_values(arrays.get("train_labels")),
+        test_labels=class_values(arrays.get("test_labels")),
+        probabilities=probabilities,
+        predicted=class_values(arrays.get("predicted_classes")), caret=caret,
         caret_inputs=(arrays["confusion.data"], arrays["confusion.reference"])
         if "confusion.data" in arrays and "confusion.reference" in arrays else None,
         model_summary=text("model_summary"),
@@ -527,7 +638,31 @@ def read_run(run_dir: str | Path) -> RunRecord:
                     if k.startswith("normalized.")},
         timings={str(k): float(v) for k, v in meta.get("timings", {}).items()},
         errors={str(k): str(v) for k, v in meta.get("errors", {}).items()},
-        dropped={str(k): str(v) for k, v in meta.get("dropped_arrays", {}).items()})
+        dropped={str(k): str(v) for k, v in meta.get("dropped_arrays", {}).items()},
+        task=task, task_declared="task" in meta, threshold=threshold,
+        predicted_values=output_rows(arrays.get("predicted_values")))
+
+
+def _task(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray], probabilities: np.ndarray | None,
+          where: str) -> tuple[str | None, float | None]:
+    """The run's task and, for a binary one, its threshold (declared, else inferred)."""
+    task = meta.get("task")
+    if task is not None and task not in TASKS:
+        raise ContractError(f"{where}: task {task!r}; expected one of {TASKS}")
+    if task is None and probabilities is not None:
+        task = "multiclass" if probabilities.shape[-1] > 1 else "binary"
+    if task is None and "predicted_values" in arrays:
+        task = "regression"
+    threshold = None
+    if "classification_threshold" in arrays:
+        t = arrays["classification_threshold"]
+        if t.shape != (1,) or task != "binary":
+            raise ContractError(f"{where}: classification_threshold is for a binary task: one "
+                                f"number; found shape {list(t.shape)} with task {task!r}")
+        threshold = float(t[0])
+    elif task == "binary":
+        threshold = 0.5
+    return task, threshold
 
 
 def _normalization(section: Mapping[str, Any], arrays: Mapping[str, np.ndarray], side: str,
@@ -540,6 +675,9 @@ def _normalization(section: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
             raise ContractError(f"{where}: normalization.{part}: expected an object with a "
                                 f"storage string, got {facts!r}")
         exact = arrays.get(f"normalization.{part}.min_max_mean")
+        lo: float | None
+        hi: float | None
+        mean: float | None
         if exact is not None:
             if exact.shape != (3,):
                 raise ContractError(f"{where}: array normalization.{part}.min_max_mean has shape "

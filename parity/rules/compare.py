@@ -26,8 +26,8 @@ from parity.contract import CaretValues
 from python_impl.caret import BY_CLASS_NAMES, NA
 
 __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff", "differences",
-           "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE", "json_safe",
-           "TYPEOF_TO_DTYPES", "typeof_matches", "MeasureValues", "compare_measures"]
+           "agreement", "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE",
+           "json_safe", "TYPEOF_TO_DTYPES", "typeof_matches", "MeasureValues", "compare_measures"]
 
 
 @dataclass(frozen=True)
@@ -63,18 +63,27 @@ def values_agree(r, py, tol: Tolerance = EXACT) -> bool:
     """
     a = np.asarray(r, dtype=np.float64)
     b = np.asarray(py, dtype=np.float64)
-    if a.shape != b.shape:
-        return False
+    return a.shape == b.shape and bool(agreement(a, b, tol).all())
+
+
+def agreement(r, py, tol: Tolerance = EXACT) -> np.ndarray:
+    """Element by element, whether two arrays of the same shape agree under ``tol`` (NaN
+    agrees only with NaN; exact means the same value, so -0.0 agrees with 0.0 as IEEE says).
+
+    Examples
+    --------
+    >>> agreement([1.0, float("nan"), 2.0], [1.0, float("nan"), 2.5]).tolist()
+    [True, True, False]
+    """
+    a = np.asarray(r, dtype=np.float64)
+    b = np.asarray(py, dtype=np.float64)
     nan_a, nan_b = np.isnan(a), np.isnan(b)
-    if not np.array_equal(nan_a, nan_b):
-        return False
-    a, b = a[~nan_a], b[~nan_b]
-    if tol.rel == 0 and tol.abs_floor == 0:
-        return bool(np.array_equal(a, b))
     with np.errstate(invalid="ignore", over="ignore"):
-        diff = np.abs(a - b)
-        ok = (a == b) | (diff <= tol.rel * np.abs(a)) | (diff <= tol.abs_floor)
-    return bool(ok.all())
+        ok = a == b
+        if tol.rel != 0 or tol.abs_floor != 0:
+            diff = np.abs(a - b)
+            ok |= (diff <= tol.rel * np.abs(a)) | (diff <= tol.abs_floor)
+    return (ok & ~nan_a & ~nan_b) | (nan_a & nan_b)
 
 
 def max_abs_diff(r, py) -> float:
