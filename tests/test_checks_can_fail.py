@@ -191,7 +191,9 @@ def _perturbations() -> list[Perturbation]:
             P(
                 f"data_{name}_type",
                 "python",
-                lambda d, name=name: edit_meta(d, lambda m: m["data"][name].update(type="float32")),
+                lambda d, name=name: edit_meta(
+                    d, lambda m: m["data"][name].update(type="float64", typeof="double")
+                ),
                 f"data.{name}.type",
             )
         )

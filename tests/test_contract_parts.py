@@ -27,7 +27,7 @@ def same_bits(a, b) -> bool:
     return np.asarray(a, dtype=np.float64).tobytes() == np.asarray(b, dtype=np.float64).tobytes()
 
 
-def write(path, side="python", settings=None, **parts):
+def write(path, side="python", settings=None, **parts):  # noqa: D417
     """A run directory with the given parts: each keyword names a RunWriter method and gives
     its positional and keyword arguments as (args, kwargs), or a callable taking the writer."""
     with RunWriter(path, side=side, settings=settings or {"seed": 1}) as w:
@@ -197,3 +197,188 @@ def test_data_types_compared_by_meaning(tmp_path, dtype, values, ok):
     py = write(tmp_path / "py", data=(["labels", x], {"full_shape": x.shape}))
     got = checks(config("data"), r, py)["data.labels.type"]
     assert (got.status == "pass") is ok, got
+
+
+# --------------------------------------------------------------------------- evaluate()
+
+
+@pytest.mark.parametrize("label", list(HARD))
+def test_evaluation_keeps_every_bit(tmp_path, label):
+    rec = write(tmp_path / "run", evaluation=([{"loss": HARD[label], "mae": 2.0}], {}))
+    assert list(rec.evaluation) == ["loss", "mae"]
+    assert same_bits(rec.evaluation["loss"], HARD[label])
+    assert is_na(rec.evaluation["loss"]) == (label == "NA")
+
+
+def test_evaluation_is_compared_name_by_name(tmp_path):
+    r = write(tmp_path / "r", side="r", evaluation=([{"loss": 1 / 3, "mae": 0.1 + 0.2}], {}))
+    same = write(tmp_path / "same", evaluation=([{"loss": 1 / 3, "mae": 0.1 + 0.2}], {}))
+    assert all(c.status == "pass" for c in checks(config("evaluation"), r, same).values())
+    off = write(tmp_path / "off", evaluation=([{"loss": np.nextafter(1 / 3, 1), "mae": 0.1 + 0.2}], {}))
+    got = checks(config("evaluation"), r, off)
+    assert got["evaluation.loss"].status == "fail" and got["evaluation.mae"].status == "pass"
+    assert set(got["evaluation.loss"].difference) == {"abs", "rel"}
+    loose = checks(config("evaluation", tolerances={"evaluation.*": Tolerance(rel=1e-15)}), r, off)
+    assert loose["evaluation.loss"].status == "pass"
+    none = write(tmp_path / "none", history=([{"loss": [1.0]}], {}))
+    assert checks(config("evaluation"), r, none)["evaluation.compared"].status == "not_run"
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def test_class_weight_dropped_or_changed_fails(tmp_path):
+    weights = {0: 1.0, 1: 1 / 3}
+    r = write(tmp_path / "r", side="r", weights=([], {"class_weight": {"0": 1.0, "1": 1 / 3}}))
+    same = write(tmp_path / "same", weights=([], {"class_weight": weights}))
+    assert checks(config("training"), r, same)["training.class_weight"].status == "pass"
+    dropped = write(tmp_path / "dropped", history=([{"loss": [1.0]}], {}))
+    assert checks(config("training"), r, dropped)["training.class_weight"].status == "not_run"
+    changed = write(tmp_path / "changed", weights=([], {"class_weight": {0: 1.0, 1: 0.33}}))
+    assert checks(config("training"), r, changed)["training.class_weight"].status == "fail"
+
+
+def test_sample_weight_is_compared(tmp_path):
+    w = np.array([1.0, 0.5, 1 / 3])
+    r = write(tmp_path / "r", side="r", weights=([], {"sample_weight": w}))
+    py = write(tmp_path / "py", weights=([], {"sample_weight": w * [1, 1, 1 + 1e-15]}))
+    got = checks(config("training"), r, py)["training.sample_weight"]
+    assert got.status == "fail" and got.difference["abs"] > 0
+
+
+# --------------------------------------------------------------------------- callbacks (real Keras)
+
+
+def _fit_with_early_stopping(restore: bool):
+    """A tiny real Keras fit with validation_split and EarlyStopping (seeded, deterministic)."""
+    from python_impl import keras_env
+
+    keras_env.prepare()
+    import tensorflow as tf
+    from tensorflow import keras
+
+    keras.utils.set_random_seed(3)
+    tf.config.experimental.enable_op_determinism()
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 4))
+    y = x @ [1.0, -2.0, 0.5, 0.0] + rng.normal(scale=2.0, size=96)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["mae"])
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2,
+                                         restore_best_weights=restore)
+    history = model.fit(x, y, epochs=40, batch_size=16, validation_split=0.25, callbacks=[stop],
+                        verbose=0, shuffle=False)
+    return stop, history, model.evaluate(x, y, verbose=0, return_dict=True)
+
+
+def _fit_run(path, side, restore):
+    stop, history, evaluation = _fit_with_early_stopping(restore)
+
+    def record(w):
+        w.history(history.history)
+        w.early_stopping(stop, history)
+        w.evaluation(evaluation)
+    return write(path, side=side, record=record)
+
+
+def test_a_port_that_forgets_restore_best_weights_fails_with_predictions_switched_off(tmp_path):
+    r = _fit_run(tmp_path / "r", "r", restore=True)
+    facts = r.callbacks["early_stopping"]
+    assert facts["restore_best_weights"] and facts["weights_restored"]
+    assert 0 < facts["stopped_epoch"] < 39 and facts["epochs_run"] == facts["stopped_epoch"] + 1
+    assert facts["best_epoch"] == int(np.argmin(r.history["val_loss"]))
+    same = checks(config("training", "evaluation"), r, _fit_run(tmp_path / "same", "python", True))
+    assert {n: c.status for n, c in same.items() if c.status != "pass"} == {}
+    assert same["training.val_loss_per_epoch"].status == "pass"  # validation metrics compared
+    assert same["training.val_mae_per_epoch"].status == "pass"
+    forgot = checks(config("training", "evaluation"), r, _fit_run(tmp_path / "forgot", "python", False))
+    failed = {n for n, c in forgot.items() if c.status != "pass"}
+    assert {"training.early_stopping.restore_best_weights",
+            "training.early_stopping.weights_restored"} <= failed
+    # the history is the same (restoring happens after the last epoch); evaluate() is not
+    assert "training.val_loss_per_epoch" not in failed and "evaluation.loss" in failed
+
+
+# --------------------------------------------------------------------------- caret's measures
+
+
+def _r_result(function, measure_kwargs):
+    """R's caret (through rpy2) on the given inputs: what an R run records as its own result."""
+    from parity import rbridge
+    from parity.contract import Measure
+
+    names, values = rbridge.caret_measure(Measure(function, [], np.zeros(0), **measure_kwargs))
+    return dict(zip(names, values, strict=True))
+
+
+def _regression_inputs():
+    rng = np.random.default_rng(5)
+    obs = rng.normal(20, 6, size=32)
+    return obs + rng.normal(0, 2, size=32), obs
+
+
+@pytest.mark.r
+def test_post_resample_own_and_crossed(tmp_path, r_caret):
+    from python_impl.caret import post_resample
+
+    pred, obs = _regression_inputs()
+    r_res = _r_result("postResample", {"obs": obs, "pred": pred})
+    r = write(tmp_path / "r", side="r", post_resample=([r_res], {"pred": pred, "obs": obs}))
+    py = write(tmp_path / "py", post_resample=([post_resample(pred, obs)], {"pred": pred, "obs": obs}))
+    got = checks(config("measures"), r, py)
+    for pair in ("crossed", "r_predictions", "python_predictions"):
+        for stat in ("RMSE", "Rsquared", "MAE"):
+            assert got[f"measures.{pair}.postResample.{stat}"].status == "pass", pair
+    # a port whose own RMSE is off by 10x the statistics rule: crossed and R-on-its-inputs fail
+    wrong = post_resample(pred, obs)
+    wrong["RMSE"] *= 1 + 1e-11
+    bad = write(tmp_path / "bad", post_resample=([wrong], {"pred": pred, "obs": obs}))
+    failed = {n for n, c in checks(config("measures"), r, bad).items() if c.status != "pass"}
+    assert failed == {"measures.crossed.postResample.RMSE",
+                      "measures.python_predictions.postResample.RMSE"}
+
+
+@pytest.mark.r
+def test_two_class_summary_own_and_crossed_keeps_na(tmp_path, r_caret):
+    import pandas as pd
+
+    from python_impl.caret import two_class_summary
+
+    rng = np.random.default_rng(6)
+    levels = ["yes", "no"]
+    obs = pd.Categorical.from_codes(rng.integers(0, 2, 40), levels)
+    p_yes = rng.uniform(size=40)
+    pred = pd.Categorical.from_codes((p_yes < 0.5).astype(int), levels)
+    data = pd.DataFrame({"obs": obs, "pred": pred, "yes": p_yes, "no": 1 - p_yes})
+    inputs = {"obs": np.asarray(obs.codes, np.int32), "pred": np.asarray(pred.codes, np.int32),
+              "levels": levels, "pred_levels": levels, "probabilities": data[levels].to_numpy(),
+              "probability_columns": levels, "lev": levels}
+    r = write(tmp_path / "r", side="r",
+              summary=(["twoClassSummary", _r_result("twoClassSummary", inputs)],
+                       {"data": data, "lev": levels}))
+    py = write(tmp_path / "py", summary=(["twoClassSummary", two_class_summary(data, lev=levels)],
+                                         {"data": data, "lev": levels}))
+    got = checks(config("measures"), r, py)
+    assert {n: c.status for n, c in got.items() if c.status != "pass"} == {}
+    assert len([n for n in got if n.endswith((".ROC", ".Sens", ".Spec"))]) == 9
+    # without lev caret gives NA for all three: R's NA must meet NA, not NaN
+    r_na = write(tmp_path / "r_na", side="r", summary=(
+        ["twoClassSummary", _r_result("twoClassSummary", {**inputs, "lev": None})], {"data": data}))
+    assert is_na(r_na.measures["twoClassSummary"].values[0])
+    nan_port = {"ROC": math.nan, "Sens": math.nan, "Spec": math.nan}
+    py_nan = write(tmp_path / "py_nan", summary=(["twoClassSummary", nan_port], {"data": data}))
+    got = checks(config("measures"), r_na, py_nan)
+    assert got["measures.crossed.twoClassSummary.ROC"].status == "fail"
+    assert got["measures.crossed.twoClassSummary.ROC"].r_value == "NA"
+    assert got["measures.r_predictions.twoClassSummary.ROC"].status == "pass"  # the port gives NA
+
+
+def test_measures_missing_on_a_side_fail(tmp_path):
+    pred, obs = _regression_inputs()
+    r = write(tmp_path / "r", side="r", post_resample=([{"RMSE": 1.0, "Rsquared": 0.5, "MAE": 0.8}],
+                                                        {"pred": pred, "obs": obs}))
+    py = write(tmp_path / "py", history=([{"loss": [1.0]}], {}))
+    assert checks(config("measures"), r, py)["measures.postResample"].status == "fail"
+    none = checks(config("measures"), py, py)
+    assert none["measures.compared"].status == "not_run"

@@ -22,7 +22,7 @@ from parity.checks import published
 from parity.checks.grading import Equivalence, Verdict, grade_runs
 from parity.checks.published import summary_rows, summary_total
 from parity.config import AuditConfig
-from parity.contract import CaretValues, RunRecord, caret_values_of_port
+from parity.contract import MEASURE_FUNCTIONS, CaretValues, RunRecord, caret_values_of_port
 from parity.rules import battery, compare, rbridge
 from parity.rules.compare import EXACT, Tolerance, values_agree
 from parity.rules.grades import REQUIRE
@@ -224,6 +224,37 @@ def check_training(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                   len(py.history[metric]), ok=False, rule="the same number of epochs")
         else:
             c.numeric(f"training.{metric}_per_epoch", g, r.history[metric], py.history[metric])
+    for callback in sorted(set(r.callbacks) | set(py.callbacks)):
+        a, b = r.callbacks.get(callback), py.callbacks.get(callback)
+        if a is None or b is None:
+            c.add(f"training.{callback}", g, a, b, ok=False,
+                  rule="callback recorded by both sides (RunWriter.callbacks / early_stopping)")
+            continue
+        for fact in sorted(set(a) | set(b)):
+            c.add(f"training.{callback}.{fact}", g, a.get(fact), b.get(fact),
+                  ok=fact in a and fact in b and a[fact] == b[fact],
+                  rule="equal (epochs are Keras' 0-based attributes; epochs_run counts them)")
+    if r.class_weight is not None or py.class_weight is not None:
+        name = "training.class_weight"
+        if c.needs(name, g, ("R weights.class_weight", r.class_weight),
+                   ("Python weights.class_weight", py.class_weight)):
+            assert r.class_weight is not None and py.class_weight is not None
+            if sorted(r.class_weight) != sorted(py.class_weight):
+                c.add(name, g, list(r.class_weight), list(py.class_weight), ok=False,
+                      rule="weights for the same classes")
+            else:
+                keys = sorted(r.class_weight)
+                c.numeric(name, g, [r.class_weight[k] for k in keys], [py.class_weight[k] for k in keys],
+                          rule_note=f"; the weights of classes {keys}")
+    if r.sample_weight is not None or py.sample_weight is not None:
+        if c.needs("training.sample_weight", g, ("R weights.sample_weight", r.sample_weight),
+                   ("Python weights.sample_weight", py.sample_weight)):
+            assert r.sample_weight is not None and py.sample_weight is not None
+            if r.sample_weight.shape != py.sample_weight.shape:
+                c.add("training.sample_weight", g, list(r.sample_weight.shape),
+                      list(py.sample_weight.shape), ok=False, rule="one weight per training row")
+            else:
+                c.numeric("training.sample_weight", g, r.sample_weight, py.sample_weight)
 
 
 def _levels_of(record: RunRecord) -> list[str] | None:
@@ -391,6 +422,86 @@ def check_confusion(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             c.not_run(name, g, f"{other} could not run on the {rec.side} side's labels: {exc}")
 
 
+def check_evaluation(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    """``evaluate()``'s results, name by name (RunWriter.evaluation)."""
+    g = "evaluation"
+    if not c.needs("evaluation.compared", g, ("R evaluation", r.evaluation),
+                   ("Python evaluation", py.evaluation)):
+        return
+    assert r.evaluation is not None and py.evaluation is not None
+    c.equal("evaluation.names", g, list(r.evaluation), list(py.evaluation),
+            rule="the same names in the same order")
+    for name in r.evaluation:
+        if name in py.evaluation:
+            c.numeric(f"evaluation.{name}", g, r.evaluation[name], py.evaluation[name])
+
+
+def _measure_checks(c: CheckList, pair: str, fn: str, r_res: tuple[list[str], np.ndarray],
+                    py_res: tuple[list[str], np.ndarray]) -> None:
+    """One caret function's results compared name by name (the statistics rule, NA only NA)."""
+    (r_names, r_values), (p_names, p_values) = r_res, py_res
+    prefix = f"measures.{pair}.{fn}"
+    c.equal(f"{prefix}.names", "measures", r_names, p_names, rule="the same names in the same order")
+    for i, name in enumerate(r_names):
+        if name not in p_names:
+            continue  # (the names check fails)
+        rv, pv = r_values[i], p_values[p_names.index(name)]
+        tol = c.config.spec.tolerance(f"{prefix}.{name}", compare.STATS)
+        c.add(f"{prefix}.{name}", "measures", float(rv), float(pv),  # (json_safe: NA as "NA")
+              ok=compare.na_values_agree(rv, pv, tol),
+              difference=compare.differences(rv, pv), rule=tol.describe() + compare.NA_RULE)
+
+
+def _port_measure(measure) -> tuple[list[str], np.ndarray]:
+    """The port (python_impl.caret) on the inputs a run gave caret."""
+    from python_impl import caret
+
+    fn = getattr(caret, MEASURE_FUNCTIONS[measure.function], None)
+    if fn is None:
+        raise RuntimeError(f"python_impl.caret has no {MEASURE_FUNCTIONS[measure.function]}")
+    args, kwargs = measure.port_inputs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # R's warnings, which the port repeats: values compared
+        result = fn(*args, **kwargs)
+    return [str(k) for k in result.index], result.to_numpy(dtype=np.float64)
+
+
+def check_measures(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    """caret's postResample and summary functions (issue 21), as the confusion statistics:
+    ``crossed`` (each side's own result), ``r_predictions`` (the port on R's inputs against
+    R's result), ``python_predictions`` (R's caret through rpy2 on the port's inputs against
+    the port's result)."""
+    from parity import rbridge
+
+    g = "measures"
+    functions = sorted(set(r.measures) | set(py.measures))
+    if not functions:
+        c.not_run("measures.compared", g, "neither run recorded caret's postResample or a summary "
+                                          "function (RunWriter.post_resample / summary)")
+    for fn in functions:
+        a, b = r.measures.get(fn), py.measures.get(fn)
+        if a is None or b is None:
+            c.add(f"measures.{fn}", g, a is not None, b is not None, ok=False,
+                  rule="recorded by both sides")
+            continue
+        _measure_checks(c, "crossed", fn, (a.names, a.values), (b.names, b.values))
+        for pair, rec, other in (("r_predictions", a, "the Python port"),
+                                 ("python_predictions", b, "R caret")):
+            name = f"measures.{pair}.{fn}"
+            if rec.obs is None or rec.pred is None:
+                c.not_run(name, g, f"the {'R' if rec is a else 'Python'} run did not record the "
+                                   f"inputs given to {fn} (measures.{fn}.obs / .pred)")
+                continue
+            try:
+                if rec is a:
+                    _measure_checks(c, pair, fn, (a.names, a.values), _port_measure(a))
+                else:
+                    _measure_checks(c, pair, fn, rbridge.caret_measure(b), (b.names, b.values))
+            except Exception as exc:  # noqa: BLE001 - R or the port failing is this check's result
+                c.not_run(name, g, f"{other} could not run {fn} on the "
+                                   f"{'R' if rec is a else 'Python'} side's inputs: {exc}")
+
+
 def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None) -> None:
     """The spec's published figures: caret (R and the port) on the published table print every
     published figure; this run's accuracy against the published one (information); the
@@ -453,6 +564,7 @@ def check_battery(c: CheckList) -> None:
 GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
     "data": check_data, "normalization": check_normalization, "model": check_model,
     "training": check_training, "predictions": check_predictions, "confusion": check_confusion,
+    "evaluation": check_evaluation, "measures": check_measures,
 }
 
 

@@ -43,7 +43,7 @@ __all__ = ["SpecError", "Spec", "Side", "load_spec", "AuditConfig", "CHECK_GROUP
 BUILTIN_SPEC = SPECS / "tutorial.toml"
 #: every check group the engine knows (parity.checks), in report order
 CHECK_GROUPS = ("data", "normalization", "model", "training", "predictions", "confusion",
-                "battery", "published")
+                "evaluation", "measures", "battery", "published")
 #: settings that change how a side executes, never what it computes (the "execution" table)
 SPEC_VERSION = 1
 

@@ -49,7 +49,7 @@ from parity.paths import SCHEMAS
 
 __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
            "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer", "Normalization",
-           "TASKS", "r_typeof", "class_values", "output_rows",
+           "TASKS", "r_typeof", "class_values", "output_rows", "Measure", "MEASURE_FUNCTIONS",
            "CaretValues", "caret_values_of_port", "layer_rows", "schema", "drop_arrays"]
 
 CONTRACT = "parity-run"
@@ -203,6 +203,55 @@ class CaretValues:
         return float(self.overall[self.overall_names.index(name)])
 
 
+#: caret's performance functions a run may record (``measures`` in run.json), and the port's
+#: name for each (python_impl.caret)
+MEASURE_FUNCTIONS = {"postResample": "post_resample", "defaultSummary": "default_summary",
+                     "twoClassSummary": "two_class_summary", "prSummary": "pr_summary",
+                     "multiClassSummary": "multi_class_summary", "mnLogLoss": "mn_log_loss"}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One caret performance function's result and the inputs it was given, so the audit can
+    recompute it on the other side (R's caret on the port's inputs, the port on R's).
+
+    ``values`` follow ``names`` (R's NA is the NaN with payload 1954). Class inputs are 0-based
+    codes (-1: NA) into ``levels`` (``obs``) and ``pred_levels`` (``pred``); numeric inputs
+    (a regression's ``postResample``) are the values, and ``levels`` is None.
+    ``probabilities`` has one column per name in ``probability_columns``; ``lev`` is the
+    ``lev`` argument given (None: R's NULL).
+    """
+
+    function: str
+    names: list[str]
+    values: np.ndarray
+    obs: np.ndarray | None = None
+    pred: np.ndarray | None = None
+    levels: list[str] | None = None
+    pred_levels: list[str] | None = None
+    probabilities: np.ndarray | None = None
+    probability_columns: list[str] = field(default_factory=list)
+    lev: list[str] | None = None
+
+    def port_inputs(self):
+        """The inputs as the port takes them: (pred, obs) for postResample, else the data
+        frame (obs, pred and the probability columns) and ``lev``."""
+        import pandas as pd
+
+        def factor(codes, levels):
+            return pd.Categorical.from_codes(np.where(codes < 0, -1, codes), levels)
+
+        obs = self.obs if self.levels is None else factor(self.obs, self.levels)
+        pred = self.pred if self.pred_levels is None else factor(self.pred, self.pred_levels)
+        if self.function == "postResample":
+            return (pred, obs), {}
+        data = pd.DataFrame({"obs": obs, "pred": pred})
+        for j, name in enumerate(self.probability_columns):
+            assert self.probabilities is not None
+            data[name] = self.probabilities[:, j]
+        return (data,), {"lev": self.lev}
+
+
 def caret_values_of_port(cm) -> CaretValues:
     """:class:`CaretValues` of a :class:`python_impl.caret.ConfusionMatrix` (read through its
     ``overall`` mapping and ``by_class`` pandas object, which carry caret's names in caret's
@@ -252,6 +301,15 @@ class RunRecord:
     threshold: float | None = None
     #: regression: the model's outputs, n x k (array predicted_values)
     predicted_values: np.ndarray | None = None
+    #: ``evaluate()``'s results, name -> value, in the run's order
+    evaluation: dict[str, float] | None = None
+    #: callbacks' facts: callback -> fact -> value (e.g. early_stopping -> best_epoch -> 3)
+    callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: class_weight given to fit(): class (as R's level string) -> weight
+    class_weight: dict[str, float] | None = None
+    sample_weight: np.ndarray | None = None
+    #: caret's performance functions: function name -> :class:`Measure`
+    measures: dict[str, Measure] = field(default_factory=dict)
     #: steps that failed (step -> message), e.g. {"confusion": "data contain levels not found..."}
     errors: dict[str, str] = field(default_factory=dict)
     #: arrays removed after the run was written (name -> why; :func:`drop_arrays`)
@@ -542,6 +600,110 @@ class RunWriter:
                 self.array(f"confusion.{name}", cm.level_codes(labels))
         self.text("confusion_matrix", v.text)
 
+    def evaluation(self, results) -> None:
+        """``evaluate()``'s results: a mapping name -> value (Keras' ``return_dict=True``) or
+        a pandas Series; the names in run.json, the values in the float64 array
+        ``evaluation`` (every bit kept)."""
+        names, values = _named_values(results, "evaluation")
+        self.meta["evaluation"] = {"names": names}
+        self.array("evaluation", values)
+
+    def callbacks(self, facts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Facts about callbacks, callback name -> fact -> value (strings, integers,
+        booleans: JSON keeps them exactly). :meth:`early_stopping` writes Keras'."""
+        for name, values in facts.items():
+            if not _NAME.match(name) or name in ("settings", "execution_settings", "history"):
+                raise ValueError(f"callback name {name!r}: expected letters, digits, '_' (and not "
+                                 "settings, execution_settings or history)")
+            for fact, value in values.items():
+                if not isinstance(value, (str, int, bool)) and value is not None:
+                    raise ContractError(f"callbacks.{name}.{fact} = {value!r}: expected a string, "
+                                        "an integer, a boolean or None")
+            self.meta.setdefault("callbacks", {})[name] = dict(values)
+
+    def early_stopping(self, callback, history=None) -> None:
+        """A Keras ``EarlyStopping`` callback after ``fit()``: what it watched (monitor, mode,
+        patience, restore_best_weights) and what it did - epochs_run (from ``history``, the
+        ``History`` fit returned), stopped_epoch and best_epoch (Keras' 0-based attributes;
+        stopped_epoch 0: it did not stop training) and weights_restored (Keras restores the
+        best epoch's weights at the end of training whenever restore_best_weights is set and
+        it recorded them)."""
+        restore = bool(callback.restore_best_weights)
+        facts = {"monitor": str(callback.monitor), "patience": int(callback.patience),
+                 "restore_best_weights": restore, "stopped_epoch": int(callback.stopped_epoch),
+                 "best_epoch": int(getattr(callback, "best_epoch", -1)),
+                 "weights_restored": restore and getattr(callback, "best_weights", None) is not None}
+        if history is not None:
+            facts["epochs_run"] = len(history.epoch)
+        self.callbacks({"early_stopping": facts})
+
+    def weights(self, *, class_weight: Mapping[Any, float] | None = None, sample_weight=None) -> None:
+        """The weights given to ``fit()``: ``class_weight`` (class -> weight; the classes as
+        R's level strings in run.json, the weights in the float64 array
+        ``weights.class_weight``) and ``sample_weight`` (one per training row, the float64
+        array ``weights.sample_weight``)."""
+        from python_impl.caret.confusion import level_string
+
+        if class_weight is not None:
+            self.meta.setdefault("weights", {})["class_weight_classes"] = [
+                level_string(k) for k in class_weight]
+            self.array("weights.class_weight", np.array(list(class_weight.values()), dtype=np.float64))
+        if sample_weight is not None:
+            self.array("weights.sample_weight", np.asarray(sample_weight, dtype=np.float64))
+
+    def post_resample(self, result, *, pred, obs) -> None:
+        """caret's ``postResample(pred, obs)``: the result (a pandas Series, as
+        :func:`python_impl.caret.post_resample` returns it, or a mapping) and its inputs -
+        numbers (regression) or pandas Categoricals (Accuracy, Kappa)."""
+        self._measure("postResample", result, obs=obs, pred=pred)
+
+    def summary(self, function: str, result, *, data, lev=None) -> None:
+        """One of caret's summary functions (``defaultSummary``, ``twoClassSummary``,
+        ``prSummary``, ``multiClassSummary``, ``mnLogLoss``): its result and the ``data`` it
+        was given (caret's: ``obs`` and ``pred`` Categoricals, one probability column per
+        level) with ``lev``."""
+        if function not in MEASURE_FUNCTIONS or function == "postResample":
+            raise ValueError(f"function={function!r}: expected one of "
+                             f"{[f for f in MEASURE_FUNCTIONS if f != 'postResample']}")
+        probs = [str(c) for c in data.columns if c not in ("obs", "pred")]
+        self._measure(function, result, obs=data["obs"], pred=data["pred"],
+                      probabilities=data[probs].to_numpy(dtype=np.float64) if probs else None,
+                      probability_columns=probs, lev=None if lev is None else [str(x) for x in lev])
+
+    def _measure(self, function, result, *, obs, pred, probabilities=None, probability_columns=(),
+                 lev=None) -> None:
+        import pandas as pd
+
+        names, values = _named_values(result, function)
+        entry: dict[str, Any] = {"names": names, "levels": None, "pred_levels": None,
+                                 "probability_columns": list(probability_columns), "lev": lev}
+        for part, x in (("obs", obs), ("pred", pred)):
+            if isinstance(x, pd.Series):
+                x = x.array
+            if isinstance(x, pd.Categorical):
+                entry["levels" if part == "obs" else "pred_levels"] = [str(c) for c in x.categories]
+                self.array(f"measures.{function}.{part}", np.asarray(x.codes, dtype=np.int32))
+            else:
+                self.array(f"measures.{function}.{part}", np.asarray(x, dtype=np.float64))
+        if probabilities is not None:
+            self.array(f"measures.{function}.probabilities", probabilities)
+        self.array(f"measures.{function}.values", values)
+        self.meta.setdefault("measures", {})[function] = entry
+
+
+def _named_values(result, what: str) -> tuple[list[str], np.ndarray]:
+    """Names and float64 values of a named result (a mapping or a pandas Series)."""
+    import pandas as pd
+
+    if isinstance(result, pd.Series):
+        names, values = [str(k) for k in result.index], result.to_numpy(dtype=np.float64)
+    elif isinstance(result, Mapping):
+        names, values = [str(k) for k in result], np.array(list(result.values()), dtype=np.float64)
+    else:
+        raise TypeError(f"{what}: {type(result).__name__}; expected a mapping name -> value or a "
+                        "pandas Series")
+    return names, values
+
 
 
 # --------------------------------------------------------------------------- reader
@@ -640,7 +802,59 @@ def read_run(run_dir: str | Path) -> RunRecord:
         errors={str(k): str(v) for k, v in meta.get("errors", {}).items()},
         dropped={str(k): str(v) for k, v in meta.get("dropped_arrays", {}).items()},
         task=task, task_declared="task" in meta, threshold=threshold,
-        predicted_values=output_rows(arrays.get("predicted_values")))
+        predicted_values=output_rows(arrays.get("predicted_values")),
+        evaluation=_evaluation(meta, arrays, where),
+        callbacks={str(k): dict(v) for k, v in meta.get("callbacks", {}).items()},
+        class_weight=_class_weight(meta, arrays, where),
+        sample_weight=arrays.get("weights.sample_weight"),
+        measures=_measures(meta, arrays, where))
+
+
+def _evaluation(meta, arrays, where: str) -> dict[str, float] | None:
+    if "evaluation" not in meta:
+        return None
+    names = list(meta["evaluation"].get("names", []))
+    values = arrays.get("evaluation")
+    if values is None or values.shape != (len(names),):
+        raise ContractError(f"{where}: evaluation names {names} need the array evaluation with "
+                            f"{len(names)} values; found {None if values is None else list(values.shape)}")
+    return dict(zip(names, values.astype(np.float64).tolist(), strict=True))
+
+
+def _class_weight(meta, arrays, where: str) -> dict[str, float] | None:
+    classes = (meta.get("weights") or {}).get("class_weight_classes")
+    values = arrays.get("weights.class_weight")
+    if classes is None and values is None:
+        return None
+    if classes is None or values is None or values.shape != (len(classes),):
+        raise ContractError(f"{where}: weights.class_weight_classes and the array "
+                            "weights.class_weight go together, one weight per class")
+    return dict(zip([str(c) for c in classes], values.astype(np.float64).tolist(), strict=True))
+
+
+def _measures(meta, arrays, where: str) -> dict[str, Measure]:
+    out = {}
+    for fn, entry in (meta.get("measures") or {}).items():
+        if fn not in MEASURE_FUNCTIONS:
+            raise ContractError(f"{where}: measures.{fn}: expected one of {list(MEASURE_FUNCTIONS)}")
+        names = [str(x) for x in entry["names"]]
+        values = arrays.get(f"measures.{fn}.values")
+        if values is None or values.shape != (len(names),):
+            raise ContractError(f"{where}: measures.{fn} names {names} need the array "
+                                f"measures.{fn}.values with {len(names)} values")
+        probs = arrays.get(f"measures.{fn}.probabilities")
+        cols = [str(x) for x in entry.get("probability_columns") or []]
+        if probs is not None:
+            probs = probs.astype(np.float64).reshape(probs.shape[0], -1)
+            if probs.shape[1] != len(cols):
+                raise ContractError(f"{where}: measures.{fn}.probabilities has {probs.shape[1]} "
+                                    f"columns; probability_columns names {len(cols)}")
+        lists = {k: None if entry.get(k) is None else [str(x) for x in entry[k]]
+                 for k in ("levels", "pred_levels", "lev")}
+        out[str(fn)] = Measure(fn, names, values.astype(np.float64), obs=arrays.get(f"measures.{fn}.obs"),
+                               pred=arrays.get(f"measures.{fn}.pred"), probabilities=probs,
+                               probability_columns=cols, **lists)
+    return out
 
 
 def _task(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray], probabilities: np.ndarray | None,

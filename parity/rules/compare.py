@@ -27,7 +27,8 @@ from python_impl.caret import BY_CLASS_NAMES, NA
 
 __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff", "differences",
            "agreement", "StatComparison", "compare_caret", "caret_values_of_r", "na_pattern", "NA_RULE",
-           "json_safe", "TYPEOF_TO_DTYPES", "typeof_matches", "MeasureValues", "compare_measures"]
+           "na_values_agree", "json_safe", "TYPEOF_TO_DTYPES", "typeof_matches", "MeasureValues",
+           "compare_measures"]
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ def caret_values_of_r(res):
                        positive=res.positive, text=res.text)
 
 
-def _agree(r, py, tol: Tolerance) -> bool:
+def na_values_agree(r, py, tol: Tolerance) -> bool:
+    """:func:`values_agree`, and R's NA only where the other has NA (NaN only with NaN)."""
     return values_agree(r, py, tol) and bool(np.array_equal(na_pattern(r), na_pattern(py)))
 
 
@@ -210,7 +212,7 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
         tol = pick(name, stat_tolerance(key))
         rv = r.overall_value(key)
         pv = py.overall_value(key) if key in py.overall_names else math.nan
-        ok = key in py.overall_names and _agree(rv, pv, tol)
+        ok = key in py.overall_names and na_values_agree(rv, pv, tol)
         out.append(StatComparison(name, _r_repr(rv), _r_repr(pv), ok, tol.describe() + NA_RULE,
                                   differences(rv, pv)))
     for j, stat in enumerate(r.by_class_names):
@@ -218,7 +220,7 @@ def compare_caret(r, py, *, tolerance=None) -> list[StatComparison]:
         tol = pick(name, STATS)
         rv = r.by_class[:, j]
         pv = py.by_class[:, py.by_class_names.index(stat)] if stat in py.by_class_names else None
-        ok = pv is not None and rv.shape == pv.shape and _agree(rv, pv, tol)
+        ok = pv is not None and rv.shape == pv.shape and na_values_agree(rv, pv, tol)
         out.append(StatComparison(name, [_r_repr(x) for x in rv],
                                   None if pv is None else [_r_repr(x) for x in pv], ok,
                                   tol.describe() + NA_RULE,
@@ -274,7 +276,7 @@ def compare_measures(r: MeasureValues, py: MeasureValues) -> list[StatComparison
     for i, name in enumerate(r.names):
         rv = r.values[i]
         pv = py.values[py.names.index(name)] if name in py.names else None
-        ok = pv is not None and _agree(rv, pv, EXACT)
+        ok = pv is not None and na_values_agree(rv, pv, EXACT)
         out.append(StatComparison(name, _r_repr(rv), None if pv is None else _r_repr(pv), ok,
                                   EXACT.describe() + NA_RULE,
                                   None if pv is None else differences(rv, pv)))

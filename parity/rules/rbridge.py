@@ -21,7 +21,7 @@ from parity.rules.labels_io import r_vector
 from python_impl.caret.confusion import NA
 
 __all__ = ["RUnavailable", "RError", "r_env", "r_home_problem", "CaretResult", "caret_from_table",
-           "caret_from_labels", "caret_from_codes"]
+           "caret_from_labels", "caret_from_codes", "caret_measure"]
 
 
 class RUnavailable(ParityError, RuntimeError):
@@ -322,3 +322,54 @@ def caret_from_codes(data_codes, reference_codes, levels, *, positive=None, prev
             np.array([str(x) for x in levels], dtype=str),
             np.array([] if positive is None else [str(positive)], dtype=str), prev, prev_names, mode)
     return _to_result(res)
+
+
+# R code for caret's performance functions on the inputs a run recorded (parity.contract.Measure):
+# factors rebuilt from 0-based codes with the run's levels, probability columns by name.
+_R_MEASURE_HELPER = r"""
+.parity_measure <- function(fn, obs, pred, levels, pred_levels, probs, prob_names, lev) {
+  f <- function(codes, lv) { lv <- as.vector(lv); codes <- as.vector(codes)
+                             factor(lv[ifelse(codes < 0, NA, codes + 1L)], levels = lv) }
+  obs <- if (length(levels)) f(obs, levels) else as.vector(obs)
+  pred <- if (length(pred_levels)) f(pred, pred_levels) else as.vector(pred)
+  res <- if (fn == "postResample") caret::postResample(pred = pred, obs = obs) else {
+    d <- data.frame(obs = obs, pred = pred)
+    probs <- as.matrix(probs)
+    for (j in seq_along(prob_names)) d[[as.vector(prob_names)[j]]] <- as.vector(probs[, j])
+    get(fn, envir = asNamespace("caret"))(d, lev = if (length(lev)) as.vector(lev))
+  }
+  v <- as.numeric(res)
+  list(names = names(res), values = v, is_na = is.na(v) & !is.nan(v))
+}
+"""
+
+
+def caret_measure(measure) -> tuple[list[str], np.ndarray]:
+    """R's caret on the inputs of a :class:`parity.contract.Measure` (``postResample`` or a
+    summary function, with the run's levels and ``lev``): the names and values R returns, R's
+    NA as the NaN with payload 1954."""
+    from rpy2.robjects import StrVector
+
+    from python_impl.caret.confusion import NA
+
+    ro = r_env()
+    if ".parity_measure" not in ro.globalenv:
+        ro.r(_R_MEASURE_HELPER)
+        ro.r("suppressPackageStartupMessages(requireNamespace('pROC'))")
+
+    def codes_or_values(x, levels):
+        return np.asarray(x, dtype=np.int32 if levels is not None else np.float64)
+
+    probs = measure.probabilities if measure.probabilities is not None else np.zeros((0, 0))
+    with _conv():
+        res = _call_r(f"caret::{measure.function}", ro.globalenv[".parity_measure"],
+                      measure.function, codes_or_values(measure.obs, measure.levels),
+                      codes_or_values(measure.pred, measure.pred_levels),
+                      StrVector(measure.levels or []), StrVector(measure.pred_levels or []),
+                      np.asarray(probs, dtype=np.float64), StrVector(measure.probability_columns),
+                      StrVector(measure.lev or []))
+        fields = dict(res.items())
+        names = [str(x) for x in fields["names"]]
+        values = np.array(fields["values"], dtype=np.float64)
+        values[np.asarray(fields["is_na"], dtype=bool)] = NA
+    return names, values
