@@ -3,12 +3,16 @@ Python writer, and the engine's one reader.
 
 A run directory holds
 
-- ``run.json`` - strict JSON (no NaN): the contract's name and version, the side, the settings
-  it ran with, versions, data facts, model layers, the caret call and names, timings, and an
+- ``run.json`` - strict JSON (no NaN): the contract's name and version, the side, its task
+  (regression, binary, multiclass), the settings it ran with, versions, data facts, model
+  layers, callbacks' facts, the names of caret's and ``evaluate()``'s results, timings, and an
   index of the arrays and texts below (JSON Schema: ``parity/schemas/parity-run-1.schema.json``);
 - one ``.npy`` file per array (NPY format 1.0, little-endian numbers only, C or Fortran order):
-  labels, probabilities, predicted classes, per-epoch history, caret's table, ``$overall`` and
-  ``$byClass`` (binary, so R's NA and NaN stay apart), optionally the normalized images;
+  every number the engine compares - labels, probabilities or predicted values, predicted
+  classes, the binary threshold, per-epoch history, normalization summaries, ``evaluate()``'s
+  results, class and sample weights, caret's table, ``$overall`` and ``$byClass``, caret's
+  measures and their inputs (binary, so every bit stays, and R's NA and NaN stay apart; R's
+  jsonlite writes JSON numbers with 15 significant digits), optionally the normalized images;
 - one UTF-8 ``.txt`` file per printed text (the model summary, caret's print).
 
 Nothing in a run directory is executed or unpickled: JSON is parsed, arrays are read with
