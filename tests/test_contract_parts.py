@@ -382,3 +382,34 @@ def test_measures_missing_on_a_side_fail(tmp_path):
     assert checks(config("measures"), r, py)["measures.postResample"].status == "fail"
     none = checks(config("measures"), py, py)
     assert none["measures.compared"].status == "not_run"
+
+
+# --------------------------------------------------------------------------- graded
+
+
+def test_new_parts_are_graded_when_bits_differ(tmp_path):
+    """Under --require numeric, evaluate()'s results, a regression's outputs and caret's own
+    measures are graded (bit-identical < numeric < different) instead of compared exactly."""
+    y = np.array([1.5, 2.5, 3.5])
+
+    def parts(scale):
+        def record(w):
+            w.predictions(y * scale, task="regression")
+            w.evaluation({"loss": 0.25 * scale, "mae": 0.5})
+            w.post_resample({"RMSE": 0.5 * scale, "Rsquared": 0.9, "MAE": 0.4}, pred=y * scale, obs=y)
+        return record
+
+    r = write(tmp_path / "r", side="r", record=parts(1.0))
+    near = write(tmp_path / "near", record=parts(1 + 1e-9))
+    far = write(tmp_path / "far", record=parts(1 + 1e-3))
+    cfg = dataclasses.replace(config("predictions", "evaluation"), require="numeric")
+    got = {c.name: c for c in build_checks(cfg, r, near, {})}
+    for group in ("predictions", "evaluation", "measures"):
+        assert got[f"grade.{group}"].r_value == "numeric" and got[f"grade.{group}"].status == "pass"
+    assert "grade.confusion" not in got  # a regression
+    assert got["evaluation.loss"].status == "fail" and not got["evaluation.loss"].required
+    assert not got["predictions.predicted_values_max_abs_diff"].required
+    bad = {c.name: c for c in build_checks(cfg, r, far, {})}
+    assert bad["grade.evaluation"].r_value == "different" and bad["grade.evaluation"].status == "fail"
+    same = {c.name: c for c in build_checks(cfg, r, write(tmp_path / "same", record=parts(1.0)), {})}
+    assert same["grade.measures"].r_value == "bit-identical"

@@ -572,8 +572,9 @@ GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
 #: compare what training computed. The others (data, model, settings, the port against caret on
 #: the same labels, predictions within the levels) stay required whatever --require says.
 GRADED = ("training.*_per_epoch", "predictions.probabilities_max_abs_diff",
+          "predictions.predicted_values_max_abs_diff",
           "predictions.bit_identical_rows", "predictions.class_agreement", "confusion.table",
-          "confusion.printed_text", "confusion.crossed.*")
+          "confusion.printed_text", "confusion.crossed.*", "evaluation.*", "measures.crossed.*")
 
 
 def grade_pair(config: AuditConfig, r: RunRecord, py: RunRecord) -> Verdict:
