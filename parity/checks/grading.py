@@ -554,7 +554,7 @@ def _grade_values(group: str, values: dict[str, tuple[Any, Any]], rtol: float,
     diffs = {name: {"max_abs_diff": max_abs_diff(x, y), "max_ulps": float(ulp_distance(x, y).max())
                     if np.size(x) and np.shape(x) == np.shape(y) else None}
              for name, (x, y) in values.items()}
-    if all(_bits_equal(x, y) for x, y in values.values()):
+    if all(bits_equal(x, y) for x, y in values.values()):
         return GroupVerdict(group, "bit-identical", f"every {what} identical", {"values": diffs})
     if all(np.shape(x) == np.shape(y) and values_agree(x, y, _rel(rtol))
            and np.array_equal(na_pattern(x), na_pattern(y)) for x, y in values.values()):

@@ -22,11 +22,13 @@ from parity.checks import published
 from parity.checks.grading import Equivalence, Verdict, grade_runs
 from parity.checks.published import summary_rows, summary_total
 from parity.config import AuditConfig
-from parity.contract import MEASURE_FUNCTIONS, CaretValues, RunRecord, caret_values_of_port
+from parity.contract import MEASURE_FUNCTIONS, CaretValues, Measure, RunRecord, caret_values_of_port
 from parity.rules import battery, compare, rbridge
 from parity.rules.compare import EXACT, Tolerance, values_agree
 from parity.rules.grades import REQUIRE
+from python_impl import caret
 from python_impl.caret import confusion_matrix, confusion_matrix_from_table
+from python_impl.caret.confusion import level_string
 
 __all__ = ["Check", "CheckList", "GROUPS", "GRADED", "NAMES_DIFFER", "build_checks",
            "check_published", "grade_pair"]
@@ -261,8 +263,6 @@ def _levels_of(record: RunRecord) -> list[str] | None:
     if record.caret is not None:
         return record.caret.levels
     if record.test_labels is not None:
-        from python_impl.caret.confusion import level_string
-
         return [level_string(x) for x in np.unique(record.test_labels)]
     return None
 
@@ -297,8 +297,6 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                 # the labels the side gave caret, row for row: the classes whose label is no level
                 outside = sorted({str(x) for x in np.unique(rec.predicted[data < 0])})
             else:
-                from python_impl.caret.confusion import level_string
-
                 outside = sorted({level_string(x) for x in np.unique(rec.predicted)} - set(levels))
             c.add(name, g, levels if side == "r" else None, levels if side == "python" else None,
                   ok=not outside, difference={"classes_outside_levels": outside} if outside else None,
@@ -452,17 +450,25 @@ def _measure_checks(c: CheckList, pair: str, fn: str, r_res: tuple[list[str], np
               difference=compare.differences(rv, pv), rule=tol.describe() + compare.NA_RULE)
 
 
-def _port_measure(measure) -> tuple[list[str], np.ndarray]:
-    """The port (python_impl.caret) on the inputs a run gave caret."""
-    from python_impl import caret
+def _port_measure(m: Measure) -> tuple[list[str], np.ndarray]:
+    """The port (python_impl.caret) on the inputs a run gave caret: (pred, obs) for
+    postResample, else the data frame (obs, pred and the probability columns) and ``lev``."""
+    def factor(codes, levels):
+        return pd.Categorical.from_codes(np.where(codes < 0, -1, codes), levels)
 
-    fn = getattr(caret, MEASURE_FUNCTIONS[measure.function], None)
-    if fn is None:
-        raise RuntimeError(f"python_impl.caret has no {MEASURE_FUNCTIONS[measure.function]}")
-    args, kwargs = measure.port_inputs()
+    obs = m.obs if m.levels is None else factor(m.obs, m.levels)
+    pred = m.pred if m.pred_levels is None else factor(m.pred, m.pred_levels)
+    fn = getattr(caret, MEASURE_FUNCTIONS[m.function])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # R's warnings, which the port repeats: values compared
-        result = fn(*args, **kwargs)
+        if m.function == "postResample":
+            result = fn(pred, obs)
+        else:
+            data = pd.DataFrame({"obs": obs, "pred": pred})
+            for j, name in enumerate(m.probability_columns):
+                assert m.probabilities is not None  # (the reader checked the columns)
+                data[name] = m.probabilities[:, j]
+            result = fn(data, lev=m.lev)
     return [str(k) for k in result.index], result.to_numpy(dtype=np.float64)
 
 
@@ -471,8 +477,6 @@ def check_measures(c: CheckList, r: RunRecord, py: RunRecord) -> None:
     ``crossed`` (each side's own result), ``r_predictions`` (the port on R's inputs against
     R's result), ``python_predictions`` (R's caret through rpy2 on the port's inputs against
     the port's result)."""
-    from parity import rbridge
-
     g = "measures"
     functions = sorted(set(r.measures) | set(py.measures))
     if not functions:

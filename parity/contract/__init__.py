@@ -237,24 +237,6 @@ class Measure:
     probability_columns: list[str] = field(default_factory=list)
     lev: list[str] | None = None
 
-    def port_inputs(self):
-        """The inputs as the port takes them: (pred, obs) for postResample, else the data
-        frame (obs, pred and the probability columns) and ``lev``."""
-        import pandas as pd
-
-        def factor(codes, levels):
-            return pd.Categorical.from_codes(np.where(codes < 0, -1, codes), levels)
-
-        obs = self.obs if self.levels is None else factor(self.obs, self.levels)
-        pred = self.pred if self.pred_levels is None else factor(self.pred, self.pred_levels)
-        if self.function == "postResample":
-            return (pred, obs), {}
-        data = pd.DataFrame({"obs": obs, "pred": pred})
-        for j, name in enumerate(self.probability_columns):
-            assert self.probabilities is not None
-            data[name] = self.probabilities[:, j]
-        return (data,), {"lev": self.lev}
-
 
 def caret_values_of_port(cm) -> CaretValues:
     """:class:`CaretValues` of a :class:`python_impl.caret.ConfusionMatrix` (read through its
@@ -646,11 +628,9 @@ class RunWriter:
         R's level strings in run.json, the weights in the float64 array
         ``weights.class_weight``) and ``sample_weight`` (one per training row, the float64
         array ``weights.sample_weight``)."""
-        from python_impl.caret.confusion import level_string
-
         if class_weight is not None:
             self.meta.setdefault("weights", {})["class_weight_classes"] = [
-                level_string(k) for k in class_weight]
+                _class_name(k) for k in class_weight]
             self.array("weights.class_weight", np.array(list(class_weight.values()), dtype=np.float64))
         if sample_weight is not None:
             self.array("weights.sample_weight", np.asarray(sample_weight, dtype=np.float64))
@@ -676,15 +656,12 @@ class RunWriter:
 
     def _measure(self, function, result, *, obs, pred, probabilities=None, probability_columns=(),
                  lev=None) -> None:
-        import pandas as pd
-
         names, values = _named_values(result, function)
         entry: dict[str, Any] = {"names": names, "levels": None, "pred_levels": None,
                                  "probability_columns": list(probability_columns), "lev": lev}
         for part, x in (("obs", obs), ("pred", pred)):
-            if isinstance(x, pd.Series):
-                x = x.array
-            if isinstance(x, pd.Categorical):
+            x = getattr(x, "array", x)  # a pandas Series: its values
+            if hasattr(x, "codes") and hasattr(x, "categories"):  # a pandas Categorical
                 entry["levels" if part == "obs" else "pred_levels"] = [str(c) for c in x.categories]
                 self.array(f"measures.{function}.{part}", np.asarray(x.codes, dtype=np.int32))
             else:
@@ -695,11 +672,19 @@ class RunWriter:
         self.meta.setdefault("measures", {})[function] = entry
 
 
+def _class_name(key) -> str:
+    """A class_weight key as R names the class (``as.character``): whole numbers without a
+    decimal point (1.0 -> "1"), anything else as its string."""
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        return str(int(key))
+    if isinstance(key, (float, np.floating)) and float(key).is_integer():
+        return str(int(key))
+    return str(key)
+
+
 def _named_values(result, what: str) -> tuple[list[str], np.ndarray]:
     """Names and float64 values of a named result (a mapping or a pandas Series)."""
-    import pandas as pd
-
-    if isinstance(result, pd.Series):
+    if hasattr(result, "index") and hasattr(result, "to_numpy"):  # a pandas Series
         names, values = [str(k) for k in result.index], result.to_numpy(dtype=np.float64)
     elif isinstance(result, Mapping):
         names, values = [str(k) for k in result], np.array(list(result.values()), dtype=np.float64)
