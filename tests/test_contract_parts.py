@@ -413,3 +413,17 @@ def test_new_parts_are_graded_when_bits_differ(tmp_path):
     assert bad["grade.evaluation"].r_value == "different" and bad["grade.evaluation"].status == "fail"
     same = {c.name: c for c in build_checks(cfg, r, write(tmp_path / "same", record=parts(1.0)), {})}
     assert same["grade.measures"].r_value == "bit-identical"
+
+
+@pytest.mark.r
+def test_battery_honours_a_tolerance_override(monkeypatch, r_caret):
+    from python_impl.caret import confusion
+
+    original = confusion._kappa
+    monkeypatch.setattr(confusion, "_kappa", lambda *a: original(*a) * (1 + 1e-11))
+    spec = dataclasses.replace(load_spec(), groups=("battery",), battery=(1, 8))
+    strict = build_checks(dataclasses.replace(AuditConfig.resolve(spec), spec=spec), None, None, {})
+    assert all(c.status == "fail" for c in strict)
+    loose = dataclasses.replace(spec, tolerances={"battery.*.overall.Kappa": Tolerance(rel=1e-9)})
+    checks_ = build_checks(dataclasses.replace(AuditConfig.resolve(loose), spec=loose), None, None, {})
+    assert len(checks_) == 8 and all(c.status == "pass" for c in checks_)
