@@ -36,6 +36,7 @@ groups = ["predictions"]
     (lambda s: s.replace('a.R"]', 'a.R"]\nchekpoint = true'), "chekpoint"),
     (lambda s: s.replace("smoke = { epochs = 1 }", "smoke = { epoch = 1 }"), "epoch"),
     (lambda s: s.replace("{spec_dir}/a.py", "{r_refrence}/a.py"), "{r_refrence}"),
+    (lambda s: s.replace("seed = 1", "seed = 1\nrate = 0.30000000000000004"), "15 significant digits"),
 ])
 def test_audit_refuses_a_spec_with_an_unknown_key_before_running(tmp_path, capsys, edit, named):
     spec = tmp_path / "spec.toml"

@@ -113,6 +113,9 @@ def _check_setting(name: str, value: Any, where: str) -> None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise SpecError(f"{where}: {name} = {value}; expected a finite number")
+        if float(f"{value:.15g}") != value:  # the R side records its settings through jsonlite
+            raise SpecError(f"{where}: {name} = {value!r}; expected a number of at most 15 "
+                            f"significant digits (R's run.json keeps 15: {value:.15g})")
         return
     raise SpecError(f"{where}: {name} = {value!r}; expected an integer, number, string or boolean")
 
