@@ -210,6 +210,22 @@ def test_evaluation_keeps_every_bit(tmp_path, label):
     assert is_na(rec.evaluation["loss"]) == (label == "NA")
 
 
+@pytest.mark.parametrize("label", list(HARD))
+def test_weights_measures_and_threshold_keep_every_bit(tmp_path, label):
+    v = HARD[label]
+
+    def record(w):
+        w.predictions([0.2, 0.7], task="binary", threshold=v)
+        w.weights(class_weight={0: v, 1: 1.0}, sample_weight=[v, 1.0])
+        w.post_resample({"RMSE": v, "Rsquared": 1.0, "MAE": 0.0}, pred=np.array([v, 1.0]),
+                        obs=np.array([1.0, v]))
+    rec = write(tmp_path / "run", record=record)
+    m = rec.measures["postResample"]
+    for got in (rec.threshold, rec.class_weight["0"], rec.sample_weight[0], m.values[0], m.pred[0],
+                m.obs[1]):
+        assert same_bits(got, v) and is_na(got) == (label == "NA")
+
+
 def test_evaluation_is_compared_name_by_name(tmp_path):
     r = write(tmp_path / "r", side="r", evaluation=([{"loss": 1 / 3, "mae": 0.1 + 0.2}], {}))
     same = write(tmp_path / "same", evaluation=([{"loss": 1 / 3, "mae": 0.1 + 0.2}], {}))
