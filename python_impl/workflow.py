@@ -152,7 +152,7 @@ def run(config: RunConfig, out: str | Path, *, verbose: int = 2,
         proba = model.predict_proba(net, test_x)
         predicted = model.classes_of(proba)  # from the same outputs: no second predict()
         print("\n".join(rformat.print_vector(predicted[:50].tolist())))
-        w.predictions(proba, predicted)
+        w.predictions(proba, predicted, task="multiclass")
         errors = {}
         try:
             cm = confusion.confusion_matrix(predicted, test_labels.astype(np.int64))

@@ -187,6 +187,24 @@ def test_binary_wrong_threshold_fails_at_the_named_check(tmp_path):
     assert got2["predictions.python_classes_follow_threshold"].status == "pass"
 
 
+def test_binary_threshold_checks_need_a_declared_threshold(tmp_path):
+    """Runs that declare no task (older writers) record no threshold: their classes are
+    compared as recorded. Once one side declares its threshold, the other must too."""
+    p = np.array([0.2, 0.9, 0.4, 0.3])
+    at_035 = (p > 0.35).astype(np.int32)
+    r = write(tmp_path / "r", side="r", predictions=([p.reshape(-1, 1), at_035], {}),
+              labels=([], {"test": [0, 1, 1, 0]}))
+    py = write(tmp_path / "py", predictions=([p, at_035], {}), labels=([], {"test": [0, 1, 1, 0]}))
+    got = checks(config("predictions"), r, py)
+    assert r.threshold is None and not [n for n in got if "threshold" in n]
+    assert {c.status for c in got.values()} == {"pass"}
+    declared = write(tmp_path / "declared", predictions=lambda w: _binary(w, p, threshold=0.35))
+    got = checks(config("predictions"), r, declared)
+    assert got["predictions.threshold"].status == "not_run"
+    assert got["predictions.python_classes_follow_threshold"].status == "pass"
+    assert "predictions.r_classes_follow_threshold" not in got
+
+
 @pytest.mark.parametrize("dtype, values, ok", [
     (np.int64, [0, 9], True), (np.uint8, [0, 255], True), (np.int32, [-5, 7], True),
     (np.int64, [0, 2**31], False), (np.float64, [0, 9], False), (np.float32, [0, 9], False),

@@ -301,17 +301,20 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             c.add(name, g, levels if side == "r" else None, levels if side == "python" else None,
                   ok=not outside, difference={"classes_outside_levels": outside} if outside else None,
                   rule="every predicted class is a level of the reference (0-based classes)")
-    if task == "binary":
-        if c.needs("predictions.threshold", g, ("R classification_threshold", r.threshold),
-                   ("Python classification_threshold", py.threshold)):
+    if task == "binary" and (r.threshold is not None or py.threshold is not None):
+        # (a pair of older writers records no threshold: its classes are compared as recorded)
+        if c.needs("predictions.threshold", g, ("R classification_threshold (declare task "
+                                                "'binary' with its threshold)", r.threshold),
+                   ("Python classification_threshold (RunWriter.predictions(..., task='binary', "
+                    "threshold=...))", py.threshold)):
             c.numeric("predictions.threshold", g, r.threshold, py.threshold,
                       rule_note="; a row is class 1 when its probability is above the threshold")
         for side, rec in (("r", r), ("python", py)):
             name = f"predictions.{side}_classes_follow_threshold"
-            if c.needs(name, g, (f"{side} probabilities", rec.probabilities),
-                       (f"{side} predicted_classes", rec.predicted)):
+            if rec.threshold is not None and c.needs(
+                    name, g, (f"{side} probabilities", rec.probabilities),
+                    (f"{side} predicted_classes", rec.predicted)):
                 assert rec.probabilities is not None and rec.predicted is not None
-                assert rec.threshold is not None  # a binary run always has one
                 expected = (rec.probabilities[:, 0] > rec.threshold).astype(np.int64)
                 same = expected.shape == rec.predicted.shape
                 wrong = int((expected != rec.predicted).sum()) if same else None

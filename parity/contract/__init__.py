@@ -283,7 +283,8 @@ class RunRecord:
     #: probabilities (one column: binary; more: multiclass); None without predictions
     task: str | None = None
     task_declared: bool = False
-    #: binary: a row's class is 1 when its probability is above this (run.json's, else 0.5)
+    #: binary: a row is class 1 when its probability is above this (the array
+    #: classification_threshold; None when the run recorded none)
     threshold: float | None = None
     #: regression: the model's outputs, n x k (array predicted_values)
     predicted_values: np.ndarray | None = None
@@ -533,21 +534,25 @@ class RunWriter:
             the predicted classes the run used; default: the 0-based argmax (multiclass) or
             ``outputs > threshold`` (binary). None for a regression.
         task
-            ``"regression"``, ``"binary"`` or ``"multiclass"``; default: multiclass when the
-            outputs have more than one column, else binary. A regression must say so.
+            ``"regression"``, ``"binary"`` or ``"multiclass"``, recorded in run.json: the
+            predictions checks follow it. Left out, nothing is recorded and the reader infers
+            multiclass for more than one column, else binary (with no recorded threshold, so
+            the threshold checks do not run). A regression must say so.
         threshold
-            binary only: the class is 1 when the probability is above it (default 0.5).
-            Recorded as the float64 array ``classification_threshold``.
+            ``task="binary"`` only: the class is 1 when the probability is above it (default
+            0.5), recorded as the float64 array ``classification_threshold``.
         """
         outputs = np.asarray(outputs)
+        declared = task is not None
         if task is None:
             task = "multiclass" if outputs.ndim == 2 and outputs.shape[1] > 1 else "binary"
         if task not in TASKS:
             raise ValueError(f"task={task!r}: expected one of {TASKS}")
-        if threshold is not None and task != "binary":
-            raise ValueError(f"threshold={threshold!r}: only a binary task has a threshold "
-                             f"(task={task!r})")
-        self.meta["task"] = task
+        if threshold is not None and (task != "binary" or not declared):
+            raise ValueError(f"threshold={threshold!r}: only a binary task has a threshold; give "
+                             f"task='binary' (task={task!r})")
+        if declared:
+            self.meta["task"] = task
         if task == "regression":
             if classes is not None:
                 raise ValueError("classes: a regression has no predicted classes; give "
@@ -557,7 +562,8 @@ class RunWriter:
         self.array("probabilities", outputs)
         if task == "binary":
             threshold = 0.5 if threshold is None else float(threshold)
-            self.array("classification_threshold", np.array([threshold], dtype=np.float64))
+            if declared:
+                self.array("classification_threshold", np.array([threshold], dtype=np.float64))
             if classes is None:
                 classes = (outputs.reshape(outputs.shape[0], -1)[:, 0] > threshold).astype(np.int32)
         elif classes is None:
@@ -863,8 +869,6 @@ def _task(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray], probabiliti
             raise ContractError(f"{where}: classification_threshold is for a binary task: one "
                                 f"number; found shape {list(t.shape)} with task {task!r}")
         threshold = float(t[0])
-    elif task == "binary":
-        threshold = 0.5
     return task, threshold
 
 
