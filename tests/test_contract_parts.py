@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from parity.checks import build_checks
-from parity.compare import Tolerance
 from parity.config import AuditConfig, load_spec
 from parity.contract import RunWriter, read_run, schema
+from parity.rules.compare import Tolerance
 from python_impl.caret import NA, is_na
 
 #: the values that lose bits in a 15-digit JSON writer, or lose NA from NaN, or the sign of zero
@@ -339,8 +339,8 @@ def test_a_port_that_forgets_restore_best_weights_fails_with_predictions_switche
 
 def _r_result(function, measure_kwargs):
     """R's caret (through rpy2) on the given inputs: what an R run records as its own result."""
-    from parity import rbridge
     from parity.contract import Measure
+    from parity.rules import rbridge
 
     names, values = rbridge.caret_measure(Measure(function, [], np.zeros(0), **measure_kwargs))
     return dict(zip(names, values, strict=True))

@@ -551,8 +551,14 @@ def _grade_values(group: str, values: dict[str, tuple[Any, Any]], rtol: float,
     """Named numbers of two runs (a regression's outputs, ``evaluate()``'s results, caret's
     measures): bit-identical, numeric (every value within ``rtol``, R's NA only where NA), or
     different - these have no paired statistical test here."""
-    diffs = {name: {"max_abs_diff": max_abs_diff(x, y), "max_ulps": float(ulp_distance(x, y).max())
-                    if np.size(x) and np.shape(x) == np.shape(y) else None}
+    def ulps(x, y) -> float | None:  # over the finite pairs (NA, NaN: the NA rule decides)
+        if np.shape(x) != np.shape(y):
+            return None
+        x, y = np.atleast_1d(np.asarray(x, dtype=np.float64)), np.atleast_1d(np.asarray(y, dtype=np.float64))
+        finite = np.isfinite(x) & np.isfinite(y)
+        return float(ulp_distance(x[finite], y[finite]).max()) if finite.any() else 0.0
+
+    diffs = {name: {"max_abs_diff": max_abs_diff(x, y), "max_ulps": ulps(x, y)}
              for name, (x, y) in values.items()}
     if all(bits_equal(x, y) for x, y in values.values()):
         return GroupVerdict(group, "bit-identical", f"every {what} identical", {"values": diffs})

@@ -348,9 +348,8 @@ def caret_measure(measure) -> tuple[list[str], np.ndarray]:
     """R's caret on the inputs of a :class:`parity.contract.Measure` (``postResample`` or a
     summary function, with the run's levels and ``lev``): the names and values R returns, R's
     NA as the NaN with payload 1954."""
+    # rpy2 (the "r" extra) loads only when R is used: it stays out of the core
     from rpy2.robjects import StrVector
-
-    from python_impl.caret.confusion import NA
 
     ro = r_env()
     if ".parity_measure" not in ro.globalenv:
