@@ -439,18 +439,17 @@ def check_evaluation(c: CheckList, r: RunRecord, py: RunRecord) -> None:
 
 def _measure_checks(c: CheckList, pair: str, fn: str, r_res: tuple[list[str], np.ndarray],
                     py_res: tuple[list[str], np.ndarray]) -> None:
-    """One caret function's results compared name by name (the statistics rule, NA only NA)."""
-    (r_names, r_values), (p_names, p_values) = r_res, py_res
+    """One caret function's results compared name by name (compare.compare_measures: exact,
+    R's NA only NA, unless the spec overrides ``measures.<pair>.<function>.<name>``); the
+    contract keeps no warnings or printed text of these, so those rows are left out."""
     prefix = f"measures.{pair}.{fn}"
-    c.equal(f"{prefix}.names", "measures", r_names, p_names, rule="the same names in the same order")
-    for i, name in enumerate(r_names):
-        if name not in p_names:
-            continue  # (the names check fails)
-        rv, pv = r_values[i], p_values[p_names.index(name)]
-        tol = c.config.spec.tolerance(f"{prefix}.{name}", compare.STATS)
-        c.add(f"{prefix}.{name}", "measures", float(rv), float(pv),  # (json_safe: NA as "NA")
-              ok=compare.na_values_agree(rv, pv, tol),
-              difference=compare.differences(rv, pv), rule=tol.describe() + compare.NA_RULE)
+    rows = compare.compare_measures(
+        compare.MeasureValues(fn, *r_res), compare.MeasureValues(fn, *py_res),
+        tolerance=lambda name, default: c.config.spec.tolerance(f"{prefix}.{name}", default))
+    for row in rows:
+        if row.name not in ("warnings", "printed_text"):
+            c.add(f"{prefix}.{row.name}", "measures", row.r, row.python, ok=row.ok,
+                  difference=row.difference, rule=row.rule)
 
 
 def _port_measure(m: Measure) -> tuple[list[str], np.ndarray]:

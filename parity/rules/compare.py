@@ -260,10 +260,12 @@ class MeasureValues:
     text: str = ""
 
 
-def compare_measures(r: MeasureValues, py: MeasureValues) -> list[StatComparison]:
+def compare_measures(r: MeasureValues, py: MeasureValues, *, tolerance=None) -> list[StatComparison]:
     """Compare two :class:`MeasureValues`: the names and their order, every value bit for bit
     (:data:`EXACT`: caret computes each in a fixed order, and the port does the same IEEE
-    operations; R's NA only meets NA, NaN only NaN), R's warnings, and the printed text.
+    operations; R's NA only meets NA, NaN only NaN; ``tolerance(name, default)``, as
+    :func:`compare_caret` takes it, may give another rule), R's warnings, and the printed text.
+    The one comparison of caret's other measures (``parity stats``, the audit's measures group).
 
     Examples
     --------
@@ -271,14 +273,16 @@ def compare_measures(r: MeasureValues, py: MeasureValues) -> list[StatComparison
     >>> [(row.name, row.ok) for row in compare_measures(a, a)]
     [('names', True), ('RMSE', True), ('warnings', True), ('printed_text', True)]
     """
+    pick = tolerance or (lambda _name, default: default)
     out = [StatComparison("names", list(r.names), list(py.names), list(r.names) == list(py.names),
                           "identical names in caret's order")]
     for i, name in enumerate(r.names):
         rv = r.values[i]
         pv = py.values[py.names.index(name)] if name in py.names else None
-        ok = pv is not None and na_values_agree(rv, pv, EXACT)
+        tol = pick(name, EXACT)
+        ok = pv is not None and na_values_agree(rv, pv, tol)
         out.append(StatComparison(name, _r_repr(rv), None if pv is None else _r_repr(pv), ok,
-                                  EXACT.describe() + NA_RULE,
+                                  tol.describe() + NA_RULE,
                                   None if pv is None else differences(rv, pv)))
     out.append(StatComparison("warnings", list(r.warnings), list(py.warnings),
                               list(r.warnings) == list(py.warnings), "R's warnings, same text and order"))
