@@ -477,10 +477,9 @@ parity_run_close(run)
 
 @pytest.mark.r
 def test_r_writer_round_trip(tmp_path):
-    """R writes every bit where it writes arrays (the history here). Its normalization
-    summary still goes through jsonlite's 15 digits until the R writer writes the array
-    normalization.<part>.min_max_mean (H23's notes): the reader then marks it inexact, and
-    this test fails once the R writer keeps every bit - update it then."""
+    """R writes every bit where it writes arrays (the history here, and the normalization
+    summary once the R writer writes normalization.<part>.min_max_mean; an older writer's
+    15-digit JSON is read as inexact)."""
     import os
     import shutil
     import subprocess
@@ -500,4 +499,7 @@ def test_r_writer_round_trip(tmp_path):
         assert same_bits(loss[i], HARD[label]), label
         assert is_na(loss[i]) == (label == "NA"), label
     norm = rec.normalization["train"]
-    assert not norm.exact and norm.max == float(f"{1 / 3:.15g}") != 1 / 3
+    if norm.exact:  # the R writer writes normalization.<part>.min_max_mean: every bit
+        assert same_bits(norm.min, 0.1 + 0.2) and same_bits(norm.max, 1 / 3)
+    else:  # an older R writer: jsonlite's 15 digits, read as inexact
+        assert norm.max == float(f"{1 / 3:.15g}") != 1 / 3
