@@ -160,7 +160,7 @@ parity_run_data <- function(run, name, used, full_dim) {
 # array normalization.<part>.min_max_mean (jsonlite would keep 15 digits of them); with `save`
 # the array itself.
 parity_run_normalization <- function(run, part, x, save = FALSE) {
-  parity_check_name("part", part)
+  parity_check_name("parity_run_normalization: part", part)
   if (!is.numeric(x) || !length(x))
     stop("parity_run_normalization: x for part '", part, "' is ", parity_describe(x),
          "; expected a non-empty numeric vector, matrix or array", call. = FALSE)
@@ -222,16 +222,14 @@ parity_run_predictions <- function(run, outputs, classes = NULL, task = NULL, th
       stop("parity_run_predictions: threshold = ", parity_describe(threshold),
            "; expected one finite number", call. = FALSE)
   }
-  if (declared) run$meta$task <- task
-  if (task == "regression") {
-    if (!is.null(classes))
-      stop("parity_run_predictions: classes given for task = \"regression\", which has no ",
-           "predicted classes; give task = \"binary\" or \"multiclass\" for a classifier", call. = FALSE)
-    return(parity_run_array(run, "predicted_values", parity_as_double(outputs)))
-  }
+  if (task == "regression" && !is.null(classes))
+    stop("parity_run_predictions: classes given for task = \"regression\", which has no ",
+         "predicted classes; give task = \"binary\" or \"multiclass\" for a classifier", call. = FALSE)
   if (task == "multiclass" && columns < 2L)
     stop("parity_run_predictions: task = \"multiclass\" needs an n x k matrix of probabilities ",
          "(k > 1); outputs is ", parity_describe(outputs), call. = FALSE)
+  if (declared) run$meta$task <- task
+  if (task == "regression") return(parity_run_array(run, "predicted_values", parity_as_double(outputs)))
   parity_run_array(run, "probabilities", outputs)
   if (task == "binary") {
     threshold <- as.double(if (is.null(threshold)) 0.5 else threshold)
