@@ -32,7 +32,7 @@ def tasks_for(profile: str, seeds: int, root: Path) -> list[SeedTask]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(allow_abbrev=False)
     ap.add_argument("--seeds", type=int, default=8)
     ap.add_argument("--profiles", default="smoke,default")
     ap.add_argument("--workers", type=int, default=2)

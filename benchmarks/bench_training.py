@@ -65,7 +65,7 @@ def digest(run_dir: Path) -> tuple[str, str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(allow_abbrev=False)
     ap.add_argument("--epochs", type=int, default=3, help="epochs for the per-epoch timing")
     ap.add_argument("--audit-epochs", type=int, default=200, help="0 skips part 3")
     args = ap.parse_args()

@@ -108,7 +108,7 @@ def measure(probe: str, variant: str | None, epochs: int) -> dict[str, list[floa
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument("--epochs", type=int, default=4, help="epochs per row, >= 2 (default 4)")
     args = ap.parse_args(argv)
     if args.epochs < 2:

@@ -43,11 +43,29 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["LONG_DOUBLE_IS_X87", "NA", "USES", "RScaled", "scale", "col_means", "mean", "var", "sd", "cor",
-           "quantile", "round"]
+__all__ = ["LONG_DOUBLE_IS_X87", "NA", "na_mask", "R_INT_MAX", "USES", "RScaled", "scale", "col_means",
+           "mean", "sum", "var", "sd", "cor", "quantile", "round"]
 
 #: R's ``NA_real_``: a NaN whose low 32 bits are 1954.
 NA = np.float64(struct.unpack("<d", struct.pack("<Q", 0x7FF00000000007A2))[0])
+#: R's integers are 32-bit: the largest (``.Machine$integer.max``; INT_MIN is R's NA), the one
+#: copy on the Python side
+R_INT_MAX = 2**31 - 1
+
+
+def na_mask(values) -> np.ndarray:
+    """Where R's ``NA`` (not ``NaN``, not a number) sits in an array of doubles: the one NA test
+    (a NaN whose low 32 bits are 1954; the caret port, the comparisons and the grades call it).
+
+    Examples
+    --------
+    >>> na_mask([NA, float("nan"), 0.5]).tolist()
+    [True, False, False]
+    """
+    a = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    return np.isnan(a) & ((a.view(np.uint64) & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
+
+
 #: True where ``np.longdouble`` is the x87 80-bit type (64-bit significand) that R's ``LDOUBLE``
 #: is on x86-64; elsewhere the results are not guaranteed to be R's.
 LONG_DOUBLE_IS_X87 = np.finfo(np.longdouble).nmant == 63
@@ -135,6 +153,19 @@ def _rsum(values: np.ndarray) -> np.float64:
     if s < -_DBL_MAX:
         return np.float64(-np.inf)
     return np.float64(s)
+
+
+def sum(x) -> np.float64:  # noqa: A001 - R's name, as the module is used as rnum.sum
+    """R's ``sum(x)`` of a double vector (``rsum``): added in index order in long double,
+    beyond ``DBL_MAX`` infinite. ``np.sum`` adds pairwise in double, so it can differ in the
+    last bits.
+
+    Examples
+    --------
+    >>> float(sum([0.1, 0.2, 0.3])), float(np.sum([0.1, 0.2, 0.3]))
+    (0.6, 0.6000000000000001)
+    """
+    return _rsum(_as_doubles(x, "x", (0, 1, 2)).ravel(order="F"))
 
 
 def _real_mean(x: np.ndarray) -> np.float64:

@@ -16,6 +16,8 @@ __all__ = ["prepare"]
 
 def prepare() -> None:
     """Default ``KERAS_HOME`` to the project's cache and quiet TensorFlow's C++ start-up
-    chatter; values the caller set are kept."""
-    os.environ.setdefault("KERAS_HOME", str(DEFAULT_KERAS_HOME))
+    chatter; values the caller set are kept. An empty ``KERAS_HOME`` counts as unset (as in
+    the R side's ``parity_tf_environment``): Keras would read it as the current directory."""
+    if not os.environ.get("KERAS_HOME"):
+        os.environ["KERAS_HOME"] = str(DEFAULT_KERAS_HOME)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

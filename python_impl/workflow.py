@@ -150,7 +150,7 @@ def run(config: RunConfig, out: str | Path, *, verbose: int = 2,
         proba = model.predict_proba(net, test_x)
         predicted = model.classes_of(proba)  # from the same outputs: no second predict()
         print("\n".join(rformat.print_vector(predicted[:50].tolist())))
-        w.predictions(proba, predicted)
+        w.predictions(proba, predicted, task="multiclass")
         errors = {}
         try:
             cm = confusion.confusion_matrix(predicted, test_labels.astype(np.int64))
@@ -176,7 +176,7 @@ class WorkflowError(RuntimeError):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m python_impl",
+    p = argparse.ArgumentParser(prog="python -m python_impl", allow_abbrev=False,
                                 description="The tutorial's Fashion-MNIST workflow in Python.")
     p.add_argument("--out", type=Path, required=True, help="write the run directory here (new)")
     p.add_argument("--checkpoint", type=Path, default=None,

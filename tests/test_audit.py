@@ -56,7 +56,7 @@ def test_report_json_schema(smoke_report):
         assert set(c) == fields and c["status"] in {"pass", "fail", "not_run", "info"}
     by = {c["name"]: c for c in report["checks"]}
     assert by["model.total_params"]["r_value"] == by["model.total_params"]["python_value"] == 111146
-    assert by["predictions.probabilities_max_abs_diff"]["difference"] == 0.0
+    assert by["predictions.probabilities_max_abs_diff"]["difference"] == {"abs": 0.0, "rel": 0.0}
     assert by["predictions.class_agreement"]["python_value"] == 500
     assert by["data.train_images.type"]["r_value"] == "integer"
     assert by["data.train_images.type"]["python_value"] == "uint8"
@@ -129,8 +129,8 @@ def test_usage_errors_exit_2(tmp_path):
 def test_doctor_lists_components():
     proc = run_parity("doctor")
     assert proc.returncode == 0, proc.stdout
-    for component in ("R (Rscript)", "caret", "e1071", "reticulate", "R keras verbs", "rpy2",
-                      "TensorFlow", "Keras", "KERAS_HOME", "t10k-images-idx3-ubyte.gz"):
+    for component in ("R (Rscript)", "caret", "e1071", "reticulate", "R keras (library(keras))",
+                      "pROC", "rpy2", "TensorFlow", "Keras", "KERAS_HOME", "t10k-images-idx3-ubyte.gz"):
         assert component in proc.stdout
 
 

@@ -68,6 +68,7 @@ command = ["Rscript", "{spec_dir}/a.R"]
 command = ["{python}", "{spec_dir}/a.py"]
 [settings]
 seed = 1
+epochs = 2
 [profiles]
 smoke = { epochs = 1 }
 [checks]
@@ -98,6 +99,18 @@ def test_spec_file_groups_and_tolerance_overrides(tmp_path):
     (lambda s: s.replace('"exact" }', '"loose" }'), r"'loose'; expected \"exact\""),
     (lambda s: s.replace("seed = 1", "seed = -3"), r"seed = -3; expected an integer from 0"),
     (lambda s: s.replace("name = ", "name = = "), r"not valid TOML"),
+    (lambda s: s + "[execution]\nparalel = false\n", r"\[execution\]: unknown key\(s\) \['paralel'\]"),
+    (lambda s: s.replace('{spec_dir}/a.R"]', '{spec_dir}/a.R"]\nchekpoint = true'),
+     r"\[sides.r\]: unknown key\(s\) \['chekpoint'\]; expected command, checkpoint"),
+    (lambda s: s.replace("smoke = { epochs = 1 }", "smoke = { epoch = 1 }"),
+     r"\[profiles.smoke\]: unknown setting\(s\) \['epoch'\]"),
+    (lambda s: s.replace("{spec_dir}/a.py", "{specdir}/a.py"),
+     r"\[sides.python\]: command argument '\{specdir\}/a.py': unknown placeholder \{specdir\}"),
+    (lambda s: s.replace("{spec_dir}/a.py", "{spec_dir/a.py"), r"\[sides.python\]: command argument"),
+    (lambda s: s + "[published]\nsummary = { layers = [], totl_params = 3 }\n",
+     r"\[published.summary\]: unknown key\(s\) \['totl_params'\]"),
+    (lambda s: s.replace("[checks]", "[checks]\ntolerance = {}"),
+     r"\[checks\]: unknown key\(s\) \['tolerance'\]"),
 ])
 def test_bad_spec_names_the_key(tmp_path, edit, message):
     path = tmp_path / "spec.toml"

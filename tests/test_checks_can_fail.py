@@ -128,6 +128,15 @@ def remove_array(run: Path, name: str) -> None:
     edit_meta(run, lambda m: m["arrays"].pop(name))
 
 
+def set_normalization_max(run: Path, part: str, value: float) -> None:
+    """The recorded maximum of a normalized part, wherever the run keeps it: the exact array,
+    or run.json (an older R writer)."""
+    if (run / f"normalization.{part}.min_max_mean.npy").exists():
+        edit_array(run, f"normalization.{part}.min_max_mean", lambda a: a.__setitem__(1, value))
+    else:
+        edit_meta(run, lambda m: m["normalization"][part].update(max=value))
+
+
 def one_ulp(x: np.ndarray, index) -> None:
     """The value at ``index`` one ULP away; R's NA becomes NaN and NaN becomes NA (the rule
     that tells them apart must then fail too)."""
@@ -182,7 +191,9 @@ def _perturbations() -> list[Perturbation]:
             P(
                 f"data_{name}_type",
                 "python",
-                lambda d, name=name: edit_meta(d, lambda m: m["data"][name].update(type="float32")),
+                lambda d, name=name: edit_meta(
+                    d, lambda m: m["data"][name].update(type="float64", typeof="double")
+                ),
                 f"data.{name}.type",
             )
         )
@@ -226,7 +237,16 @@ def _perturbations() -> list[Perturbation]:
             P(
                 f"normalization_{part}_range",
                 "r",
-                lambda d, part=part: edit_meta(d, lambda m: m["normalization"][part].update(max=0.5)),
+                lambda d, part=part: set_normalization_max(d, part, 0.5),
+                f"normalization.{part}.range",
+            )
+        )
+        ps.append(
+            P(
+                f"normalization_{part}_min_one_ulp",
+                "python",
+                lambda d, part=part: edit_array(d, f"normalization.{part}.min_max_mean",
+                                                lambda a: one_ulp(a, 0)),
                 f"normalization.{part}.range",
             )
         )
@@ -334,6 +354,12 @@ def _perturbations() -> list[Perturbation]:
             "predictions.python_classes_within_levels",
             "predictions.class_agreement",
             "confusion.python_predictions",
+        ),
+        P(
+            "python_task_binary",
+            "python",
+            lambda d: edit_meta(d, lambda m: m.update(task="binary")),
+            "predictions.task",
         ),
         P(
             "probabilities_removed",

@@ -61,8 +61,22 @@ MALFORMED = {
     "an unknown array name": (lambda m: m["arrays"].update(extra=m["arrays"]["test_labels"]),
                               "arrays.extra"),
     "an unknown text name": (lambda m: m["texts"].update(notes="notes.txt"), "texts.notes"),
-    "probabilities as a vector": (lambda m: m["arrays"]["probabilities"].update(shape=[6]),
-                                  "arrays.probabilities.shape"),
+    "probabilities of rank 3": (lambda m: m["arrays"]["probabilities"].update(shape=[6, 3, 1]),
+                                "arrays.probabilities.shape"),
+    "a threshold of two values": (lambda m: m["arrays"].update(classification_threshold={
+        "file": "classification_threshold.npy", "dtype": "<f8", "shape": [2]}),
+        "arrays.classification_threshold.shape"),
+    "a min_max_mean of two values": (lambda m: m["arrays"].update({"normalization.x.min_max_mean": {
+        "file": "normalization.x.min_max_mean.npy", "dtype": "<f8", "shape": [2]}}),
+        "arrays.normalization.x.min_max_mean.shape"),
+    "measures of an unknown function": (lambda m: m["arrays"].update({"measures.foo.values": {
+        "file": "measures.foo.values.npy", "dtype": "<f8", "shape": [2]}}), "arrays.measures.foo.values"),
+    "evaluation without its array": (lambda m: m.update(evaluation={"names": ["loss"]}),
+                                     "arrays.evaluation"),
+    "class weights without their array": (lambda m: m.update(weights={"class_weight_classes": ["a"]}),
+                                          "arrays.weights.class_weight"),
+    "a regression without predicted_values": (lambda m: m.update(task="regression"),
+                                              "arrays.predicted_values"),
     "settings a list": (lambda m: m.update(settings=[42]), "settings"),
     "side unknown": (lambda m: m.update(side="julia"), "side"),
 }
@@ -120,6 +134,37 @@ def test_parity_audit_r_run_exits_2_naming_the_field_and_the_file(tmp_path, caps
     assert not (tmp_path / "out").exists()  # nothing ran
 
 
+def test_every_part_of_the_contract_validates_under_both_validators(tmp_path):
+    """A run with every part main's writers write (task, threshold, predicted_values,
+    normalization.<part>.min_max_mean, evaluation, callbacks, weights, caret's measures) follows
+    the schema, for schema_check and for the jsonschema package."""
+    import pandas as pd
+
+    from python_impl.caret import post_resample
+
+    labels = np.array([0, 1, 1, 0, 1, 0], dtype=np.uint8)
+    p1 = np.array([0.2, 0.7, 0.6, 0.4, 0.9, 0.1])
+    obs, pred = pd.Categorical(["a", "b", "b", "a", "b", "a"]), pd.Categorical(["a", "b", "b", "a", "b", "b"])
+    with RunWriter(tmp_path / "binary", side="python", settings={"seed": 1}) as w:
+        w.labels(labels, labels)
+        w.predictions(p1.reshape(-1, 1), task="binary", threshold=0.55)
+        w.normalization("x_train", np.linspace(0.0, 1.0, 7))
+        w.evaluation({"loss": 0.3, "accuracy": 0.9})
+        w.callbacks({"early_stopping": {"monitor": "val_loss", "patience": 2}})
+        w.weights(class_weight={0: 1.0, 1: 2.0}, sample_weight=np.ones((6, 1)))
+        w.post_resample(post_resample(pred, obs), pred=pred, obs=obs)
+    with RunWriter(tmp_path / "regression", side="r", settings={}) as w:
+        w.predictions(np.array([1.5, 2.5, -0.0]), task="regression")
+    for name in ("binary", "regression"):
+        meta = json.loads((tmp_path / name / "run.json").read_text())
+        assert schema_errors(meta, schema()) == []
+        jsonschema.Draft202012Validator(schema()).validate(meta)
+    rec = read_run(tmp_path / "binary")
+    # the one predict_classes rule: a single unit's classes are probability > the recorded threshold
+    assert rec.threshold == 0.55 and rec.predicted.tolist() == [0, 1, 1, 0, 1, 0]
+    assert read_run(tmp_path / "regression").task == "regression"
+
+
 def test_the_writer_refuses_what_the_reader_would(tmp_path):
     with pytest.raises(ContractError, match=r"arrays.extra: the name 'extra'"), \
             RunWriter(tmp_path / "run", side="python", settings={}) as w:
@@ -149,6 +194,11 @@ def test_schema_check_implements_every_keyword_of_the_schema():
     ({"a": 1}, {"required": ["b"]}), ({"a": 1}, {"additionalProperties": False}),
     ({"ab": 1}, {"propertyNames": {"pattern": "^a$"}}), (-1, {"minimum": 0}),
     ({"x": 1}, {"dependentSchemas": {"x": {"required": ["y"]}}}),
+    ({"ab": "x"}, {"patternProperties": {"^a": {"type": "integer"}}, "additionalProperties": False}),
+    ({"ab": 1}, {"patternProperties": {"^a": {"type": "integer"}}, "additionalProperties": False}),
+    ({"a": 1}, {"if": {"required": ["a"]}, "then": {"required": ["b"]}}),
+    ({"c": 1}, {"if": {"required": ["a"]}, "then": {"required": ["b"]}}),
+    ("history", {"not": {"enum": ["settings", "history"]}}), ("x", {"not": {"enum": ["history"]}}),
 ])
 def test_schema_check_agrees_with_jsonschema(instance, sub):
     ours = not schema_errors(instance, sub)

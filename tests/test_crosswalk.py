@@ -1,4 +1,4 @@
-"""The crosswalk (parity.crosswalk) against live caret, pROC and R's stats (rpy2), entry by entry.
+"""The crosswalk (parity.rules.crosswalk) against live caret, pROC and R's stats (rpy2), entry by entry.
 
 For every CROSSWALK entry, ``test_entry_<key>`` runs the library call on generated data, maps it
 with ``map_call`` and checks, against the value R computes on the same data:
@@ -17,6 +17,8 @@ NaN and NA are equal only to NaN and NA; where R has NA, the port's value is R's
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.stats
@@ -24,8 +26,8 @@ import sklearn.metrics as skm
 from conftest import unavailable
 from sklearn.exceptions import UndefinedMetricWarning
 
-from parity.crosswalk import CROSSWALK, MAPPED_FUNCTIONS, CrosswalkRow, entry, map_call
 from parity.rules.compare import Tolerance, values_agree
+from parity.rules.crosswalk import CROSSWALK, MAPPED_FUNCTIONS, CrosswalkRow, entry, map_call, markdown_table
 from python_impl.caret import confusion_matrix, is_na
 
 CARET_CALL_RULE = Tolerance(rel=1e-12)
@@ -764,3 +766,9 @@ def test_scores_hold_over_many_inputs(r):
             (assert_same if row.caret_equal else assert_caret_value)(row, r_value)
         assert_same(one(rows, "r2_traditional"), scalar(r.r2_traditional(pred, obs)))
     assert same_log_loss >= 3
+
+
+def test_readme_holds_the_crosswalk_table():
+    """The README's crosswalk table is ``markdown_table()``, not a copy that drifts."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert markdown_table().strip() in readme

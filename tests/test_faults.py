@@ -88,7 +88,9 @@ def test_full_disk_is_a_clear_error_naming_the_file(side, small_disk, request):
 def test_audit_on_a_full_disk_keeps_its_work_and_exits_2(rscript, small_disk):
     disk, preexec, how = small_disk
     proc = parity("audit", "--profile", "smoke", "--out", str(disk / "report"), preexec_fn=preexec)
-    assert proc.returncode in (1, 2) and no_traceback(proc), (how, proc.stderr[-2000:])
+    # an environment error: exit 2, each side's own error and the fix named, nothing compared
+    assert proc.returncode == 2 and no_traceback(proc), (how, proc.stderr[-2000:])
+    assert "fix: free space" in proc.stderr and "(its log: " in proc.stderr, (how, proc.stderr[-2000:])
     assert "--resume" in proc.stderr  # the work stays, and how to continue is printed
     assert (disk / ".report.partial").is_dir() and not (disk / "report").exists()
 

@@ -111,7 +111,7 @@ import numpy as np
 
 from parity.contract import RunWriter
 
-p = argparse.ArgumentParser()
+p = argparse.ArgumentParser(allow_abbrev=False)
 p.add_argument("--side", required=True)
 p.add_argument("--out", required=True)
 p.add_argument("--seed", type=int, required=True)
@@ -187,7 +187,7 @@ def test_checks_become_items_and_a_failing_check_fails_its_item(tmp_path):
     assert "PASSED tiny.toml::model.layer_names" in out  # info: a pass by default
     # the failure shows the check's values, difference and rule
     assert "Python:     [[0.9, 0.1], [0.2, 0.8], [0.6000000001, 0.3999999999]" in out
-    assert "difference: 1.000000082740371e-10" in out
+    assert 'difference: {"abs": 1.000000082740371e-10, "rel": 2.5000002068509275e-10}' in out
     assert "rule:       exact (bit-identical; NaN equals only NaN)" in out
     assert "FAIL: " in out and " passed, 2 failed, 0 not run, " in out
     # the audit's reports are written once, as by `parity audit`

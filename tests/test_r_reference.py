@@ -76,7 +76,7 @@ def test_normalization(r_run):
     record = read_run(r_run[0])
     for part in ("train", "test"):
         summary = record.normalization[part]
-        assert summary["storage"] == "double" and summary["min"] == 0 and summary["max"] == 1
+        assert summary.storage == "double" and summary.min == 0 and summary.max == 1
     pixels = record.normalized["test"]
     assert pixels.shape == (TEST, 28, 28) and pixels.dtype == np.float64
     assert pixels.min() == 0.0 and pixels.max() == 1.0

@@ -138,7 +138,7 @@ def test_tidy_follows_broom(tmp_path, capsys):
     assert body[0] == ["accuracy", "NA", repr(float(o["Accuracy"])), repr(float(o["AccuracyLower"])),
                        repr(float(o["AccuracyUpper"])), repr(float(o["AccuracyPValue"]))]
     assert body[1] == ["kappa", "NA", repr(float(o["Kappa"])), "NA", "NA", "NA"]
-    assert body[2] == ["mcnamara", "NA", "NA", "NA", "NA", "NaN"]  # broom's term; McNemar NaN here
+    assert body[2] == ["mcnemar", "NA", "NA", "NA", "NA", "NaN"]  # broom's term; McNemar NaN here
     # by class: statistic by statistic, each for every class (broom's gather), "Class: " dropped
     assert [r[:2] for r in body[3:6]] == [["sensitivity", "x"], ["sensitivity", "y"], ["sensitivity", "z"]]
     assert body[5][2] == "NA"  # z never in the reference: caret's NA sensitivity

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
 p.add_argument("--out", type=Path, required=True)
 for name, default in (("epochs", 2), ("seed", 42), ("train_size", None), ("test_size", None),
                       ("steps_per_execution", 1), ("threads", None)):

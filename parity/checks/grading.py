@@ -98,7 +98,9 @@ class Tolerances:
         few ULPs, while a training run that took one different step moves them by far more.
     history_rtol
         max ``|A - B| / |A|`` per epoch and metric. Default 1e-6: Keras' epoch loss and accuracy
-        are float32 means (relative spacing 1.2e-7), so 1e-6 is about 8 float32 ULPs.
+        are float32 means (relative spacing 1.2e-7), so 1e-6 is about 8 float32 ULPs. The same
+        rule grades a regression's predicted values (float32 outputs), ``evaluate()``'s results
+        and caret's measures (computed from those outputs).
     stats_rtol
         caret's statistics, relative (or both below ``stats_floor``): the project's rule for
         the same statistic computed by two libraries (:data:`parity.rules.compare.STATS`, 1e-12);
@@ -549,9 +551,58 @@ def _rel(rtol: float):
     return Tolerance(rel=rtol)
 
 
+def _grade_values(group: str, values: dict[str, tuple[Any, Any]], rtol: float,
+                  what: str) -> GroupVerdict:
+    """Named numbers of two runs (a regression's outputs, ``evaluate()``'s results, caret's
+    measures): bit-identical, numeric (every value within ``rtol``, R's NA only where NA), or
+    different - these have no paired statistical test here."""
+    def ulps(x, y) -> float | None:  # over the finite pairs (NA, NaN: the NA rule decides)
+        if np.shape(x) != np.shape(y):
+            return None
+        x, y = np.atleast_1d(np.asarray(x, dtype=np.float64)), np.atleast_1d(np.asarray(y, dtype=np.float64))
+        finite = np.isfinite(x) & np.isfinite(y)
+        return float(ulp_distance(x[finite], y[finite]).max()) if finite.any() else 0.0
+
+    diffs = {name: {"max_abs_diff": max_abs_diff(x, y), "max_ulps": ulps(x, y)}
+             for name, (x, y) in values.items()}
+    if all(bits_equal(x, y) for x, y in values.values()):
+        return GroupVerdict(group, "bit-identical", f"every {what} identical", {"values": diffs})
+    if all(np.shape(x) == np.shape(y) and values_agree(x, y, _rel(rtol))
+           and np.array_equal(na_mask(x), na_mask(y)) for x, y in values.values()):
+        return GroupVerdict(group, "numeric", f"{what} within rtol {rtol:g}", {"values": diffs})
+    bad = [name for name, (x, y) in values.items()
+           if not (np.shape(x) == np.shape(y) and values_agree(x, y, _rel(rtol)))]
+    return GroupVerdict(group, "different", f"{what} beyond rtol {rtol:g}: {', '.join(bad)} (no "
+                                            "statistical equivalence test for these)", {"values": diffs})
+
+
+def _grade_named(group: str, a: dict[str, float] | None, b: dict[str, float] | None,
+                 rtol: float, what: str) -> GroupVerdict:
+    if a is None or b is None:
+        return GroupVerdict(group, NOT_COMPARED, f"not in the run artifacts: {what} of "
+                                                 f"{'A' if a is None else 'B'}")
+    if list(a) != list(b):
+        return GroupVerdict(group, "different", f"not the same {what}: {list(a)} vs {list(b)}")
+    return _grade_values(group, {k: (a[k], b[k]) for k in a}, rtol, what)
+
+
+def _grade_measures(a: RunRecord, b: RunRecord, tol: Tolerances) -> GroupVerdict:
+    """Each side's own caret measures (the crossed comparison), graded as named numbers."""
+    def flat(rec: RunRecord) -> dict[str, float]:
+        return {f"{fn}.{name}": float(m.values[i]) for fn, m in sorted(rec.measures.items())
+                for i, name in enumerate(m.names)}
+    return _grade_named("measures", flat(a) if a.measures else None,
+                        flat(b) if b.measures else None, tol.history_rtol, "caret measures")
+
+
 def _grade_predictions(a: RunRecord, b: RunRecord, tol: Tolerances, paired: PairedTests | None,
                        paired_error: str | None, *, worst: int = 5) -> GroupVerdict:
     g = "predictions"
+    if a.task == b.task == "regression":
+        if missing := _missing(a, b, predicted_values="predicted_values"):
+            return GroupVerdict(g, NOT_COMPARED, missing)
+        return _grade_values(g, {"predicted_values": (a.predicted_values, b.predicted_values)},
+                             tol.history_rtol, "predicted value")
     if missing := _missing(a, b, probabilities="probabilities"):
         return GroupVerdict(g, NOT_COMPARED, missing)
     pa, pb = a.probabilities, b.probabilities
@@ -664,6 +715,14 @@ def grade_runs(a: RunRecord, b: RunRecord, *, tolerances: Tolerances = Tolerance
         "predictions": _grade_predictions(a, b, tolerances, paired, paired_error),
         "confusion": _grade_confusion(a, b, tolerances, paired, paired_error),
     }
+    if a.task == b.task == "regression":
+        del groups["confusion"]  # a regression has no classes
+    # the parts a pair may have: graded when either run has them (missing on one: not compared)
+    if a.evaluation is not None or b.evaluation is not None:
+        groups["evaluation"] = _grade_named("evaluation", a.evaluation, b.evaluation,
+                                            tolerances.history_rtol, "evaluate() results")
+    if a.measures or b.measures:
+        groups["measures"] = _grade_measures(a, b, tolerances)
     return Verdict(a, b, groups, paired, paired_error, tolerances, equivalence)
 
 

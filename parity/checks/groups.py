@@ -22,11 +22,20 @@ from parity.checks import published
 from parity.checks.grading import Equivalence, Verdict, grade_runs
 from parity.checks.published import summary_rows, summary_total
 from parity.config import AuditConfig
-from parity.contract import CaretValues, RunRecord, caret_values_of_port
+from parity.contract import (
+    MEASURE_FUNCTIONS,
+    CaretValues,
+    Measure,
+    RunRecord,
+    caret_values_of_port,
+    predicted_classes,
+)
 from parity.rules import battery, compare, rbridge
 from parity.rules.compare import EXACT, Tolerance, values_agree
 from parity.rules.grades import REQUIRE
+from python_impl import caret
 from python_impl.caret import confusion_matrix, confusion_matrix_from_table
+from python_impl.caret.confusion import level_string
 
 __all__ = ["Check", "CheckList", "GROUPS", "GRADED", "NAMES_DIFFER", "build_checks",
            "check_published", "grade_pair", "independent_checks",
@@ -62,14 +71,16 @@ class CheckList:
     def equal(self, name, group, r, py, rule="equal") -> None:
         self.add(name, group, r, py, ok=r == py, difference=None if r == py else "differs", rule=rule)
 
-    def numeric(self, name, group, r, py, default: Tolerance = EXACT) -> None:
+    def numeric(self, name, group, r, py, default: Tolerance = EXACT, *, rule_note: str = "") -> None:
+        """Numbers compared under the spec's tolerance for ``name`` (else ``default``); the
+        difference reported is the absolute and the relative one (compare.differences)."""
         tol = self.config.spec.tolerance(name, default)
         r_arr, p_arr = np.asarray(r, dtype=float), np.asarray(py, dtype=float)
         ok = values_agree(r_arr, p_arr, tol)
         if r_arr.size > 12:  # large arrays: report a digest, not every value
             r, py = f"{list(r_arr.shape)} array", f"{list(p_arr.shape)} array"
-        self.add(name, group, r, py, ok=ok, difference=compare.max_abs_diff(r_arr, p_arr),
-                 rule=tol.describe())
+        self.add(name, group, r, py, ok=ok, difference=compare.differences(r_arr, p_arr),
+                 rule=tol.describe() + rule_note)
 
     def not_run(self, name, group, reason, rule="-") -> None:
         self.items.append(Check(name, group, None, None, None, rule, "not_run", reason, True))
@@ -98,9 +109,15 @@ def check_data(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             continue
         c.equal(f"data.{name}.full_dim", g, a.full_dim, b.full_dim)
         c.equal(f"data.{name}.dim", g, a.dim, b.dim)
-        ok = a.type in compare.TYPEOF_TO_DTYPES and compare.typeof_matches(a.type, b.type)
+        if b.typeof is not None:  # the Python writer said which R type its values are
+            ok = a.type == b.typeof
+        else:
+            ok = a.type in compare.TYPEOF_TO_DTYPES and compare.typeof_matches(a.type, b.type)
         c.add(f"data.{name}.type", g, a.type, b.type, ok=ok,
-              rule="R typeof maps to the NumPy dtype (integer <-> uint8, double <-> float64)")
+              difference=None if ok else {"python_values_as_r": b.typeof},
+              rule="by meaning: R typeof against the R type of the Python values (integer: whole "
+                   "numbers within R's 32-bit integer, any NumPy integer width; double: float64; "
+                   "logical: bool)")
     for part in ("train_labels", "test_labels"):
         a, b = getattr(r, part), getattr(py, part)
         if c.needs(f"data.{part}_identical", g, (f"R {part}", a), (f"Python {part}", b)):
@@ -129,12 +146,31 @@ def check_normalization(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             else:
                 c.add(f"normalization.{part}.pixels", g, list(ra.shape), list(pa.shape), ok=False,
                       rule="same shape")
-        c.add(f"normalization.{part}.storage", g, a["storage"], b["storage"],
-              ok=a["storage"] in compare.TYPEOF_TO_DTYPES
-              and compare.typeof_matches(a["storage"], b["storage"]), rule="R double <-> float64")
-        rng_r, rng_p = [a["min"], a["max"]], [b["min"], b["max"]]
-        c.add(f"normalization.{part}.range", g, rng_r, rng_p, ok=rng_r == rng_p,
-              rule="the same minimum and maximum")
+        c.add(f"normalization.{part}.storage", g, a.storage, b.storage,
+              ok=a.storage in compare.TYPEOF_TO_DTYPES
+              and compare.typeof_matches(a.storage, b.storage), rule="R double <-> float64")
+        name = f"normalization.{part}.range"
+        if not c.needs(name, g, (f"R normalization.{part} min and max", a.min),
+                       (f"Python normalization.{part} min and max", b.min)):
+            continue
+        rng_r, rng_p = [a.min, a.max], [b.min, b.max]
+        if a.exact and b.exact:
+            c.numeric(name, g, rng_r, rng_p, rule_note="; the minimum, then the maximum")
+        else:
+            # an older R writer: jsonlite's 15 significant digits. The exact side is rounded
+            # the same way, so a bit-identical pair still passes; the rule says so.
+            lossy = [s.side for s in (r, py) if not s.normalization[part].exact]
+            rounded = [[_jsonlite_digits(v) for v in rng] if rec.normalization[part].exact else rng
+                       for rec, rng in ((r, rng_r), (py, rng_p))]
+            c.numeric(name, g, rounded[0], rounded[1],
+                      rule_note=f"; the minimum, then the maximum, at 15 significant digits: the "
+                                f"{' and '.join(lossy)} run wrote them only in run.json (jsonlite); "
+                                f"the array normalization.{part}.min_max_mean keeps every bit")
+
+
+def _jsonlite_digits(x: float | None) -> float | None:
+    """``x`` as R's jsonlite writes it (``digits = NA``: 15 significant digits), read back."""
+    return None if x is None else float(f"{x:.15g}")
 
 
 
@@ -198,18 +234,67 @@ def check_training(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                   len(py.history[metric]), ok=False, rule="the same number of epochs")
         else:
             c.numeric(f"training.{metric}_per_epoch", g, r.history[metric], py.history[metric])
+    for callback in sorted(set(r.callbacks) | set(py.callbacks)):
+        a, b = r.callbacks.get(callback), py.callbacks.get(callback)
+        if a is None or b is None:
+            c.add(f"training.{callback}", g, a, b, ok=False,
+                  rule="callback recorded by both sides (RunWriter.callbacks / early_stopping)")
+            continue
+        for fact in sorted(set(a) | set(b)):
+            c.add(f"training.{callback}.{fact}", g, a.get(fact), b.get(fact),
+                  ok=fact in a and fact in b and a[fact] == b[fact],
+                  rule="equal (epochs are Keras' 0-based attributes; epochs_run counts them)")
+    if r.class_weight is not None or py.class_weight is not None:
+        name = "training.class_weight"
+        if c.needs(name, g, ("R weights.class_weight", r.class_weight),
+                   ("Python weights.class_weight", py.class_weight)):
+            assert r.class_weight is not None and py.class_weight is not None
+            if sorted(r.class_weight) != sorted(py.class_weight):
+                c.add(name, g, list(r.class_weight), list(py.class_weight), ok=False,
+                      rule="weights for the same classes")
+            else:
+                keys = sorted(r.class_weight)
+                c.numeric(name, g, [r.class_weight[k] for k in keys], [py.class_weight[k] for k in keys],
+                          rule_note=f"; the weights of classes {keys}")
+    if r.sample_weight is not None or py.sample_weight is not None:
+        if c.needs("training.sample_weight", g, ("R weights.sample_weight", r.sample_weight),
+                   ("Python weights.sample_weight", py.sample_weight)):
+            assert r.sample_weight is not None and py.sample_weight is not None
+            if r.sample_weight.shape != py.sample_weight.shape:
+                c.add("training.sample_weight", g, list(r.sample_weight.shape),
+                      list(py.sample_weight.shape), ok=False, rule="one weight per training row")
+            else:
+                c.numeric("training.sample_weight", g, r.sample_weight, py.sample_weight)
 
 
 def _levels_of(record: RunRecord) -> list[str] | None:
     if record.caret is not None:
         return record.caret.levels
     if record.test_labels is not None:
-        return [str(x) for x in np.unique(record.test_labels)]
+        return [level_string(x) for x in np.unique(record.test_labels)]
     return None
 
 
 def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    """The model's outputs, by the task the runs declare: a regression's predicted values; a
+    classifier's probabilities and classes (binary: by the recorded threshold)."""
     g = "predictions"
+    task = r.task or py.task
+    if task is None:
+        c.not_run("predictions.compared", g, "neither run recorded predictions (probabilities or "
+                                             "predicted_values)")
+        return
+    if r.task is not None and py.task is not None:  # (a side without outputs: not run below)
+        inferred = [rec.side for rec in (r, py) if not rec.task_declared]
+        c.add("predictions.task", g, r.task, py.task, ok=r.task == py.task,
+              rule="the same task (regression, binary or multiclass)" + (
+                  f"; inferred for the {' and '.join(inferred)} run, which declares none (one "
+                  "probability column: binary, more: multiclass)" if inferred else ""))
+        if r.task != py.task:
+            return
+    if task == "regression":
+        _compare_outputs(c, "predicted_values", r.predicted_values, py.predicted_values)
+        return
     for side, rec in (("r", r), ("python", py)):
         levels = _levels_of(rec)
         name = f"predictions.{side}_classes_within_levels"
@@ -220,29 +305,65 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                 # the labels the side gave caret, row for row: the classes whose label is no level
                 outside = sorted({str(x) for x in np.unique(rec.predicted[data < 0])})
             else:
-                outside = sorted({str(x) for x in np.unique(rec.predicted)} - set(levels))
+                outside = sorted({level_string(x) for x in np.unique(rec.predicted)} - set(levels))
             c.add(name, g, levels if side == "r" else None, levels if side == "python" else None,
                   ok=not outside, difference={"classes_outside_levels": outside} if outside else None,
                   rule="every predicted class is a level of the reference (0-based classes)")
-    if not c.needs("predictions.probabilities", g, ("R probabilities", r.probabilities),
-                   ("Python probabilities", py.probabilities)):
+    if task == "binary" and (r.threshold is not None or py.threshold is not None):
+        # (a pair of older writers records no threshold: its classes are compared as recorded)
+        if c.needs("predictions.threshold", g, ("R classification_threshold (declare task "
+                                                "'binary' with its threshold)", r.threshold),
+                   ("Python classification_threshold (RunWriter.predictions(..., task='binary', "
+                    "threshold=...))", py.threshold)):
+            c.numeric("predictions.threshold", g, r.threshold, py.threshold,
+                      rule_note="; a row is class 1 when its probability is above the threshold")
+        for side, rec in (("r", r), ("python", py)):
+            name = f"predictions.{side}_classes_follow_threshold"
+            if rec.threshold is not None and c.needs(
+                    name, g, (f"{side} probabilities", rec.probabilities),
+                    (f"{side} predicted_classes", rec.predicted)):
+                assert rec.probabilities is not None and rec.predicted is not None
+                expected = predicted_classes(rec.probabilities[:, 0], threshold=rec.threshold)
+                same = expected.shape == rec.predicted.shape
+                wrong = int((expected != rec.predicted).sum()) if same else None
+                c.add(name, g, rec.threshold if side == "r" else None,
+                      rec.threshold if side == "python" else None, ok=wrong == 0,
+                      difference=None if wrong == 0 else {"rows_not_following": wrong
+                                                          if same else "shape"},
+                      rule="the recorded classes are probability > the recorded threshold, row "
+                           "by row (a port that applies another threshold fails here)")
+    if not _compare_outputs(c, "probabilities", r.probabilities, py.probabilities):
         return
-    assert r.probabilities is not None and py.probabilities is not None  # c.needs: both there
-    if r.probabilities.shape != py.probabilities.shape:
-        c.add("predictions.shape", g, list(r.probabilities.shape), list(py.probabilities.shape),
-              ok=False, rule="same shape")
-        return
-    c.numeric("predictions.probabilities_max_abs_diff", g, r.probabilities, py.probabilities)
-    identical = int(np.all(r.probabilities == py.probabilities, axis=-1).sum())
+    assert r.probabilities is not None
     n = r.probabilities.shape[0]
-    c.add("predictions.bit_identical_rows", g, n, identical, ok=identical == n,
-          difference=n - identical, rule="every row bit-identical")
     if c.needs("predictions.class_agreement", g, ("R predicted_classes", r.predicted),
                ("Python predicted_classes", py.predicted)):
         assert r.predicted is not None and py.predicted is not None
         agree = int((r.predicted == py.predicted).sum()) if r.predicted.shape == py.predicted.shape else 0
         c.add("predictions.class_agreement", g, n, agree, ok=agree == n, difference=n - agree,
               rule=f"{n}/{n} predicted classes agree")
+
+
+def _compare_outputs(c: CheckList, what: str, r_out: np.ndarray | None,
+                     py_out: np.ndarray | None) -> bool:
+    """``predictions.<what>_max_abs_diff`` and ``predictions.bit_identical_rows`` (rows: an
+    n-vector is n rows of one output); False when they could not be compared."""
+    g = "predictions"
+    if not c.needs(f"predictions.{what}", g, (f"R {what}", r_out), (f"Python {what}", py_out)):
+        return False
+    assert r_out is not None and py_out is not None  # c.needs: both there
+    if r_out.shape != py_out.shape:
+        c.add("predictions.shape", g, list(r_out.shape), list(py_out.shape), ok=False,
+              rule="the same number of rows and outputs (an n-vector is n x 1)")
+        return False
+    c.numeric(f"predictions.{what}_max_abs_diff", g, r_out, py_out)
+    name = "predictions.bit_identical_rows"
+    tol = c.config.spec.tolerance(name, EXACT)
+    rows = compare.agreement(r_out, py_out, tol).reshape(r_out.shape[0], -1).all(axis=1)
+    n, same = int(r_out.shape[0]), int(rows.sum())
+    c.add(name, g, n, same, ok=same == n, difference=n - same,
+          rule="every row: " + tol.describe())
+    return True
 
 
 def _port_on(inputs: tuple[np.ndarray, np.ndarray], values: CaretValues) -> CaretValues:
@@ -276,6 +397,11 @@ def _stat_checks(c: CheckList, label: str, r_values: CaretValues, py_values: Car
 
 def check_confusion(c: CheckList, r: RunRecord, py: RunRecord) -> None:
     g = "confusion"
+    if r.task == py.task == "regression":
+        c.add("confusion.task", g, r.task, py.task, ok=True, status="info", required=False,
+              rule="reported, not judged", reason="both runs are regressions: caret's "
+              "confusionMatrix has no classes to compare (postResample: group measures)")
+        return
     for rec in (r, py):
         if "confusion" in rec.errors:
             c.add(f"confusion.{rec.side}_caret_ran", g, rec.side == "r" or None,
@@ -303,6 +429,91 @@ def check_confusion(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                 _stat_checks(c, label, _r_caret_on(py.caret_inputs, py.caret), py.caret)
         except Exception as exc:  # noqa: BLE001 - R or the port failing is this check's result
             c.not_run(name, g, f"{other} could not run on the {rec.side} side's labels: {exc}")
+
+
+def check_evaluation(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    """``evaluate()``'s results, name by name (RunWriter.evaluation)."""
+    g = "evaluation"
+    if not c.needs("evaluation.compared", g, ("R evaluation", r.evaluation),
+                   ("Python evaluation", py.evaluation)):
+        return
+    assert r.evaluation is not None and py.evaluation is not None
+    c.equal("evaluation.names", g, list(r.evaluation), list(py.evaluation),
+            rule="the same names in the same order")
+    for name in r.evaluation:
+        if name in py.evaluation:
+            c.numeric(f"evaluation.{name}", g, r.evaluation[name], py.evaluation[name])
+
+
+def _measure_checks(c: CheckList, pair: str, fn: str, r_res: tuple[list[str], np.ndarray],
+                    py_res: tuple[list[str], np.ndarray]) -> None:
+    """One caret function's results compared name by name (compare.compare_measures: exact,
+    R's NA only NA, unless the spec overrides ``measures.<pair>.<function>.<name>``); the
+    contract keeps no warnings or printed text of these, so those rows are left out."""
+    prefix = f"measures.{pair}.{fn}"
+    rows = compare.compare_measures(
+        compare.MeasureValues(fn, *r_res), compare.MeasureValues(fn, *py_res),
+        tolerance=lambda name, default: c.config.spec.tolerance(f"{prefix}.{name}", default))
+    for row in rows:
+        if row.name not in ("warnings", "printed_text"):
+            c.add(f"{prefix}.{row.name}", "measures", row.r, row.python, ok=row.ok,
+                  difference=row.difference, rule=row.rule)
+
+
+def _port_measure(m: Measure) -> tuple[list[str], np.ndarray]:
+    """The port (python_impl.caret) on the inputs a run gave caret: (pred, obs) for
+    postResample, else the data frame (obs, pred and the probability columns) and ``lev``."""
+    def factor(codes, levels):
+        return pd.Categorical.from_codes(np.where(codes < 0, -1, codes), levels)
+
+    obs = m.obs if m.levels is None else factor(m.obs, m.levels)
+    pred = m.pred if m.pred_levels is None else factor(m.pred, m.pred_levels)
+    fn = getattr(caret, MEASURE_FUNCTIONS[m.function])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # R's warnings, which the port repeats: values compared
+        if m.function == "postResample":
+            result = fn(pred, obs)
+        else:
+            data = pd.DataFrame({"obs": obs, "pred": pred})
+            for j, name in enumerate(m.probability_columns):
+                assert m.probabilities is not None  # (the reader checked the columns)
+                data[name] = m.probabilities[:, j]
+            result = fn(data, lev=m.lev)
+    return [str(k) for k in result.index], result.to_numpy(dtype=np.float64)
+
+
+def check_measures(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    """caret's postResample and summary functions (issue 21), as the confusion statistics:
+    ``crossed`` (each side's own result), ``r_predictions`` (the port on R's inputs against
+    R's result), ``python_predictions`` (R's caret through rpy2 on the port's inputs against
+    the port's result)."""
+    g = "measures"
+    functions = sorted(set(r.measures) | set(py.measures))
+    if not functions:
+        c.not_run("measures.compared", g, "neither run recorded caret's postResample or a summary "
+                                          "function (RunWriter.post_resample / summary)")
+    for fn in functions:
+        a, b = r.measures.get(fn), py.measures.get(fn)
+        if a is None or b is None:
+            c.add(f"measures.{fn}", g, a is not None, b is not None, ok=False,
+                  rule="recorded by both sides")
+            continue
+        _measure_checks(c, "crossed", fn, (a.names, a.values), (b.names, b.values))
+        for pair, rec, other in (("r_predictions", a, "the Python port"),
+                                 ("python_predictions", b, "R caret")):
+            name = f"measures.{pair}.{fn}"
+            if rec.obs is None or rec.pred is None:
+                c.not_run(name, g, f"the {'R' if rec is a else 'Python'} run did not record the "
+                                   f"inputs given to {fn} (measures.{fn}.obs / .pred)")
+                continue
+            try:
+                if rec is a:
+                    _measure_checks(c, pair, fn, (a.names, a.values), _port_measure(a))
+                else:
+                    _measure_checks(c, pair, fn, rbridge.caret_measure(b), (b.names, b.values))
+            except Exception as exc:  # noqa: BLE001 - R or the port failing is this check's result
+                c.not_run(name, g, f"{other} could not run {fn} on the "
+                                   f"{'R' if rec is a else 'Python'} side's inputs: {exc}")
 
 
 def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None) -> None:
@@ -350,11 +561,13 @@ def check_battery(c: CheckList) -> None:
     per table, every statistic and the printed text."""
     seed, size = c.config.spec.battery
     rule = (f"R caret and the port agree on every statistic and the printed text (battery of "
-            f"{size} tables, seed {seed}; parity.rules.battery)")
+            f"{size} tables, seed {seed}; parity.rules.battery; a spec override of "
+            f"battery.<table>.<statistic> applies)")
     for case in battery.cases(seed=seed, size=size):
         name = f"battery.{case.name}"
         try:
-            rows = battery.run_case(case)
+            rows = battery.run_case(case, tolerance=lambda n, d, case=case: c.config.spec.tolerance(
+                f"battery.{case.name}.{n}", d))
         except rbridge.RUnavailable as exc:
             c.not_run(name, "battery", str(exc), rule)
             continue
@@ -367,6 +580,7 @@ def check_battery(c: CheckList) -> None:
 GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
     "data": check_data, "normalization": check_normalization, "model": check_model,
     "training": check_training, "predictions": check_predictions, "confusion": check_confusion,
+    "evaluation": check_evaluation, "measures": check_measures,
 }
 
 
@@ -374,8 +588,9 @@ GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
 #: compare what training computed. The others (data, model, settings, the port against caret on
 #: the same labels, predictions within the levels) stay required whatever --require says.
 GRADED = ("training.*_per_epoch", "predictions.probabilities_max_abs_diff",
+          "predictions.predicted_values_max_abs_diff",
           "predictions.bit_identical_rows", "predictions.class_agreement", "confusion.table",
-          "confusion.printed_text", "confusion.crossed.*")
+          "confusion.printed_text", "confusion.crossed.*", "evaluation.*", "measures.crossed.*")
 
 
 def grade_pair(config: AuditConfig, r: RunRecord, py: RunRecord) -> Verdict:

@@ -19,17 +19,18 @@ from __future__ import annotations
 
 import fnmatch
 import shutil
+import string
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parity.contract import R_INT_MAX  # settings reach R as integers: 32-bit
 from parity.errors import ParityError
 from parity.paths import R_REFERENCE, SPECS
 from parity.rules import battery as _battery
 from parity.rules.compare import Tolerance
 from parity.rules.grades import DEFAULT_MARGIN, REQUIRE
-from python_impl.caret.confusion import R_INT_MAX  # settings reach R as 32-bit integers
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,12 +38,12 @@ else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
 __all__ = ["SpecError", "Spec", "Side", "load_spec", "AuditConfig", "CHECK_GROUPS",
-           "BUILTIN_SPEC", "R_INT_MAX", "as_options"]
+           "BUILTIN_SPEC", "R_INT_MAX", "PLACEHOLDERS", "as_options"]
 
 BUILTIN_SPEC = SPECS / "tutorial.toml"
 #: every check group the engine knows (parity.checks), in report order
 CHECK_GROUPS = ("data", "normalization", "model", "training", "predictions", "confusion",
-                "battery", "published")
+                "evaluation", "measures", "battery", "published")
 #: settings that change how a side executes, never what it computes (the "execution" table)
 SPEC_VERSION = 1
 
@@ -112,6 +113,9 @@ def _check_setting(name: str, value: Any, where: str) -> None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise SpecError(f"{where}: {name} = {value}; expected a finite number")
+        if float(f"{value:.15g}") != value:  # the R side records its settings through jsonlite
+            raise SpecError(f"{where}: {name} = {value!r}; expected a number of at most 15 "
+                            f"significant digits (R's run.json keeps 15: {value:.15g})")
         return
     raise SpecError(f"{where}: {name} = {value!r}; expected an integer, number, string or boolean")
 
@@ -128,6 +132,37 @@ def _tolerance(value: Any, where: str) -> Tolerance:
             return tol
     raise SpecError(f"{where}: {value!r}; expected \"exact\" or {{ rel = 1e-9, abs = 0.0 }} "
                     "(non-negative numbers)")
+
+
+def _known_keys(table: dict, known, where: str) -> None:
+    if unknown := sorted(set(table) - set(known)):
+        raise SpecError(f"{where}: unknown key(s) {unknown}; expected {', '.join(known)}")
+
+
+#: what a side command may name in braces, and what each becomes (AuditConfig.side_command)
+PLACEHOLDERS = ("python", "r_reference", "spec_dir")
+
+
+def _check_placeholders(command: list[str], where: str) -> None:
+    """Every ``{name}`` of a side command is a known placeholder (``{{`` is a literal brace)."""
+    for arg in command:
+        try:
+            names = [f for _, f, _, _ in string.Formatter().parse(arg) if f is not None]
+        except ValueError as exc:
+            raise SpecError(f"{where}: command argument {arg!r}: {exc}; write a literal brace "
+                            "as {{ or }}") from None
+        if bad := [n for n in names if n not in PLACEHOLDERS]:
+            raise SpecError(f"{where}: command argument {arg!r}: unknown placeholder "
+                            f"{{{bad[0]}}}; expected {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+
+
+def _check_published_keys(published: dict, where: str) -> None:
+    """The [published] table's keys (parity.published and parity.checks.check_published)."""
+    _known_keys(published, ("source", "levels", "table", "printed", "summary"), where)
+    printed = _get(published, "printed", dict, where, {})
+    _known_keys(printed, ("overall", "by_class"), f"{where[:-1]}.printed]")
+    summary = _get(published, "summary", dict, where, {})
+    _known_keys(summary, ("layers", "total_params", "omits", "omits_reason"), f"{where[:-1]}.summary]")
 
 
 def load_spec(path: str | Path | None = None) -> Spec:
@@ -160,6 +195,8 @@ def load_spec(path: str | Path | None = None) -> Spec:
         if not command or not all(isinstance(a, str) and a for a in command):
             raise SpecError(f"{where} [sides.{key}]: command = {command!r}; expected a non-empty "
                             "array of non-empty strings")
+        _known_keys(t, ("command", "checkpoint"), f"{where} [sides.{key}]")
+        _check_placeholders(command, f"{where} [sides.{key}]")
         sides[key] = Side(label, tuple(command),
                           _get(t, "checkpoint", bool, f"{where} [sides.{key}]", False))
     settings = dict(_get(raw, "settings", dict, where, {}))
@@ -174,7 +211,14 @@ def load_spec(path: str | Path | None = None) -> Spec:
         raise SpecError(f"{where}: default_profile = {default_profile!r}; expected one of "
                         f"{sorted(profiles)}")
     execution = _get(raw, "execution", dict, where, {})
+    _known_keys(execution, ("settings", "parallel"), f"{where} [execution]")
     exec_settings = dict(_get(execution, "settings", dict, f"{where} [execution]", {}))
+    for name, prof in profiles.items():
+        # a profile changes declared settings only: a typo (epoch = 3) is not a new setting
+        if unknown := sorted(set(prof) - set(settings) - set(exec_settings)):
+            raise SpecError(f"{where} [profiles.{name}]: unknown setting(s) {unknown}; a profile "
+                            f"sets only settings declared in [settings] (with their defaults) or "
+                            f"[execution] settings: {sorted(set(settings) | set(exec_settings))}")
     for table, values in (("settings", settings), ("execution.settings", exec_settings),
                           *((f"profiles.{n}", p) for n, p in profiles.items())):
         for k, v in values.items():
@@ -197,6 +241,7 @@ def load_spec(path: str | Path | None = None) -> Spec:
         raise SpecError(f"{where} [checks]: unknown key(s) {unknown}; expected groups, "
                         "tolerances, battery")
     published = _get(raw, "published", dict, where, {})
+    _check_published_keys(published, f"{where} [published]")
     if "published" in groups and not published:
         raise SpecError(f"{where}: check group \"published\" needs a [published] table")
     return Spec(path=path, name=_get(raw, "name", str, where), title=_get(raw, "title", str, where, ""),
@@ -297,12 +342,8 @@ class AuditConfig:
         s = self.spec.sides[side]
         fill = {"python": sys.executable, "r_reference": str(R_REFERENCE),
                 "spec_dir": str(self.spec.path.resolve().parent)}
-        try:
-            cmd = [arg.format(**fill) for arg in s.command]
-        except (KeyError, IndexError, ValueError) as exc:
-            raise SpecError(f"{self.spec.path} [sides.{side}]: command {list(s.command)}: "
-                            f"unknown placeholder {exc}; expected {{python}}, {{r_reference}} "
-                            "or {spec_dir}") from None
+        assert set(fill) == set(PLACEHOLDERS)  # load_spec checked every placeholder
+        cmd = [arg.format(**fill) for arg in s.command]
         exe = shutil.which(cmd[0])
         if exe is None:
             raise SpecError(f"{self.spec.path} [sides.{side}]: {cmd[0]!r} not found"

@@ -3,12 +3,16 @@ Python writer, and the engine's one reader.
 
 A run directory holds
 
-- ``run.json`` - strict JSON (no NaN): the contract's name and version, the side, the settings
-  it ran with, versions, data facts, model layers, the caret call and names, timings, and an
+- ``run.json`` - strict JSON (no NaN): the contract's name and version, the side, its task
+  (regression, binary, multiclass), the settings it ran with, versions, data facts, model
+  layers, callbacks' facts, the names of caret's and ``evaluate()``'s results, timings, and an
   index of the arrays and texts below (JSON Schema: ``parity/schemas/parity-run-1.schema.json``);
 - one ``.npy`` file per array (NPY format 1.0, little-endian numbers only, C or Fortran order):
-  labels, probabilities, predicted classes, per-epoch history, caret's table, ``$overall`` and
-  ``$byClass`` (binary, so R's NA and NaN stay apart), optionally the normalized images;
+  every number the engine compares - labels, probabilities or predicted values, predicted
+  classes, the binary threshold, per-epoch history, normalization summaries, ``evaluate()``'s
+  results, class and sample weights, caret's table, ``$overall`` and ``$byClass``, caret's
+  measures and their inputs (binary, so every bit stays, and R's NA and NaN stay apart; R's
+  jsonlite writes JSON numbers with 15 significant digits), optionally the normalized images;
 - one UTF-8 ``.txt`` file per printed text (the model summary, caret's print).
 
 Nothing in a run directory is executed or unpickled: JSON is parsed, arrays are read with
@@ -48,9 +52,11 @@ from numpy.lib import format as npy
 from parity.contract.schema_check import schema_errors
 from parity.errors import ParityError
 from parity.paths import SCHEMAS
+from parity.rnum import R_INT_MAX  # R's 32-bit integers (layer 0, NumPy only)
 
 __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
-           "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer",
+           "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer", "Normalization",
+           "TASKS", "r_typeof", "class_values", "output_rows", "Measure", "MEASURE_FUNCTIONS",
            "CaretValues", "caret_values_of_port", "layer_rows", "check_output_dir",
            "predicted_classes", "schema", "drop_arrays"]
 
@@ -94,11 +100,88 @@ def check_schema(meta: Any, where: str) -> None:
 @dataclass(frozen=True)
 class DataFact:
     """One input array as a side loaded it: full dims, dims used, and its type (R ``typeof``
-    or NumPy dtype name)."""
+    or NumPy dtype name). ``typeof`` is the R type the values correspond to, which the Python
+    writer records (:func:`r_typeof`); None when the run did not say (then the check maps the
+    dtype name)."""
 
     full_dim: list[int]
     dim: list[int]
     type: str
+    typeof: str | None = None
+
+
+#: tasks a run declares (``task`` in run.json); the predictions checks follow it
+TASKS = ("regression", "binary", "multiclass")
+
+
+def r_typeof(values) -> str | None:
+    """The R type an array's values correspond to, by meaning rather than by width: integers
+    that fit R's 32-bit integer (NA is INT_MIN, so -2^31 does not) are ``"integer"`` whatever
+    their NumPy width; float64 is ``"double"``; bool is ``"logical"``. None when R has no such
+    type (float32, or integers beyond R's range).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r_typeof(np.array([0, 9], dtype=np.int64)), r_typeof(np.zeros(2, np.uint8))
+    ('integer', 'integer')
+    >>> r_typeof(np.array([2**31])), r_typeof(np.zeros(2)), r_typeof(np.zeros(2, np.float32))
+    (None, 'double', None)
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind == "b":
+        return "logical"
+    if arr.dtype == np.float64:
+        return "double"
+    if arr.dtype.kind in "iu":
+        if arr.size == 0:
+            return "integer"
+        lo, hi = int(arr.min()), int(arr.max())
+        return "integer" if -R_INT_MAX <= lo and hi <= R_INT_MAX else None
+    return None
+
+
+def class_values(values: np.ndarray | None) -> np.ndarray | None:
+    """Class labels or codes as the checks compare them: one value per row (an n x 1 array is
+    its flattening), and doubles that are all whole numbers as integers - R's ``ifelse(p >
+    0.5, 1, 0)`` gives the doubles 0 and 1, which are the classes 0 and 1, not "0.0" and "1.0"."""
+    if values is None:
+        return None
+    arr = np.asarray(values)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.dtype.kind == "f" and arr.size and bool(np.all(np.isfinite(arr))) \
+            and bool(np.all(arr == np.round(arr))) and float(np.abs(arr).max()) <= 2**53:
+        arr = arr.astype(np.int64)
+    return arr
+
+
+def output_rows(values: np.ndarray | None) -> np.ndarray | None:
+    """A model's outputs with one row per example: a vector of n outputs is the n x 1 matrix
+    it flattens (``predict()`` of one unit is n x 1 in R and often flattened in Python)."""
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=np.float64)
+    return arr.reshape(-1, 1) if arr.ndim == 1 else arr
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """Summary of one normalized array: its storage (R ``storage.mode`` or NumPy dtype) and its
+    minimum, maximum and mean (None when the run recorded none).
+
+    ``exact`` says whether the numbers keep every bit: they do when they come from the array
+    ``normalization.<part>.min_max_mean`` (both writers write it) or from a JSON number the
+    Python writer wrote (shortest round-trip repr). An older R writer put them in run.json
+    through jsonlite, which keeps 15 significant digits: ``exact`` is then False and the
+    checks compare at 15 digits, saying so.
+    """
+
+    storage: str
+    min: float | None
+    max: float | None
+    mean: float | None
+    exact: bool
 
 
 @dataclass(frozen=True)
@@ -135,6 +218,37 @@ class CaretValues:
         return float(self.overall[self.overall_names.index(name)])
 
 
+#: caret's performance functions a run may record (``measures`` in run.json), and the port's
+#: name for each (python_impl.caret)
+MEASURE_FUNCTIONS = {"postResample": "post_resample", "defaultSummary": "default_summary",
+                     "twoClassSummary": "two_class_summary", "prSummary": "pr_summary",
+                     "multiClassSummary": "multi_class_summary", "mnLogLoss": "mn_log_loss"}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One caret performance function's result and the inputs it was given, so the audit can
+    recompute it on the other side (R's caret on the port's inputs, the port on R's).
+
+    ``values`` follow ``names`` (R's NA is the NaN with payload 1954). Class inputs are 0-based
+    codes (-1: NA) into ``levels`` (``obs``) and ``pred_levels`` (``pred``); numeric inputs
+    (a regression's ``postResample``) are the values, and ``levels`` is None.
+    ``probabilities`` has one column per name in ``probability_columns``; ``lev`` is the
+    ``lev`` argument given (None: R's NULL).
+    """
+
+    function: str
+    names: list[str]
+    values: np.ndarray
+    obs: np.ndarray | None = None
+    pred: np.ndarray | None = None
+    levels: list[str] | None = None
+    pred_levels: list[str] | None = None
+    probabilities: np.ndarray | None = None
+    probability_columns: list[str] = field(default_factory=list)
+    lev: list[str] | None = None
+
+
 def caret_values_of_port(cm) -> CaretValues:
     """:class:`CaretValues` of a :class:`python_impl.caret.ConfusionMatrix` (read through its
     ``overall`` mapping and ``by_class`` pandas object, which carry caret's names in caret's
@@ -162,7 +276,7 @@ class RunRecord:
     versions: dict[str, str]
     implementation: dict[str, Any]
     data: dict[str, DataFact]
-    normalization: dict[str, dict[str, Any]]
+    normalization: dict[str, Normalization]
     layers: list[Layer] | None
     total_params: int | None
     history: dict[str, np.ndarray]
@@ -176,8 +290,28 @@ class RunRecord:
     model_summary: str | None
     normalized: dict[str, np.ndarray] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    #: "regression", "binary" or "multiclass": as the run declared it, else inferred from the
+    #: probabilities (one column: binary; more: multiclass); None without predictions
+    task: str | None = None
+    task_declared: bool = False
+    #: binary: a row is class 1 when its probability is above this (the array
+    #: classification_threshold; None when the run recorded none)
+    threshold: float | None = None
+    #: regression: the model's outputs, n x k (array predicted_values)
+    predicted_values: np.ndarray | None = None
+    #: ``evaluate()``'s results, name -> value, in the run's order
+    evaluation: dict[str, float] | None = None
+    #: callbacks' facts: callback -> fact -> value (e.g. early_stopping -> best_epoch -> 3)
+    callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: class_weight given to fit(): class (as R's level string) -> weight
+    class_weight: dict[str, float] | None = None
+    sample_weight: np.ndarray | None = None
+    #: caret's performance functions: function name -> :class:`Measure`
+    measures: dict[str, Measure] = field(default_factory=dict)
     #: steps that failed (step -> message), e.g. {"confusion": "data contain levels not found..."}
     errors: dict[str, str] = field(default_factory=dict)
+    #: arrays removed after the run was written (name -> why; :func:`drop_arrays`)
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- NPY
@@ -257,12 +391,14 @@ def layer_rows(model) -> list[dict[str, Any]]:
     return rows
 
 
-def predicted_classes(probabilities) -> np.ndarray:
+def predicted_classes(probabilities, *, threshold: float = 0.5) -> np.ndarray:
     """R keras' ``predict_classes`` rule (keras 2.x before TensorFlow 2.6; R's twin is
     ``r_packages/keras/R/model.R``), the one on the Python side: with more than one output
     unit the argmax of each row, 0-based, the first maximum on ties (R's ``max.col(ties.method
-    = "first")``); with a single sigmoid unit 1 where the output is above 0.5, else 0, keeping
-    the n x 1 shape R returns.
+    = "first")``); with a single sigmoid unit (an n x 1 matrix, or a vector of n outputs) 1
+    where the output is above ``threshold``, else 0, keeping the shape given (R returns n x 1).
+    A binary run's classes come from its recorded threshold (``classification_threshold``),
+    0.5 when it records none.
 
     Examples
     --------
@@ -270,10 +406,12 @@ def predicted_classes(probabilities) -> np.ndarray:
     [1, 0]
     >>> predicted_classes(np.array([[0.7], [0.5]])).tolist()
     [[1], [0]]
+    >>> predicted_classes(np.array([0.7, 0.5, 0.3]), threshold=0.4).tolist()
+    [1, 1, 0]
     """
     p = np.asarray(probabilities)
-    if p.ndim == 2 and p.shape[1] == 1:
-        return (p > 0.5).astype(np.int64)
+    if p.ndim == 1 or p.ndim == 2 and p.shape[1] == 1:
+        return (p > threshold).astype(np.int64)
     return p.argmax(axis=-1).astype(np.int64)
 
 
@@ -358,6 +496,8 @@ class RunWriter:
                 os.fsync(f.fileno())
                 size = f.tell()
         except OSError as exc:
+            if exc.errno is None:  # NumPy's short write ("N requested and M written"): no errno
+                raise OSError(f"cannot write {path}: {exc} (disk full?)") from None
             raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None
         if path.stat().st_size != size:
             raise OSError(f"cannot write {path}: {path.stat().st_size} of {size} bytes on disk")
@@ -397,15 +537,16 @@ class RunWriter:
         used = np.asarray(used)
         self.meta.setdefault("data", {})[name] = {
             "full_dim": [int(d) for d in full_shape], "dim": list(used.shape),
-            "type": str(used.dtype)}
+            "type": str(used.dtype), "typeof": r_typeof(used)}
 
     def normalization(self, part: str, x, *, save: bool = False) -> None:
-        """Summary of one normalized array (min, max, mean, storage); with ``save`` the array
-        itself, for a pixel-by-pixel comparison."""
+        """Summary of one normalized array: its storage in run.json, its minimum, maximum and
+        mean as the float64 array ``normalization.<part>.min_max_mean`` (every bit kept); with
+        ``save`` the array itself, for a pixel-by-pixel comparison."""
         x = np.asarray(x)
-        self.meta.setdefault("normalization", {})[part] = {
-            "min": float(x.min()), "max": float(x.max()), "mean": float(x.mean()),
-            "storage": str(x.dtype)}
+        self.meta.setdefault("normalization", {})[part] = {"storage": str(x.dtype)}
+        self.array(f"normalization.{part}.min_max_mean",
+                   np.array([x.min(), x.max(), x.mean()], dtype=np.float64))
         if save:
             self.array(f"normalized.{part}", x)
 
@@ -425,12 +566,56 @@ class RunWriter:
             if values is not None:
                 self.array(name, values)
 
-    def predictions(self, probabilities, classes=None) -> None:
-        """The model's outputs and the predicted classes (default: :func:`predicted_classes`
-        of the outputs, R keras' ``predict_classes`` rule)."""
-        probabilities = np.asarray(probabilities)
-        self.array("probabilities", probabilities)
-        self.array("predicted_classes", predicted_classes(probabilities) if classes is None else classes)
+    def predictions(self, outputs, classes=None, *, task: str | None = None,
+                    threshold: float | None = None) -> None:
+        """The model's outputs on the test set, and what the run declares about them.
+
+        Parameters
+        ----------
+        outputs
+            ``predict()``'s result: class probabilities (``task="multiclass"``: n x k; binary:
+            n or n x 1, the probability of class 1) or predicted values (regression: n or n x k).
+        classes
+            the predicted classes the run used; default: :func:`predicted_classes` of the
+            outputs with the run's threshold (the 0-based argmax, or a single unit's
+            ``outputs > threshold``). None for a regression.
+        task
+            ``"regression"``, ``"binary"`` or ``"multiclass"``, recorded in run.json: the
+            predictions checks follow it. Left out, nothing is recorded and the reader infers
+            multiclass for more than one column, else binary (with no recorded threshold, so
+            the threshold checks do not run). A regression must say so.
+        threshold
+            ``task="binary"`` only: the class is 1 when the probability is above it (default
+            0.5), recorded as the float64 array ``classification_threshold``.
+        """
+        outputs = np.asarray(outputs)
+        declared = task is not None
+        if task is None:
+            task = "multiclass" if outputs.ndim == 2 and outputs.shape[1] > 1 else "binary"
+        if task not in TASKS:
+            raise ValueError(f"task={task!r}: expected one of {TASKS}")
+        if threshold is not None and (task != "binary" or not declared):
+            raise ValueError(f"threshold={threshold!r}: only a binary task has a threshold; give "
+                             f"task='binary' (task={task!r})")
+        if declared:
+            self.meta["task"] = task
+        if task == "regression":
+            if classes is not None:
+                raise ValueError("classes: a regression has no predicted classes; give "
+                                 "task='binary' or 'multiclass' for a classifier")
+            self.array("predicted_values", outputs)
+            return
+        self.array("probabilities", outputs)
+        if task == "binary":
+            threshold = 0.5 if threshold is None else float(threshold)
+            if declared:
+                self.array("classification_threshold", np.array([threshold], dtype=np.float64))
+            if classes is None:  # one class per row, as R's writer records them
+                classes = predicted_classes(outputs.reshape(outputs.shape[0], -1)[:, 0],
+                                            threshold=threshold).astype(np.int32)
+        elif classes is None:
+            classes = predicted_classes(outputs)
+        self.array("predicted_classes", classes)
 
     def caret(self, cm, *, data=None, reference=None, prevalence=None) -> None:
         """A :class:`python_impl.caret.ConfusionMatrix`: table, statistics, names, print; with
@@ -453,6 +638,116 @@ class RunWriter:
             if labels is not None:
                 self.array(f"confusion.{name}", cm.level_codes(labels))
         self.text("confusion_matrix", v.text)
+
+    def evaluation(self, results) -> None:
+        """``evaluate()``'s results: a mapping name -> value (Keras' ``return_dict=True``) or
+        a pandas Series; the names in run.json, the values in the float64 array
+        ``evaluation`` (every bit kept)."""
+        names, values = _named_values(results, "evaluation")
+        self.meta["evaluation"] = {"names": names}
+        self.array("evaluation", values)
+
+    def callbacks(self, facts: Mapping[str, Mapping[str, Any]]) -> None:
+        """Facts about callbacks, callback name -> fact -> value (strings, integers,
+        booleans: JSON keeps them exactly). :meth:`early_stopping` writes Keras'."""
+        for name, values in facts.items():
+            if not _NAME.match(name) or name in ("settings", "execution_settings", "history"):
+                raise ValueError(f"callback name {name!r}: expected letters, digits, '_' (and not "
+                                 "settings, execution_settings or history)")
+            for fact, value in values.items():
+                if not isinstance(value, (str, int, bool)) and value is not None:
+                    raise ContractError(f"callbacks.{name}.{fact} = {value!r}: expected a string, "
+                                        "an integer, a boolean or None")
+            self.meta.setdefault("callbacks", {})[name] = dict(values)
+
+    def early_stopping(self, callback, history=None) -> None:
+        """A Keras ``EarlyStopping`` callback after ``fit()``: what it watched (monitor, mode,
+        patience, restore_best_weights) and what it did - epochs_run (from ``history``, the
+        ``History`` fit returned), stopped_epoch and best_epoch (Keras' 0-based attributes;
+        stopped_epoch 0: it did not stop training) and weights_restored (Keras restores the
+        best epoch's weights at the end of training whenever restore_best_weights is set and
+        it recorded them)."""
+        restore = bool(callback.restore_best_weights)
+        facts = {"monitor": str(callback.monitor), "patience": int(callback.patience),
+                 "restore_best_weights": restore, "stopped_epoch": int(callback.stopped_epoch),
+                 "best_epoch": int(getattr(callback, "best_epoch", -1)),
+                 "weights_restored": restore and getattr(callback, "best_weights", None) is not None}
+        if history is not None:
+            facts["epochs_run"] = len(history.epoch)
+        self.callbacks({"early_stopping": facts})
+
+    def weights(self, *, class_weight: Mapping[Any, float] | None = None, sample_weight=None) -> None:
+        """The weights given to ``fit()``: ``class_weight`` (class -> weight; the classes as
+        R's level strings in run.json, the weights in the float64 array
+        ``weights.class_weight``) and ``sample_weight`` (one per training row, the float64
+        array ``weights.sample_weight``)."""
+        if class_weight is not None:
+            self.meta.setdefault("weights", {})["class_weight_classes"] = [
+                _class_name(k) for k in class_weight]
+            self.array("weights.class_weight", np.array(list(class_weight.values()), dtype=np.float64))
+        if sample_weight is not None:
+            sw = np.asarray(sample_weight, dtype=np.float64)
+            if sw.ndim == 2 and sw.shape[1] == 1:  # one weight per row, a vector as R's writer records it
+                sw = sw[:, 0]
+            self.array("weights.sample_weight", sw)
+
+    def post_resample(self, result, *, pred, obs) -> None:
+        """caret's ``postResample(pred, obs)``: the result (a pandas Series, as
+        :func:`python_impl.caret.post_resample` returns it, or a mapping) and its inputs -
+        numbers (regression) or pandas Categoricals (Accuracy, Kappa)."""
+        self._measure("postResample", result, obs=obs, pred=pred)
+
+    def summary(self, function: str, result, *, data, lev=None) -> None:
+        """One of caret's summary functions (``defaultSummary``, ``twoClassSummary``,
+        ``prSummary``, ``multiClassSummary``, ``mnLogLoss``): its result and the ``data`` it
+        was given (caret's: ``obs`` and ``pred`` Categoricals, one probability column per
+        level) with ``lev``."""
+        if function not in MEASURE_FUNCTIONS or function == "postResample":
+            raise ValueError(f"function={function!r}: expected one of "
+                             f"{[f for f in MEASURE_FUNCTIONS if f != 'postResample']}")
+        probs = [str(c) for c in data.columns if c not in ("obs", "pred")]
+        self._measure(function, result, obs=data["obs"], pred=data["pred"],
+                      probabilities=data[probs].to_numpy(dtype=np.float64) if probs else None,
+                      probability_columns=probs, lev=None if lev is None else [str(x) for x in lev])
+
+    def _measure(self, function, result, *, obs, pred, probabilities=None, probability_columns=(),
+                 lev=None) -> None:
+        names, values = _named_values(result, function)
+        entry: dict[str, Any] = {"names": names, "levels": None, "pred_levels": None,
+                                 "probability_columns": list(probability_columns), "lev": lev}
+        for part, x in (("obs", obs), ("pred", pred)):
+            x = getattr(x, "array", x)  # a pandas Series: its values
+            if hasattr(x, "codes") and hasattr(x, "categories"):  # a pandas Categorical
+                entry["levels" if part == "obs" else "pred_levels"] = [str(c) for c in x.categories]
+                self.array(f"measures.{function}.{part}", np.asarray(x.codes, dtype=np.int32))
+            else:
+                self.array(f"measures.{function}.{part}", np.asarray(x, dtype=np.float64))
+        if probabilities is not None:
+            self.array(f"measures.{function}.probabilities", probabilities)
+        self.array(f"measures.{function}.values", values)
+        self.meta.setdefault("measures", {})[function] = entry
+
+
+def _class_name(key) -> str:
+    """A class_weight key as R names the class (``as.character``): whole numbers without a
+    decimal point (1.0 -> "1"), anything else as its string."""
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        return str(int(key))
+    if isinstance(key, (float, np.floating)) and float(key).is_integer():
+        return str(int(key))
+    return str(key)
+
+
+def _named_values(result, what: str) -> tuple[list[str], np.ndarray]:
+    """Names and float64 values of a named result (a mapping or a pandas Series)."""
+    if hasattr(result, "index") and hasattr(result, "to_numpy"):  # a pandas Series
+        names, values = [str(k) for k in result.index], result.to_numpy(dtype=np.float64)
+    elif isinstance(result, Mapping):
+        names, values = [str(k) for k in result], np.array(list(result.values()), dtype=np.float64)
+    else:
+        raise TypeError(f"{what}: {type(result).__name__}; expected a mapping name -> value or a "
+                        "pandas Series")
+    return names, values
 
 
 
@@ -515,7 +810,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
         except (OSError, UnicodeDecodeError) as exc:
             raise ContractError(f"{path}: cannot read text {name!r} ({exc})") from None
 
-    data = {name: DataFact([int(d) for d in f["full_dim"]], [int(d) for d in f["dim"]], str(f["type"]))
+    data = {name: DataFact([int(d) for d in f["full_dim"]], [int(d) for d in f["dim"]], str(f["type"]),
+                           None if f.get("typeof") is None else str(f["typeof"]))
             for name, f in meta.get("data", {}).items()}
     model = meta.get("model") or {}
     layers = [Layer(r["name"], r["class"], list(r["output_shape"]), int(r["params"]))
@@ -532,25 +828,129 @@ def read_run(run_dir: str | Path) -> RunRecord:
                 -1, len(c["by_class_names"])),
             positive=c.get("positive"), mode=c.get("mode", "sens_spec"),
             text=text("confusion_matrix") or "", prevalence=c.get("prevalence"))
-    probabilities = arrays.get("probabilities")
+    probabilities = output_rows(arrays.get("probabilities"))
+    task, threshold = _task(meta, arrays, probabilities, where)
     return RunRecord(
         path=run_dir, side=side, settings=meta["settings"],
         versions={str(k): str(v) for k, v in meta.get("versions", {}).items()},
         implementation=meta.get("implementation", {}), data=data,
-        normalization=meta.get("normalization", {}), layers=layers,
+        normalization=_normalization(meta.get("normalization", {}), arrays, side, where),
+        layers=layers,
         total_params=model.get("total_params"),
         history={k.removeprefix("history."): v.astype(np.float64) for k, v in arrays.items()
                  if k.startswith("history.")},
-        train_labels=arrays.get("train_labels"), test_labels=arrays.get("test_labels"),
-        probabilities=None if probabilities is None else probabilities.astype(np.float64),
-        predicted=arrays.get("predicted_classes"), caret=caret,
+        train_labels=class_values(arrays.get("train_labels")),
+        test_labels=class_values(arrays.get("test_labels")),
+        probabilities=probabilities,
+        predicted=class_values(arrays.get("predicted_classes")), caret=caret,
         caret_inputs=(arrays["confusion.data"], arrays["confusion.reference"])
         if "confusion.data" in arrays and "confusion.reference" in arrays else None,
         model_summary=text("model_summary"),
         normalized={k.removeprefix("normalized."): v for k, v in arrays.items()
                     if k.startswith("normalized.")},
         timings={str(k): float(v) for k, v in meta.get("timings", {}).items()},
-        errors={str(k): str(v) for k, v in meta.get("errors", {}).items()})
+        errors={str(k): str(v) for k, v in meta.get("errors", {}).items()},
+        dropped={str(k): str(v) for k, v in meta.get("dropped_arrays", {}).items()},
+        task=task, task_declared="task" in meta, threshold=threshold,
+        predicted_values=output_rows(arrays.get("predicted_values")),
+        evaluation=_evaluation(meta, arrays, where),
+        callbacks={str(k): dict(v) for k, v in meta.get("callbacks", {}).items()},
+        class_weight=_class_weight(meta, arrays, where),
+        sample_weight=arrays.get("weights.sample_weight"),
+        measures=_measures(meta, arrays, where))
+
+
+def _evaluation(meta, arrays, where: str) -> dict[str, float] | None:
+    if "evaluation" not in meta:
+        return None
+    names = list(meta["evaluation"].get("names", []))
+    values = arrays.get("evaluation")
+    if values is None or values.shape != (len(names),):
+        raise ContractError(f"{where}: evaluation names {names} need the array evaluation with "
+                            f"{len(names)} values; found {None if values is None else list(values.shape)}")
+    return dict(zip(names, values.astype(np.float64).tolist(), strict=True))
+
+
+def _class_weight(meta, arrays, where: str) -> dict[str, float] | None:
+    classes = (meta.get("weights") or {}).get("class_weight_classes")
+    values = arrays.get("weights.class_weight")
+    if classes is None and values is None:
+        return None
+    if classes is None or values is None or values.shape != (len(classes),):
+        raise ContractError(f"{where}: weights.class_weight_classes and the array "
+                            "weights.class_weight go together, one weight per class")
+    return dict(zip([str(c) for c in classes], values.astype(np.float64).tolist(), strict=True))
+
+
+def _measures(meta, arrays, where: str) -> dict[str, Measure]:
+    out = {}
+    for fn, entry in (meta.get("measures") or {}).items():
+        if fn not in MEASURE_FUNCTIONS:
+            raise ContractError(f"{where}: measures.{fn}: expected one of {list(MEASURE_FUNCTIONS)}")
+        names = [str(x) for x in entry["names"]]
+        values = arrays.get(f"measures.{fn}.values")
+        if values is None or values.shape != (len(names),):
+            raise ContractError(f"{where}: measures.{fn} names {names} need the array "
+                                f"measures.{fn}.values with {len(names)} values")
+        probs = arrays.get(f"measures.{fn}.probabilities")
+        cols = [str(x) for x in entry.get("probability_columns") or []]
+        if probs is not None:
+            probs = probs.astype(np.float64).reshape(probs.shape[0], -1)
+            if probs.shape[1] != len(cols):
+                raise ContractError(f"{where}: measures.{fn}.probabilities has {probs.shape[1]} "
+                                    f"columns; probability_columns names {len(cols)}")
+        lists = {k: None if entry.get(k) is None else [str(x) for x in entry[k]]
+                 for k in ("levels", "pred_levels", "lev")}
+        out[str(fn)] = Measure(fn, names, values.astype(np.float64), obs=arrays.get(f"measures.{fn}.obs"),
+                               pred=arrays.get(f"measures.{fn}.pred"), probabilities=probs,
+                               probability_columns=cols, **lists)
+    return out
+
+
+def _task(meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray], probabilities: np.ndarray | None,
+          where: str) -> tuple[str | None, float | None]:
+    """The run's task and, for a binary one, its threshold (declared, else inferred)."""
+    task = meta.get("task")
+    if task is not None and task not in TASKS:
+        raise ContractError(f"{where}: task {task!r}; expected one of {TASKS}")
+    if task is None and probabilities is not None:
+        task = "multiclass" if probabilities.shape[-1] > 1 else "binary"
+    if task is None and "predicted_values" in arrays:
+        task = "regression"
+    threshold = None
+    if "classification_threshold" in arrays:
+        t = arrays["classification_threshold"]
+        if t.shape != (1,) or task != "binary":
+            raise ContractError(f"{where}: classification_threshold is for a binary task: one "
+                                f"number; found shape {list(t.shape)} with task {task!r}")
+        threshold = float(t[0])
+    return task, threshold
+
+
+def _normalization(section: Mapping[str, Any], arrays: Mapping[str, np.ndarray], side: str,
+                   where: str) -> dict[str, Normalization]:
+    """Each part's :class:`Normalization`: the numbers from ``normalization.<part>.min_max_mean``
+    when the run wrote it, else from run.json (exact when Python wrote them)."""
+    out = {}
+    for part, facts in section.items():
+        if not isinstance(facts, Mapping) or not isinstance(facts.get("storage"), str):
+            raise ContractError(f"{where}: normalization.{part}: expected an object with a "
+                                f"storage string, got {facts!r}")
+        exact = arrays.get(f"normalization.{part}.min_max_mean")
+        lo: float | None
+        hi: float | None
+        mean: float | None
+        if exact is not None:
+            if exact.shape != (3,):
+                raise ContractError(f"{where}: array normalization.{part}.min_max_mean has shape "
+                                    f"{list(exact.shape)}; expected [3] (min, max, mean)")
+            lo, hi, mean = (float(v) for v in exact.astype(np.float64))
+        else:
+            lo, hi, mean = (None if facts.get(k) is None else float(facts[k])
+                            for k in ("min", "max", "mean"))
+        out[str(part)] = Normalization(facts["storage"], lo, hi, mean,
+                                       exact=exact is not None or side == "python")
+    return out
 
 
 def drop_arrays(run_dir: str | Path, names, *, reason: str) -> None:

@@ -4,11 +4,11 @@ path, before the reader reads a field.
 The schema (``parity/schemas/parity-run-1.schema.json``) uses a small part of JSON Schema
 2020-12; :func:`schema_errors` implements exactly that part, so the core needs no validator
 package: ``type``, ``const``, ``enum``, ``required``, ``properties``, ``additionalProperties``,
-``propertyNames``, ``pattern``, ``items``, ``minItems``, ``maxItems``, ``minimum``, ``$ref``
-(to ``#/$defs/...``), ``dependentSchemas`` and ``allOf`` (annotations such as ``description``
-are ignored). A keyword outside that part is an error, so a rule added to the schema can never
-be skipped silently; ``tests/test_contract_schema.py`` checks every verdict against the
-``jsonschema`` package.
+``patternProperties``, ``propertyNames``, ``pattern``, ``items``, ``minItems``, ``maxItems``,
+``minimum``, ``$ref`` (to ``#/$defs/...``), ``dependentSchemas``, ``allOf``, ``not`` and
+``if``/``then`` (annotations such as ``description`` are ignored). A keyword outside that
+part is an error, so a rule added to the schema can never be skipped silently;
+``tests/test_contract_schema.py`` checks every verdict against the ``jsonschema`` package.
 
 Examples
 --------
@@ -25,9 +25,9 @@ from typing import Any
 __all__ = ["schema_errors", "SchemaError"]
 
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs", "$comment", "examples"}
-_KEYWORDS = {"type", "const", "enum", "required", "properties", "additionalProperties",
-             "propertyNames", "pattern", "items", "minItems", "maxItems", "minimum", "$ref",
-             "dependentSchemas", "allOf"}
+_KEYWORDS = {"type", "const", "enum", "required", "properties", "patternProperties",
+             "additionalProperties", "propertyNames", "pattern", "items", "minItems", "maxItems",
+             "minimum", "$ref", "dependentSchemas", "allOf", "not", "if", "then"}
 _TYPE_NAMES = {"object": "an object", "array": "an array", "string": "a string",
                "integer": "an integer", "number": "a number", "boolean": "true or false",
                "null": "null"}
@@ -104,6 +104,11 @@ def schema_errors(instance: Any, schema: Mapping[str, Any], *,
                                 path=path)
     for sub in schema.get("allOf", ()):
         errors += schema_errors(instance, sub, root=root, path=path)
+    if "not" in schema and not schema_errors(instance, schema["not"], root=root, path=path):
+        errors.append((path, f"is {_show(instance)}; expected anything but {schema['not']}"))
+    if "if" in schema and "then" in schema \
+            and not schema_errors(instance, schema["if"], root=root, path=path):
+        errors += schema_errors(instance, schema["then"], root=root, path=path)
     if "type" in schema:
         kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         if not any(_is(instance, k) for k in kinds):
@@ -131,6 +136,7 @@ def schema_errors(instance: Any, schema: Mapping[str, Any], *,
             if key not in instance:
                 errors.append((_join(path, key), "missing (a required field)"))
         properties = schema.get("properties", {})
+        patterns = schema.get("patternProperties", {})
         names = schema.get("propertyNames")
         extra = schema.get("additionalProperties", True)
         for key, value in instance.items():
@@ -138,8 +144,13 @@ def schema_errors(instance: Any, schema: Mapping[str, Any], *,
             if names is not None:
                 errors += [(where, f"the name {message.removeprefix('is ')}")
                            for _, message in schema_errors(key, names, root=root, path=where)]
+            matched = [sub for pattern, sub in patterns.items() if re.search(pattern, key)]
+            for sub in matched:
+                errors += schema_errors(value, sub, root=root, path=where)
             if key in properties:
                 errors += schema_errors(value, properties[key], root=root, path=where)
+            elif matched:
+                pass  # additionalProperties applies only to names no other keyword covers
             elif extra is False:
                 errors.append((where, f"unknown field; expected one of {sorted(properties)}"))
             elif isinstance(extra, Mapping):

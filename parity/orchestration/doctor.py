@@ -10,17 +10,21 @@ reported with the fix, not passed because it exists.
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import platform
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from parity.orchestration.sides import r_python
-from parity.paths import PROJECT_ROOT
+from parity.paths import DEFAULT_KERAS_HOME
+from parity.rules.rbridge import r_home_problem
+from parity.rules.rmeasures import MEASURE_PACKAGES_FIX
 from python_impl.idx import FASHION_MNIST_FILES, IdxError, read_idx
 
 __all__ = ["Component", "diagnose", "blocking_problems", "RSCRIPT_TIMEOUT_S"]
@@ -38,6 +42,8 @@ class Component:
     version: str
     fix: str = ""
     required: bool = True
+    #: something usable but worth knowing (shown as "warn"; never blocks the audit)
+    warning: str = ""
 
 
 def _pkg(name: str) -> str | None:
@@ -65,40 +71,123 @@ def _tail(text: str) -> str:
     return text if len(text) <= _STDERR_TAIL else "..." + text[-_STDERR_TAIL:]
 
 
-def _r_versions() -> tuple[dict[str, str] | None, str]:
-    """R's and the R packages' versions, or None and what went wrong ("not found", the exit
-    status and R's error output, or the timeout)."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return None, "not found (no Rscript on PATH)"
-    code = ('v <- c(R = paste(R.version$major, R.version$minor, sep = "."), '
-            'sapply(c("caret", "e1071", "reticulate", "zeallot", "magrittr", "jsonlite", "keras"), '
-            'function(p) if (requireNamespace(p, quietly = TRUE)) as.character(packageVersion(p)) else "")); '
-            'cat(paste(names(v), v, sep = "=", collapse = "\\n"))')
-    timeout = _timeout()
-    try:
-        # its own session, so that on a timeout the whole process group it started is ended
-        proc = subprocess.Popen([rscript, "-e", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, text=True, start_new_session=True,
-                                env=dict(os.environ, TZ=os.environ.get("TZ", "UTC")))
-    except OSError as exc:
-        return None, f"{rscript}: cannot be run ({exc})"
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
+class _Rscript:
+    """One ``Rscript -e code``, started at once: the doctor's questions to R run side by side."""
+
+    def __init__(self, code: str):
+        self.rscript = shutil.which("Rscript")
+        self.proc: subprocess.Popen | None = None
+        self.problem = "" if self.rscript else "not found (no Rscript on PATH)"
+        if self.rscript is None:
+            return
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.communicate()
-        return None, f"{rscript}: Rscript did not answer within {timeout:g} s"
-    if proc.returncode != 0:
-        detail = _tail(stderr) or _tail(stdout) or "no error output"
-        return None, f"{rscript}: Rscript failed (exit {proc.returncode}): {detail}"
+            # its own session, so that on a timeout the whole process group it started is ended
+            self.proc = subprocess.Popen([self.rscript, "-e", code], stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                                         start_new_session=True,
+                                         env=dict(os.environ, TZ=os.environ.get("TZ", "UTC")))
+        except OSError as exc:
+            self.problem = f"{self.rscript}: cannot be run ({exc})"
+
+    def answer(self, deadline: float, timeout: float) -> tuple[str | None, str]:
+        """(standard output, "") or (None, what went wrong: the exit status and R's error
+        output, or the timeout)."""
+        if self.proc is None:
+            return None, self.problem
+        try:
+            stdout, stderr = self.proc.communicate(timeout=max(deadline - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.communicate()
+            return None, f"{self.rscript}: Rscript did not answer within {timeout:g} s"
+        if self.proc.returncode != 0:
+            detail = _tail(stderr) or _tail(stdout) or "no error output"
+            return None, f"{self.rscript}: Rscript failed (exit {self.proc.returncode}): {detail}"
+        return stdout, ""
+
+
+#: R packages whose versions the doctor reports: the audit's, then caret's measures'
+_R_PACKAGES = (("caret", "r-cran-caret"), ("e1071", "r-cran-e1071"),
+               ("reticulate", "r-cran-reticulate"), ("zeallot", "r-cran-zeallot"),
+               ("magrittr", "r-cran-magrittr"), ("jsonlite", "r-cran-jsonlite"))
+#: what caret's postResample/summary functions load (pROC's AUC, ModelMetrics' log loss,
+#: MLmetrics' PR AUC): parity stats --prob and the measures' tests
+_MEASURE_PACKAGES = ("pROC", "ModelMetrics", "MLmetrics")
+_VERSIONS_CODE = (
+    'v <- c(R = paste(R.version$major, R.version$minor, sep = "."), sapply(c('
+    + ", ".join(f'"{p}"' for p in [p for p, _ in _R_PACKAGES] + list(_MEASURE_PACKAGES))
+    + '), function(p) if (requireNamespace(p, quietly = TRUE)) as.character(packageVersion(p)) else "")); '
+    'cat(paste(names(v), v, sep = "=", collapse = "\\n"))')
+#: which R keras library(keras) loads, and whether it runs here (starts no Python for ours)
+KERAS_IMPLEMENTATION_CODE = ("cat(jsonlite::toJSON(parityrun::parity_keras_implementation(load = FALSE), "
+                             "auto_unbox = TRUE))")
+#: the Python R tensorflow recorded at installation (what a plain Rscript script uses)
+R_TENSORFLOW_PYTHON_CODE = "cat(tensorflow::parity_python_config()$python)"
+_R_PACKAGES_FIX = "./setup.sh, or Rscript r_packages/install.R"
+
+
+def _r_versions(answer: tuple[str | None, str]) -> tuple[dict[str, str] | None, str]:
+    """R's and the R packages' versions, or None and what went wrong."""
+    stdout, problem = answer
+    if stdout is None:
+        return None, problem
     versions = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
     if "R" not in versions:
-        return None, f"{rscript}: Rscript printed no R version: {_tail(stdout) or 'nothing'}"
+        return None, f"Rscript printed no R version: {_tail(stdout) or 'nothing'}"
     return versions, ""
+
+
+def _keras_row(answer: tuple[str | None, str]) -> Component:
+    """``parityrun::parity_keras_implementation(load = FALSE)``: name, version, library, runs,
+    reason; a failure unless it runs."""
+    name = "R keras (library(keras))"
+    stdout, problem = answer
+    if stdout is None:
+        return Component(name, False, problem, _R_PACKAGES_FIX)
+    try:
+        info = json.loads(stdout)
+    except ValueError:
+        info = None
+    if not isinstance(info, dict):
+        return Component(name, False, f"unreadable answer from parityrun: {_tail(stdout) or 'nothing'}",
+                         _R_PACKAGES_FIX)
+
+    def text(key: str) -> str:
+        value = info.get(key)
+        return "NA" if value is None else str(value)
+
+    return Component(name, text("runs") == "true",
+                     f"{text('name')} {text('version')} from {text('library')}; runs: {text('runs')}; "
+                     f"{text('reason')}", _R_PACKAGES_FIX)
+
+
+def _r_python_row(answer: tuple[str | None, str]) -> Component:
+    """The engine's Python for the R side, and the one a plain ``Rscript script.R`` uses:
+    ``RETICULATE_PYTHON`` when set, else the one R tensorflow recorded at installation. A
+    warning when they differ."""
+    rp = r_python()
+    stdout, problem = answer
+    recorded = None if stdout is None else stdout.strip()
+    chosen = os.environ.get("RETICULATE_PYTHON") or ""
+    shown = f"{rp}; R tensorflow's recorded Python: {recorded or 'unknown'}"
+    if chosen:
+        shown += f" (RETICULATE_PYTHON={chosen} overrides it)"
+    plain = chosen or recorded
+    warning = ""
+    if plain is None:
+        warning = f"R tensorflow's recorded Python is unknown: {problem}"
+    elif plain in ("", "NA"):
+        warning = "R tensorflow records no Python (not installed by r_packages/install.R?)"
+    elif os.path.abspath(plain) != os.path.abspath(rp):
+        warning = (f"a plain `Rscript script.R` uses {plain}"
+                   + (" (RETICULATE_PYTHON)" if chosen else " (recorded by R tensorflow)")
+                   + f", the audit gives the R side {rp}; ./setup.sh in this checkout records its "
+                   ".venv (RETICULATE_PYTHON overrides the record)")
+    return Component("R side's Python (RETICULATE_PYTHON)", Path(rp).exists(), shown, "./setup.sh",
+                     warning=warning)
 
 
 def _dataset_row(path: Path, shape: tuple[int, ...]) -> Component:
@@ -119,23 +208,28 @@ def _dataset_row(path: Path, shape: tuple[int, ...]) -> Component:
 
 def diagnose() -> list[Component]:
     rows: list[Component] = []
-    rv, r_problem = _r_versions()
+    timeout = _timeout()
+    deadline = time.monotonic() + timeout
+    asked = [_Rscript(code) for code in (_VERSIONS_CODE, KERAS_IMPLEMENTATION_CODE,
+                                         R_TENSORFLOW_PYTHON_CODE)]
+    versions, keras, r_tf_python = (q.answer(deadline, timeout) for q in asked)
+    rv, r_problem = _r_versions(versions)
     rows.append(Component("R (Rscript)", rv is not None, rv["R"] if rv else r_problem,
                           f"{_APT} r-base-core r-base-dev (or ./setup.sh)"))
-    for pkg, deb in (("caret", "r-cran-caret"), ("e1071", "r-cran-e1071"),
-                     ("reticulate", "r-cran-reticulate"), ("zeallot", "r-cran-zeallot"),
-                     ("magrittr", "r-cran-magrittr"), ("jsonlite", "r-cran-jsonlite")):
-        v = (rv or {}).get(pkg, "")
-        rows.append(Component(f"R package {pkg}", bool(v),
-                              v or ("not installed" if rv is not None else "unknown (R did not run)"),
-                              f"{_APT} {deb}"))
-    keras_r = (rv or {}).get("keras", "")
-    fallback = PROJECT_ROOT / "r_reference" / "keras_fallback.R"
-    rows.append(Component(
-        "R keras verbs", bool(keras_r) or fallback.exists(),
-        f"CRAN keras {keras_r}" if keras_r else f"fallback {fallback.relative_to(PROJECT_ROOT)} "
-        "(CRAN keras not installed; CRAN is unreachable here)",
-        "restore r_reference/keras_fallback.R from git"))
+    if os.environ.get("R_HOME"):  # the embedded R (rpy2) starts there; Rscript ignores it
+        problem = r_home_problem()
+        rows.append(Component("R_HOME (embedded R, rpy2)", problem is None,
+                              problem or os.environ["R_HOME"], "unset R_HOME, or set it to `R RHOME`"))
+
+    def version(pkg: str) -> str:
+        return (rv or {}).get(pkg, "") or ("not installed" if rv is not None else "unknown (R did not run)")
+
+    for pkg, deb in _R_PACKAGES:
+        rows.append(Component(f"R package {pkg}", bool((rv or {}).get(pkg)), version(pkg), f"{_APT} {deb}"))
+    for pkg in _MEASURE_PACKAGES:  # parity stats --prob, not the tutorial's audit
+        rows.append(Component(f"R package {pkg} (caret's measures)", bool((rv or {}).get(pkg)),
+                              version(pkg), MEASURE_PACKAGES_FIX, required=False))
+    rows.append(_keras_row(keras))
     rpy2 = _pkg("rpy2")
     rows.append(Component("rpy2", rpy2 is not None, rpy2 or "not installed",
                           "./setup.sh (pins rpy2 3.5.x)"))
@@ -152,10 +246,12 @@ def diagnose() -> list[Component]:
     rows.append(Component("NumPy (< 2 for reticulate 1.28)", np_v.split(".")[0] == "1", np_v,
                           "./setup.sh (pins numpy<2: Debian's reticulate 1.28 cannot use NumPy 2)",
                           required=False))
-    rp = r_python()
-    rows.append(Component("R side's Python (RETICULATE_PYTHON)", Path(rp).exists(), rp, "./setup.sh"))
-    keras_home = Path(os.environ.get("KERAS_HOME", PROJECT_ROOT / ".keras"))
-    rows.append(Component("KERAS_HOME", keras_home.is_dir(), str(keras_home), "./setup.sh"))
+    rows.append(_r_python_row(r_tf_python))
+    # an empty KERAS_HOME is unset, as both sides treat it (python_impl.keras_env, parity_run.R)
+    keras_home = Path(os.environ.get("KERAS_HOME") or DEFAULT_KERAS_HOME)
+    note = " (KERAS_HOME is empty: treated as unset, the default)" if "KERAS_HOME" in os.environ \
+        and not os.environ["KERAS_HOME"] else ""
+    rows.append(Component("KERAS_HOME", keras_home.is_dir(), f"{keras_home}{note}", "./setup.sh"))
     data_dir = keras_home / "datasets" / "fashion-mnist"
     for name, shape in FASHION_MNIST_FILES.items():
         rows.append(_dataset_row(data_dir / name, shape))

@@ -31,6 +31,10 @@ class AuditResult:
     records: dict[str, RunRecord] = field(default_factory=dict)
     #: sides whose run is missing, and why (the audit then stays resumable)
     errors: dict[str, str] = field(default_factory=dict)
+    #: per side, how it ran: ``argv`` (the exact command line), ``env`` (the variables the
+    #: audit set for it), ``how`` (ran, resumed from its checkpoint, complete before this
+    #: attempt, or an --r-run reused): what reproduces the run
+    commands: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:

@@ -18,6 +18,7 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from parity.checks import Check, build_checks
 from parity.checks.groups import independent_checks
@@ -90,6 +91,13 @@ def check_reused_r_run(path: Path, config: AuditConfig) -> RunRecord:
     record = read_run(path)
     if record.side != "r":
         raise ContractError(f"--r-run {path}: a {record.side} run; expected the R side's run")
+    if record.dropped:  # the r_run/ of an earlier report: what the checks compare is gone
+        names = ", ".join(sorted(record.dropped))
+        command = " ".join(config.side_command("r", Path("DIR"), None))
+        raise ContractError(
+            f"--r-run {path}: its arrays {names} were removed after it was compared "
+            f"({next(iter(record.dropped.values()))}), so this audit could not compare them; "
+            f"give an R run made outside an audit ({command}), or leave out --r-run to run R again")
     want = config.computation_settings()
     got = {k: record.settings.get(k) for k in want}
     if got != want:
@@ -114,11 +122,17 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         dirs["r"] = reuse_r_run
     sides.remove_stale_temporaries(work_dir)
     runs: dict[str, sides.SideRun] = {}
+    env = sides.side_env_overrides()
+    commands: dict[str, dict[str, Any]] = {}
     for side, label in (("r", "R"), ("python", "Python")):
-        if dirs[side].is_dir():
-            continue  # complete: an earlier attempt, or --r-run
+        if side == "r" and reuse_r_run is not None:
+            commands[side] = {"how": f"reused (--r-run {reuse_r_run})", "argv": None, "env": None}
+            continue
         cmd = config.side_command(side, dirs[side], work_dir / f"{side}_checkpoint")
-        runs[side] = sides.SideRun(label, cmd, config.epochs, work_dir / f"{side}_run.log")
+        commands[side] = {"how": "complete before this attempt: not run again", "argv": cmd,
+                          "env": env}
+        if not dirs[side].is_dir():  # else complete: an earlier attempt's
+            runs[side] = sides.SideRun(label, cmd, config.epochs, work_dir / f"{side}_run.log")
     independent: dict[str, list[Check]] = {}
 
     def meanwhile() -> None:  # the audit's own work that needs no side's result
@@ -128,29 +142,46 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
                                meanwhile=meanwhile)
     durations = {f"{side}_s": runs[side].seconds if side in runs else 0.0 for side in dirs}
     durations["training_wall_s"] = finished - t0
+    for side, run in runs.items():
+        commands[side]["how"] = (f"resumed from its checkpoint at epoch {run.resumed_from}"
+                                 if run.resumed_from else "ran from its first epoch")
+    # a side that could not run because of its environment or inputs: exit 2, nothing compared
+    # (the finished work stays for --resume); a side that failed after writing its run recorded
+    # what failed in it
+    failures = {side: run.failure() for side, run in runs.items()
+                if run.returncode != 0 and not dirs[side].is_dir()}
+    if any(f.fix for f in failures.values()):  # every failing side named, the blocking ones first
+        raise sides.SideEnvironmentError("\n".join(
+            str(f) for f in sorted(failures.values(), key=lambda f: not f.fix)))
+    own = [side for side in dirs if side != "r" or reuse_r_run is None]  # run by this audit
     # epochs each side had trained in earlier, interrupted attempts (all: complete before this one)
     resumed = {side: runs[side].resumed_from if side in runs else (config.epochs or 0)
-               for side in dirs if side != "r" or reuse_r_run is None}
+               for side in own}
+    continued = any(side not in runs or runs[side].resumed_from for side in own)
 
     records: dict[str, RunRecord] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {side: str(f) for side, f in failures.items()}
     for side in dirs:
-        if side in runs and runs[side].returncode != 0 and not dirs[side].is_dir():
-            errors[side] = runs[side].error()
-            continue  # (a side that failed after writing its run recorded what failed in it)
+        if side in failures:
+            continue
         try:
             records[side] = read_run(dirs[side])
         except ContractError as exc:
-            errors[side] = str(exc)
+            ran = runs.get(side)
+            errors[side] = str(exc) + (f" (the {ran.label} side exited with status {ran.returncode}; "
+                                       f"its log: {ran.log_path})" if ran else "")
     t2 = time.monotonic()
     checks = build_checks(config, records.get("r"), records.get("python"), errors,
                           independent=independent)
-    if any(resumed.values()):
+    if continued:  # an interrupted audit, continued: say how each side got its run
+        how = {side: commands[side]["how"] for side in own}
+        from_checkpoint = any(run.resumed_from for run in runs.values())
         checks.append(Check(
-            "training.resumed", "training", resumed.get("r"), resumed.get("python"), None,
-            "epochs trained before this attempt", "info",
-            reason="resumed from checkpoints that hold every variable fit() changes; the "
-                   "training checks above compare the complete histories and predictions",
+            "training.resumed", "training", how.get("r"), how.get("python"), None,
+            "how each side's run was made in this resumed audit", "info",
+            reason=("a side resumed from its checkpoint, which holds every variable fit() "
+                    "changes; " if from_checkpoint else "no side resumed from a checkpoint; ")
+                   + "the training checks above compare the complete histories and predictions",
             required=False))
     durations["compare_s"] = time.monotonic() - t2
     durations["total_s"] = time.monotonic() - t0
@@ -165,4 +196,4 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
                        {side: rec.versions for side, rec in records.items()},
                        artifacts={side: str(d) if side == "r" and reuse_r_run else SIDE_DIRS[side]
                                   for side, d in dirs.items()},
-                       resumed=resumed, records=records, errors=errors)
+                       resumed=resumed, records=records, errors=errors, commands=commands)

@@ -4,10 +4,12 @@ One pair of runs shows whether two implementations compute the same numbers; whe
 train *equally well* needs several seeds. :func:`run_seeds` runs each side once per seed, each
 run a subprocess (``<side command> --out DIR --seed S <options>``) inside a Dask task, on a
 ``LocalCluster`` (default) or an existing cluster (``--scheduler ADDRESS``; its workers need this
-project importable and the side commands runnable). It is resumable per task: a task whose run
-directory exists is skipped (run directories appear atomically, so an existing one is
-complete), so an interrupted sweep continues where it stopped. Progress is printed per finished
-task, across tasks.
+project importable and the side commands runnable). The cluster must be trusted: Dask's client
+unpickles what the scheduler and the workers send (the task results among them), and pickle
+runs code; the run directories themselves are read as data (:func:`parity.contract.read_run`).
+It is resumable per task: a task whose run directory exists is skipped (run directories appear
+atomically, so an existing one is complete), so an interrupted sweep continues where it
+stopped. Progress is printed per finished task, across tasks.
 
 :func:`parity.checks.grading.seed_equivalence` then tests, per metric - test accuracy, Kappa,
 each class's sensitivity - whether the two sides are equivalent across seeds with TOST (two
@@ -66,9 +68,13 @@ def _execute(task: SeedTask) -> dict[str, Any]:
     with open(log, "wb") as f:
         proc = subprocess.run(task.argv(), cwd=task.cwd, env={**os.environ, **dict(task.env)}, stdout=f,
                               stderr=subprocess.STDOUT, check=False)
-    return {"label": task.label, "seed": task.seed, "seconds": time.monotonic() - t0,
-            "status": "done" if proc.returncode == 0 and out.is_dir() else "failed",
-            "returncode": proc.returncode, "log": str(log)}
+    done = proc.returncode == 0 and out.is_dir()
+    result = {"label": task.label, "seed": task.seed, "seconds": time.monotonic() - t0,
+              "status": "done" if done else "failed", "returncode": proc.returncode, "log": str(log)}
+    if not done:  # the error itself, as the audit shows a failed side's
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        result["cause"] = " | ".join(sides.failure_cause(text, proc.returncode).splitlines())
+    return result
 
 
 def run_seeds(tasks: list[SeedTask], *, scheduler: str | None = None, workers: int = 2,
@@ -112,7 +118,7 @@ def run_seeds(tasks: list[SeedTask], *, scheduler: str | None = None, workers: i
             results.append(r)
             extra = (f"in {r['seconds']:.1f} s" if r["status"] == "done" else
                      "(run directory exists)" if r["status"] == "skipped" else
-                     f"exit {r.get('returncode')}, see {r.get('log')}")
+                     f"exit {r.get('returncode')}: {r.get('cause', '')}; see {r.get('log')}")
             say(f"[{i}/{len(tasks)}] side {r['label']} seed {r['seed']}: {r['status']} {extra}  "
                 f"(elapsed {time.monotonic() - t0:.0f} s)")
     finally:
@@ -140,8 +146,7 @@ def audit_tasks(config, root: Path, seeds: list[int]) -> tuple[list[SeedTask], d
                                                      if k != "seed"})
     dirs = {"r": root / "r", "python": root / "python"}
     # only what the sides need on top of the worker's environment
-    env = tuple((k, v) for k, v in sides.side_env().items()
-                if k in ("TZ", "PYTHONUNBUFFERED", "RETICULATE_PYTHON", "KERAS_HOME"))
+    env = tuple(sides.side_env_overrides().items())
     tasks = []
     for s in seeds:
         for side, label in (("r", "R"), ("python", "Python")):
@@ -177,7 +182,8 @@ def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, work
             return read_run(dirs[side] / f"seed-{s}"), None
         except ContractError as exc:
             r = failed.get(("R" if side == "r" else "Python", s))
-            return None, f"exit {r['returncode']}, log {r['log']}" if r else str(exc)
+            return None, (f"exit {r['returncode']}: {r.get('cause', '')} (log {r['log']})" if r
+                          else str(exc))
 
     pairs = {s: (record("r", s), record("python", s)) for s in seeds}
     (r0, r_err), (p0, p_err) = pairs[seeds[0]]

@@ -27,11 +27,20 @@ from pathlib import Path
 from typing import TypeAlias
 
 from parity.errors import ParityError
-from parity.paths import VENV_PYTHON
+from parity.paths import CHECKOUT, EXTRAS, VENV_PYTHON
 
-__all__ = ["RRunError", "SideRun", "r_python", "run_sides", "remove_stale_temporaries", "side_env"]
+__all__ = ["RRunError", "SideEnvironmentError", "SideFailure", "SideRun", "failure_cause", "r_python",
+           "run_sides", "remove_stale_temporaries", "side_env", "side_env_overrides"]
 _EPOCH_DONE = re.compile(r"^\s*\d+/\d+ - .*loss")
 _RESUMED = re.compile(r"^resume: (\d+)/\d+ epochs done")
+#: start-up chatter that is never the cause: TensorFlow's and absl's log lines
+_NOISE = re.compile(r"^(?:[IWE]\d{4} |WARNING: All log messages before absl|"
+                    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IW] )")
+#: an R error (``Error in f(x) :``, ``Error:``), a Python traceback, the ports' ``error: ...``
+_R_ERROR = re.compile(r"^Error(?: in .*)?:")
+_TRACEBACK = "Traceback (most recent call last):"
+_PORT_ERROR = re.compile(r"^error: ")
+_MAX_CAUSE_LINES = 12
 
 
 #: progress(side, epochs done, epochs, seconds in this process, epochs done before it started)
@@ -40,6 +49,103 @@ ProgressFn: TypeAlias = Callable[[str, int, int, float, int], None]
 
 class RRunError(ParityError, RuntimeError):
     """A side exited non-zero; the message carries its own error output."""
+
+
+class SideEnvironmentError(RRunError):
+    """A side could not run because of its environment or inputs (a missing module or R
+    package, a damaged checkpoint, a full disk, a side's usage error): the audit stops with
+    exit status 2, its finished work kept, and the message names the cause and the fix."""
+
+
+def failure_cause(log: str, returncode: int | None = None) -> str:
+    """The lines of a side's console output that say why it failed: R's ``Error ...`` lines,
+    the last frame and exception of a Python traceback, a port's ``error: ...`` line, or a
+    signal; failing those, the last lines that are not start-up chatter.
+
+    Examples
+    --------
+    >>> print(failure_cause("W0000 TensorFlow says hello\\nError: object 'x' not found\\n"
+    ...                     "Execution halted\\n", 1))
+    Error: object 'x' not found
+    >>> failure_cause("loading\\n", -9)
+    'killed by signal SIGKILL; its last output: loading'
+    """
+    lines = [ln.rstrip() for ln in log.splitlines()]
+    lines = [ln for ln in lines if ln and not _NOISE.match(ln)]
+    last = {name: max((i for i, ln in enumerate(lines) if test(ln)), default=-1)
+            for name, test in (("r", _R_ERROR.match), ("traceback", lambda ln: ln == _TRACEBACK),
+                               ("port", _PORT_ERROR.match))}
+    kind = max(last, key=lambda k: last[k])
+    start = last[kind]
+    if start >= 0 and kind == "traceback":
+        block = lines[start + 1:]
+        # frames are indented; the exception starts at the first line that is not
+        exc = next((i for i, ln in enumerate(block) if not ln.startswith(" ")), len(block))
+        frames = [i for i, ln in enumerate(block[:exc]) if ln.lstrip().startswith('File "')]
+        frame = [ln.strip() for ln in block[frames[-1]:exc]][:2] if frames else []
+        cause = frame + block[exc:exc + _MAX_CAUSE_LINES]
+    elif start >= 0:
+        cause = [ln for ln in lines[start:] if ln != "Execution halted"][:_MAX_CAUSE_LINES]
+    elif returncode is not None and returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"killed by signal {name}" + ("; its last output: " + lines[-1] if lines else "")
+    else:
+        cause = lines[-5:]
+    return "\n".join(cause) or "no output"
+
+
+@dataclass(frozen=True)
+class SideFailure:
+    """Why a side failed: its exit status, the cause (:func:`failure_cause`), its log, and the
+    fix when the cause is the environment or the side's inputs (then the audit exits 2)."""
+
+    label: str
+    returncode: int | None
+    cause: str
+    log_path: Path | None
+    fix: str = ""
+
+    def __str__(self) -> str:
+        status = ("was killed" if self.returncode is not None and self.returncode < 0 else
+                  f"exited with status {self.returncode}")
+        text = f"{self.label} side {status}:\n" + _indent(self.cause)
+        if self.log_path is not None:
+            text += f"\n(its log: {self.log_path})"
+        return text + (f"\nfix: {self.fix}" if self.fix else "")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + ln for ln in text.splitlines())
+
+
+def _environment_fix(cause: str, returncode: int | None, command: list[str]) -> str:
+    """What to do when a failure's cause is the environment or the side's inputs, else ""."""
+    if m := re.search(r"No module named '([\w.]+)'", cause):
+        module = m[1].split(".")[0]
+        extra = next((e for e, modules in EXTRAS.items() if module in modules), None)
+        if extra is not None:
+            return (f"the Python module {module!r} is not installed; install the extra {extra!r}: "
+                    f"pip install 'keras-caret-parity[{extra}]'"
+                    + (" (in a checkout: ./setup.sh)" if CHECKOUT is not None else ""))
+        where = (f"the Python reticulate uses ({r_python()})" if Path(command[0]).name == "Rscript"
+                 else f"the side's Python ({command[0]})")
+        return f"install the Python module {module!r} in {where}"
+    if m := re.search(r"there is no package called .([\w.]+).", cause):
+        return (f"install the R package {m[1]} (Debian: apt-get install r-cran-{m[1].lower()}; "
+                "or ./setup.sh)")
+    if m := re.search(r"checkpoint '?([^' ]+?)'? (?:is damaged|belongs to another run|holds other)",
+                      cause):
+        return f"delete {m[1]} (that side then trains from its first epoch), or start a new --out"
+    # ENOSPC, EFBIG, EDQUOT, EROFS, and the contract writers' short writes (R: "disk full?")
+    if re.search(r"No space left on device|File too large|Disk quota exceeded|Read-only file system"
+                 r"|disk full|requested and \d+ written", cause):
+        return "free space where the report directory is (or give another --out), then resume"
+    if returncode == 2:
+        return "the side refused its options or environment (exit status 2); fix what it names"
+    return ""
 
 
 def r_python() -> str:
@@ -67,16 +173,29 @@ class SideRun:
     resumed_from: int = 0
     proc: subprocess.Popen | None = None
 
-    def error(self) -> str:
-        tail = [ln for ln in self.log.splitlines()[-40:] if not ln.startswith(("I0000", "W0000"))]
-        return f"{self.label} side exited with status {self.returncode}:\n" + "\n".join(tail)
+    def failure(self) -> SideFailure:
+        """Why this side failed: the cause from its log, and the fix when it is environmental."""
+        cause = failure_cause(self.log, self.returncode)
+        return SideFailure(self.label, self.returncode, cause, self.log_path,
+                           _environment_fix(cause, self.returncode, self.cmd))
+
+
+def side_env_overrides() -> dict[str, str]:
+    """What the audit sets in a side's environment (report.json records it with the side's
+    command): TZ (R warns without it in containers), unbuffered Python output (the progress
+    display reads it), reticulate pointed at the R side's Python, and KERAS_HOME when set."""
+    env = {"TZ": os.environ.get("TZ") or "UTC", "PYTHONUNBUFFERED": "1", "RETICULATE_PYTHON": r_python()}
+    if os.environ.get("KERAS_HOME"):
+        env["KERAS_HOME"] = os.environ["KERAS_HOME"]
+    return env
 
 
 def side_env() -> dict[str, str]:
-    """The environment a side runs in: TZ set (R warns without it in containers), unbuffered
-    Python output (the progress display reads it), reticulate pointed at the R side's Python."""
-    return dict(os.environ, TZ=os.environ.get("TZ", "UTC"), PYTHONUNBUFFERED="1",
-                RETICULATE_PYTHON=r_python())
+    """The environment a side runs in: the audit's, with :func:`side_env_overrides`. An empty
+    KERAS_HOME is unset, so that both sides use their default (the project's ``.keras``), as
+    :func:`python_impl.keras_env.prepare` does."""
+    env = {k: v for k, v in os.environ.items() if not (k == "KERAS_HOME" and v == "")}
+    return {**env, **side_env_overrides()}
 
 
 def _run_one(side: SideRun, progress: ProgressFn | None, env: dict[str, str]) -> None:

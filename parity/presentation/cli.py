@@ -12,7 +12,7 @@ import argparse
 import csv
 import io
 import json
-import math
+import os
 import sys
 import threading
 import time
@@ -27,13 +27,12 @@ from parity.config import AuditConfig, load_spec
 from parity.errors import ParityError, UsageError
 from parity.orchestration import doctor, runner, sides
 from parity.paths import missing_extras
-from parity.presentation import report
+from parity.presentation import report, stats_measures
 from parity.presentation.compare_command import add_compare_parser
 from parity.rules import labels_io, rbridge
 from parity.rules.compare import compare_caret, json_safe
 from parity.rules.grades import DEFAULT_MARGIN, REQUIRE
 from parity.rules.labels_io import LabelFileError
-from python_impl.caret import is_na
 from python_impl.caret.confusion import MODES, confusion_matrix, confusion_matrix_from_table
 
 __all__ = ["main", "UsageError"]
@@ -92,6 +91,9 @@ def _cmd_audit(args) -> int:
     needed = ("audit", "r") if spec.path == config.BUILTIN_SPEC else ("audit",) if cfg.seeds > 1 else ()
     if needed and (problem := missing_extras(*needed)):
         raise UsageError(problem)
+    if {"confusion", "battery", "published"} & set(cfg.spec.groups):  # caret in embedded R
+        if problem := rbridge.r_home_problem():
+            raise UsageError(problem)
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out: the report directory the interrupted audit "
                          "was writing")
@@ -118,20 +120,20 @@ def _cmd_audit(args) -> int:
               f"continue with: {_resume_command(args, out)}", file=sys.stderr)
         return 2
     except (OSError, sides.RRunError) as exc:
-        kept = f"; the finished work is kept in {work.path}" if work.path.is_dir() else ""
-        raise UsageError(f"{exc}{kept}"
-                         + (f"\ncontinue with: {_resume_command(args, out)}" if kept else "")) from None
+        kept = f"the finished work is kept in {work.path}" if work.path.is_dir() else ""
+        raise UsageError(f"{exc}" + (f"\n{kept}; once fixed, continue with: "
+                                    f"{_resume_command(args, out)}" if kept else "")) from None
     s = result.summary()
     if not args.quiet:
         for c in result.checks:
             if c.status != "pass":
-                print(f"  {c.status.upper():8} {c.name}: {_one_line(c.reason or c.rule)}")
+                print(f"  {c.status.upper():8} {c.name}: {_check_line(c)}")
     where = work.path if work.keep_partial else out
     print(f"{s['outcome'].upper()}: {s['pass']} passed, {s['fail']} failed, {s['not_run']} not run, "
           f"{s['info']} informational; reports in {where}")
     if work.keep_partial:
         for side, why in result.errors.items():
-            print(f"parity audit: the {side} side failed: {_one_line(why, 400)}", file=sys.stderr)
+            print(f"parity audit: the {side} side failed: {why}", file=sys.stderr)
         print(f"parity audit: the finished work is kept in {work.path}; fix the cause and "
               f"continue with: {_resume_command(args, out)}", file=sys.stderr)
     return 0 if result.passed else 1
@@ -144,6 +146,22 @@ def _write_reports(result, work_path: Path) -> None:
 def _one_line(text: str, limit: int = 300) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_line(check) -> str:
+    """A check that did not pass, on one console line: a failed check with its values (R,
+    Python, the difference) and its rule; any other with its reason."""
+    if check.status != "fail":
+        return _one_line(check.reason or check.rule, 500)
+
+    def short(value) -> str:
+        return _one_line(json.dumps(value, default=str, ensure_ascii=False), 60)
+
+    values = f"R {short(check.r_value)}, Python {short(check.python_value)}"
+    if check.difference is not None:
+        values += f", difference {short(check.difference)}"
+    return f"{values} (rule: {_one_line(check.rule, 120)})" + (
+        f"; {_one_line(check.reason, 200)}" if check.reason else "")
 
 
 def _resume_command(args, out: Path) -> str:
@@ -165,8 +183,10 @@ def _cmd_doctor(args) -> int:
     rows = doctor.diagnose()
     width = max(len(r.component) for r in rows)
     for r in rows:
-        mark = "ok " if r.ok else "MISSING"
+        mark = ("warn" if r.warning else "ok ") if r.ok else "MISSING"
         print(f"{mark:7} {r.component.ljust(width)}  {r.version}")
+        if r.ok and r.warning:
+            print(f"{'':7} {'':{width}}  warning: {r.warning}")
         if not r.ok and r.fix:
             print(f"{'':7} {'':{width}}  fix: {r.fix}")
     blocking = [r for r in rows if not r.ok and r.required]
@@ -182,6 +202,8 @@ def _cmd_stats(args) -> int:
     """``parity stats``: caret's confusionMatrix of two label files (``--pred``/``--ref``) or
     of a count table (``--table``), printed as R prints it, or as JSON (``--json``), or as a
     tidy CSV (``--tidy``); with ``--r`` compared with caret in R on the same input."""
+    if stats_measures.wants_measures(args):  # --obs/--prob: postResample, a summary function
+        return stats_measures.run(args)
     if args.table is not None and (args.pred is not None or args.ref is not None):
         raise UsageError("--table and --pred/--ref are mutually exclusive: give a count table, "
                          "or two label files")
@@ -190,23 +212,29 @@ def _cmd_stats(args) -> int:
                          "(a square count table)")
     if args.json_null and not args.json:
         raise UsageError("--json-null changes the JSON output: use it with --json")
-    prevalence = labels_io.parse_prevalence(args.prevalence)
-    if args.table is not None:
-        counts, levels = _stats_read_table(args.table)
-    else:
-        pred = labels_io.read_labels(args.pred, column=args.pred_column)
-        ref = labels_io.read_labels(args.ref, column=args.ref_column)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:  # shown once the inputs are read
+        warnings.simplefilter("always")
+        try:
+            prevalence = labels_io.parse_prevalence(args.prevalence)
+            if args.table is not None:
+                counts, levels = _stats_read_table(args.table)
+            else:
+                pred = labels_io.read_labels(args.pred, column=args.pred_column)
+                ref = labels_io.read_labels(args.ref, column=args.ref_column)
+                # before a k x k table is allocated (an id column read as labels)
+                labels_io.check_level_count({f"--pred {args.pred}": pred, f"--ref {args.ref}": ref})
             if args.table is not None:
                 cm = confusion_matrix_from_table(counts, labels=levels, positive=args.positive,
                                                  prevalence=prevalence, mode=args.mode)
             else:
                 cm = confusion_matrix(*labels_io.factor_pairs(pred, ref), positive=args.positive,
                                       prevalence=prevalence, mode=args.mode)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(str(exc)) from None
+        except (ValueError, TypeError) as exc:  # LabelFileError among them
+            for w in caught:  # a header taken from the labels explains a length mismatch
+                print(f"warning: {w.message}", file=sys.stderr)
+            if isinstance(exc, ParityError):
+                raise
+            raise UsageError(str(exc)) from None
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     if args.tidy is not None:
@@ -254,8 +282,10 @@ def _stats_read_table(path: Path):
 
     Returns (counts as an int64 array, levels); LabelFileError naming the line otherwise.
     """
-    if not path.is_file():
-        raise LabelFileError(f"--table {path}: no such file")
+    try:
+        labels_io.check_readable_file(path, "a CSV count table")
+    except LabelFileError as exc:
+        raise LabelFileError(f"--table {exc}") from None
     try:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -333,24 +363,24 @@ def _stats_json(cm, *, null: bool) -> dict:
             "overall": {str(k): num(v) for k, v in cm.overall.items()}, "by_class": by_class}
 
 
-#: the tidy CSV's columns: broom's tidy() of a confusionMatrix
-TIDY_COLUMNS = ("term", "class", "estimate", "conf.low", "conf.high", "p.value")
+TIDY_COLUMNS = stats_measures.TIDY_COLUMNS  # one definition, shared with the measures
 
 
 def _stats_tidy_rows(cm) -> list[tuple]:
     """broom's ``tidy(cm)`` (by_class = TRUE) as rows of :data:`TIDY_COLUMNS`, None for NA.
 
     As broom writes them: ``accuracy`` (with caret's CI and the P-value [Acc > NIR]),
-    ``kappa``, ``mcnamara`` (broom's name; no estimate, McNemar's p-value), then one row per
-    ``$byClass`` statistic, named in lower case with ``_`` for spaces (``pos_pred_value``):
-    for two classes about the positive class, for more classes statistic by statistic, each for
-    every class in level order (class without caret's ``"Class: "``).
+    ``kappa``, ``mcnemar`` (broom's ``str_to_lower("McNemar")``; no estimate, McNemar's
+    p-value), then one row per ``$byClass`` statistic, named in lower case with ``_`` for
+    spaces (``pos_pred_value``): for two classes about the positive class, for more classes
+    statistic by statistic, each for every class in level order (class without caret's
+    ``"Class: "``).
     """
     o = cm.overall
     rows: list[tuple] = [("accuracy", None, o["Accuracy"], o["AccuracyLower"], o["AccuracyUpper"],
                           o["AccuracyPValue"]),
                          ("kappa", None, o["Kappa"], None, None, None),
-                         ("mcnamara", None, None, None, None, o["McnemarPValue"])]
+                         ("mcnemar", None, None, None, None, o["McnemarPValue"])]
 
     def term(name: str) -> str:
         return name.lower().replace(" ", "_")
@@ -365,35 +395,20 @@ def _stats_tidy_rows(cm) -> list[tuple]:
 
 
 def _stats_write_tidy(cm, path: Path) -> None:
-    """Write :func:`_stats_tidy_rows` as CSV: numbers in shortest round-trip form, R's NA and
-    broom's empty cells as ``NA``, NaN as ``NaN`` (what R's ``read.csv`` reads back)."""
-    def cell(x):
-        if x is None:
-            return "NA"
-        if isinstance(x, str):
-            return x
-        x = float(x)
-        if math.isnan(x):
-            return "NA" if is_na(x) else "NaN"
-        return repr(x) if math.isfinite(x) else ("Inf" if x > 0 else "-Inf")
-
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(TIDY_COLUMNS)
-            w.writerows([cell(x) for x in row] for row in _stats_tidy_rows(cm))
-    except OSError as exc:
-        raise UsageError(f"--tidy {path}: cannot write it ({exc.strerror or exc})") from None
+    """Write :func:`_stats_tidy_rows` as CSV (:func:`stats_measures.write_tidy_rows`: numbers
+    in shortest round-trip form, R's NA and broom's empty cells ``NA``, NaN ``NaN``)."""
+    stats_measures.write_tidy_rows(_stats_tidy_rows(cm), path)
 
 
 # --------------------------------------------------------------------------- main
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="parity", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="parity", description=__doc__.split("\n\n")[0],
+                                allow_abbrev=False)  # a typo is an error, never another option
     sub = p.add_subparsers(dest="command", required=True)
 
-    a = sub.add_parser("audit", help="run R and Python side by side and compare them")
+    a = sub.add_parser("audit", allow_abbrev=False, help="run R and Python side by side and compare them")
     a.add_argument("--spec", type=Path, help="the audit's spec (TOML): the two sides' commands, "
                    "settings, profiles, checks (default: the built-in tutorial spec)")
     a.add_argument("--profile", help="a profile of the spec; the tutorial's: smoke (2,000/500 "
@@ -422,20 +437,26 @@ def _parser() -> argparse.ArgumentParser:
                         "(the grade checks, each seed's pair; Kappa's derives from it) and of "
                         f"the TOST across seeds (accuracy, Kappa, sensitivities); default {DEFAULT_MARGIN}")
     a.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --seeds: an existing Dask scheduler (default: a LocalCluster)")
+                   help="with --seeds: an existing Dask scheduler (default: a LocalCluster). "
+                        "Dask returns the workers' results pickled: use only a trusted cluster")
     a.add_argument("--workers", type=int, default=2,
                    help="with --seeds: LocalCluster worker processes (default 2)")
     a.add_argument("--quiet", action="store_true", help="no progress, only the outcome line")
     a.set_defaults(func=_cmd_audit)
 
-    d = sub.add_parser("doctor", help="list every component with its version, and fixes")
+    d = sub.add_parser("doctor", allow_abbrev=False,
+                       help="list every component with its version, and fixes")
     d.set_defaults(func=_cmd_doctor)
 
-    s = sub.add_parser("stats", help="caret's confusionMatrix for two label files or a count table",
+    s = sub.add_parser("stats", allow_abbrev=False,
+                       help="caret's confusionMatrix, postResample or a summary function",
                        description="caret's confusionMatrix of --pred/--ref label files or of a "
-                                   "--table of counts, printed as R prints it (or --json); "
-                                   "--tidy writes broom's tidy() rows as CSV")
-    s.add_argument("--pred", type=Path, help="predicted labels: .csv, .txt, .npy")
+                                   "--table of counts; postResample of numeric --pred/--obs; a "
+                                   "summary function (twoClassSummary, ...) of --prob/--obs; "
+                                   "printed as R prints it (or --json); --tidy writes tidy rows "
+                                   "as CSV; --r compares with caret in R")
+    s.add_argument("--pred", type=Path, help="predicted labels or, with --obs, predicted values "
+                   "or classes: .csv, .txt, .npy")
     s.add_argument("--ref", type=Path, help="reference labels: .csv, .txt, .npy")
     s.add_argument("--table", type=Path,
                    help="a square count table instead of --pred/--ref, as R's "
@@ -456,9 +477,24 @@ def _parser() -> argparse.ArgumentParser:
                    help="also write broom's tidy() of the result as CSV (term, class, estimate, "
                         "conf.low, conf.high, p.value; one row per statistic and class)")
     s.add_argument("--r", action="store_true", help="also run caret in R and compare")
+    stats_measures.add_arguments(s)
     s.set_defaults(func=_cmd_stats)
     add_compare_parser(sub)
     return p
+
+
+def _closed_pipe() -> int:
+    """The exit of a command whose standard output was closed by its reader: no traceback and
+    no message, the status of a Unix tool killed by SIGPIPE (128 + 13), as a shell reports it.
+    Standard output is pointed at /dev/null first, so the interpreter's final flush of the
+    unwritten rest cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout already closed or replaced: nothing left to flush
+        pass
+    return 128 + 13
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -469,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # the reader went away (`parity stats --json | head`): end quietly
+        return _closed_pipe()
     except ParityError as exc:  # the one place an error becomes an exit status
         print(f"parity {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code

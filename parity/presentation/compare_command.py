@@ -66,7 +66,8 @@ def format_verdict(v: Verdict, *, require: str) -> str:
 def add_compare_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``compare`` to ``parity``'s subcommands (``subparsers`` from ``add_subparsers``)."""
     c = subparsers.add_parser(
-        "compare", help="graded verdict for two run directories (bit-identical < numeric < "
+        "compare", allow_abbrev=False,
+        help="graded verdict for two run directories (bit-identical < numeric < "
                         "equivalent < different), per group",
         description="Compare two run directories (either side, any machine or version) group by "
                     "group and grade them: bit-identical, numeric (within tolerance), equivalent "
@@ -148,7 +149,8 @@ def _add_seeds_options(parser) -> None:
                    help=f"options for both sides (default: the smoke profile, {smoke!r})")
     g.add_argument("--env-b", action="append", default=[], metavar="NAME=VALUE",
                    help="environment variable for side B only (repeatable), e.g. TF_USE_LEGACY_KERAS=1")
-    g.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a LocalCluster)")
+    g.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a LocalCluster); "
+                   "Dask returns the workers' results pickled: use only a trusted cluster")
     g.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default 2)")
 
 
@@ -184,8 +186,9 @@ def _run_seeds_command(args) -> int:
         raise UsageError(f"--scheduler {args.scheduler}: cannot connect ({exc})") from None
     failed = [r for r in results if r["status"] == "failed"]
     if failed:
-        raise UsageError("runs failed: " + "; ".join(f"side {r['label']} seed {r['seed']} (exit "
-                                                     f"{r['returncode']}, log {r['log']})" for r in failed))
+        raise UsageError("runs failed: " + "; ".join(
+            f"side {r['label']} seed {r['seed']} (exit {r['returncode']}: {r.get('cause', '')}; "
+            f"log {r['log']})" for r in failed))
     try:
         res = seed_equivalence(read_seed_runs(args.run_a, seeds), read_seed_runs(args.run_b, seeds),
                                margin=args.margin, alpha=args.alpha)

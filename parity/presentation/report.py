@@ -38,6 +38,7 @@ def result_to_json(result: AuditResult) -> dict[str, Any]:
         "versions": result.versions,
         "artifacts": result.artifacts,
         "resumed_epochs": result.resumed,
+        "commands": result.commands,
         "checks": [asdict(c) for c in result.checks],
     })
 
@@ -81,11 +82,19 @@ def render_markdown(result: AuditResult) -> str:
         cells = [c.name, _STATUS_MARK[c.status] + (f" ({c.reason})" if c.reason else ""),
                  _short(c.r_value), _short(c.python_value), _short(c.difference), c.rule]
         lines.append("| " + " | ".join(_md_cell(x) for x in cells) + " |")
-    versions = json.dumps(result.versions, indent=2, ensure_ascii=False)
-    for ch, esc in (("`", "\\u0060"), ("<", "\\u003c"), (">", "\\u003e")):  # inert in any renderer
-        versions = versions.replace(ch, esc)
-    lines += ["", "## versions", "", "```json", versions, "```", ""]
+    lines += ["", "## versions", "", "```json", _inert_json(result.versions), "```", ""]
+    if result.commands:  # what reproduces each side's run
+        lines += ["## commands", "", "```json", _inert_json(result.commands), "```", ""]
     return "\n".join(lines)
+
+
+def _inert_json(obj: Any) -> str:
+    """``obj`` as indented JSON for a fenced block, with the characters that could end the
+    block or open HTML escaped (inert in any renderer)."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    for ch, esc in (("`", "\\u0060"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(ch, esc)
+    return text
 
 
 def figures(result: AuditResult) -> dict[str, bytes]:

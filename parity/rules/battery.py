@@ -91,10 +91,11 @@ def cases(*, seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE) -> list[Case]:
     return out[:size]
 
 
-def run_case(case: Case) -> list:
-    """R's caret and the port on one case: :func:`parity.rules.compare.compare_caret`'s rows."""
+def run_case(case: Case, *, tolerance=None) -> list:
+    """R's caret and the port on one case: :func:`parity.rules.compare.compare_caret`'s rows
+    (``tolerance(name, default)``: a statistic's rule, as compare_caret takes it)."""
     r = rbridge.caret_from_table(case.table, case.levels, **case.options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         port = confusion_matrix_from_table(case.table, labels=case.levels, **case.options)
-    return compare_caret(r, port)
+    return compare_caret(r, port, tolerance=tolerance)

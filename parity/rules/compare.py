@@ -27,9 +27,10 @@ from parity.rules.rbridge import CaretResult
 from python_impl.caret import BY_CLASS_NAMES, NA, ConfusionMatrix
 from python_impl.caret.confusion import na_mask
 
-__all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff",
-           "StatComparison", "compare_caret", "caret_values", "caret_values_of_r", "NA_RULE", "json_safe",
-           "TYPEOF_TO_DTYPES", "typeof_matches"]
+__all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max_abs_diff", "differences",
+           "agreement", "StatComparison", "compare_caret", "caret_values", "caret_values_of_r", "NA_RULE",
+           "na_values_agree", "json_safe", "TYPEOF_TO_DTYPES", "typeof_matches", "MeasureValues",
+           "compare_measures"]
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,27 @@ def values_agree(r, py, tol: Tolerance = EXACT) -> bool:
     """
     a = np.asarray(r, dtype=np.float64)
     b = np.asarray(py, dtype=np.float64)
-    if a.shape != b.shape:
-        return False
+    return a.shape == b.shape and bool(agreement(a, b, tol).all())
+
+
+def agreement(r, py, tol: Tolerance = EXACT) -> np.ndarray:
+    """Element by element, whether two arrays of the same shape agree under ``tol`` (NaN
+    agrees only with NaN; exact means the same value, so -0.0 agrees with 0.0 as IEEE says).
+
+    Examples
+    --------
+    >>> agreement([1.0, float("nan"), 2.0], [1.0, float("nan"), 2.5]).tolist()
+    [True, True, False]
+    """
+    a = np.asarray(r, dtype=np.float64)
+    b = np.asarray(py, dtype=np.float64)
     nan_a, nan_b = np.isnan(a), np.isnan(b)
-    if not np.array_equal(nan_a, nan_b):
-        return False
-    a, b = a[~nan_a], b[~nan_b]
-    if tol.rel == 0 and tol.abs_floor == 0:
-        return bool(np.array_equal(a, b))
     with np.errstate(invalid="ignore", over="ignore"):
-        diff = np.abs(a - b)
-        ok = (a == b) | (diff <= tol.rel * np.abs(a)) | (diff <= tol.abs_floor)
-    return bool(ok.all())
+        ok = a == b
+        if tol.rel != 0 or tol.abs_floor != 0:
+            diff = np.abs(a - b)
+            ok |= (diff <= tol.rel * np.abs(a)) | (diff <= tol.abs_floor)
+    return (ok & ~nan_a & ~nan_b) | (nan_a & nan_b)
 
 
 def max_abs_diff(r, py) -> float:
@@ -89,6 +99,33 @@ def max_abs_diff(r, py) -> float:
         return math.nan
     finite = np.isfinite(a) & np.isfinite(b)
     return float(np.abs(a[finite] - b[finite]).max()) if finite.any() else 0.0
+
+
+def differences(r, py) -> dict[str, float] | None:
+    """The absolute and the relative difference of two scalars or arrays, as a check reports
+    them: ``{"abs": max |R - Python|, "rel": max |R - Python| / |R|}`` over the finite pairs
+    (``rel`` is infinite where R is 0 and Python is not). None when the shapes or the NaN
+    patterns differ (there is no number to give).
+
+    Examples
+    --------
+    >>> differences([1.0, 4.0], [1.0, 5.0])
+    {'abs': 1.0, 'rel': 0.25}
+    >>> differences(0.0, 0.0)
+    {'abs': 0.0, 'rel': 0.0}
+    """
+    a = np.asarray(r, dtype=np.float64)
+    b = np.asarray(py, dtype=np.float64)
+    if a.shape != b.shape or not np.array_equal(np.isnan(a), np.isnan(b)):
+        return None
+    finite = np.isfinite(a) & np.isfinite(b)
+    if not finite.any():
+        return {"abs": 0.0, "rel": 0.0}
+    a, b = a[finite], b[finite]
+    diff = np.abs(a - b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / np.abs(a))
+    return {"abs": float(diff.max()), "rel": float(rel.max())}
 
 
 #: R's typeof() and the NumPy dtypes that hold the same values after conversion
@@ -144,6 +181,11 @@ def caret_values_of_r(res):
                        positive=res.positive, text=res.text)
 
 
+def na_values_agree(r, py, tol: Tolerance) -> bool:
+    """:func:`values_agree`, and R's NA only where the other has NA (NaN only with NaN)."""
+    return values_agree(r, py, tol) and bool(np.array_equal(na_mask(r), na_mask(py)))
+
+
 def caret_values(x: CaretValues | ConfusionMatrix | CaretResult) -> CaretValues:
     """Any caret result as :class:`parity.contract.CaretValues`.
 
@@ -172,10 +214,6 @@ def caret_values(x: CaretValues | ConfusionMatrix | CaretResult) -> CaretValues:
                     "parity.rules.rbridge.CaretResult")
 
 
-def _agree(r, py, tol: Tolerance) -> bool:
-    return values_agree(r, py, tol) and bool(np.array_equal(na_mask(r), na_mask(py)))
-
-
 def compare_caret(r: CaretValues | ConfusionMatrix | CaretResult,
                   py: CaretValues | ConfusionMatrix | CaretResult, *,
                   tolerance=None) -> list[StatComparison]:
@@ -196,26 +234,32 @@ def compare_caret(r: CaretValues | ConfusionMatrix | CaretResult,
     rt, pt = np.asarray(r.table, dtype=np.float64), np.asarray(py.table, dtype=np.float64)
     table_ok = rt.shape == pt.shape and values_agree(rt, pt, EXACT)
     out.append(StatComparison("table", rt.tolist(), pt.tolist(), table_ok, EXACT.describe(),
-                              None if table_ok else max_abs_diff(rt, pt)))
+                              None if table_ok else differences(rt, pt)))
     for key in r.overall_names:
         name = f"overall.{key}"
         tol = pick(name, stat_tolerance(key))
         rv = r.overall_value(key)
         pv = py.overall_value(key) if key in py.overall_names else math.nan
-        ok = key in py.overall_names and _agree(rv, pv, tol)
+        ok = key in py.overall_names and na_values_agree(rv, pv, tol)
         out.append(StatComparison(name, _r_repr(rv), _r_repr(pv), ok, tol.describe() + NA_RULE,
-                                  max_abs_diff(rv, pv)))
+                                  differences(rv, pv)))
     for j, stat in enumerate(r.by_class_names):
         name = f"by_class.{stat}"
         tol = pick(name, STATS)
         rcol = r.by_class[:, j]
         pcol = py.by_class[:, py.by_class_names.index(stat)] if stat in py.by_class_names else None
-        ok = pcol is not None and rcol.shape == pcol.shape and _agree(rcol, pcol, tol)
+        ok = pcol is not None and rcol.shape == pcol.shape and na_values_agree(rcol, pcol, tol)
         out.append(StatComparison(name, [_r_repr(x) for x in rcol],
                                   None if pcol is None else [_r_repr(x) for x in pcol], ok,
                                   tol.describe() + NA_RULE,
-                                  None if pcol is None else max_abs_diff(rcol, pcol)))
-    r_lines, p_lines = _printed_lines(r.text), _printed_lines(py.text)
+                                  None if pcol is None else differences(rcol, pcol)))
+    out.append(_printed_text_row(r.text, py.text))
+    return out
+
+
+def _printed_text_row(r_text: str, py_text: str) -> StatComparison:
+    """The ``printed_text`` comparison: identical lines, else where they first differ."""
+    r_lines, p_lines = _printed_lines(r_text), _printed_lines(py_text)
     first = next((i for i, (a, b) in enumerate(zip(r_lines, p_lines, strict=False)) if a != b),
                  None if len(r_lines) == len(p_lines) else min(len(r_lines), len(p_lines)))
     where = None
@@ -223,13 +267,55 @@ def compare_caret(r: CaretValues | ConfusionMatrix | CaretResult,
         where = {"first_different_line": first + 1,
                  "r": r_lines[first] if first < len(r_lines) else None,
                  "python": p_lines[first] if first < len(p_lines) else None}
-    out.append(StatComparison("printed_text", f"{len(r_lines)} lines", f"{len(p_lines)} lines",
-                              first is None, "identical lines (trailing spaces and blank lines "
-                              "aside)", where))
-    return out
+    return StatComparison("printed_text", f"{len(r_lines)} lines", f"{len(p_lines)} lines",
+                          first is None, "identical lines (trailing spaces and blank lines aside)",
+                          where)
 
 
 NA_RULE = "; R's NA only equals NA, NaN only NaN"
+
+
+@dataclass(frozen=True)
+class MeasureValues:
+    """A named result of one of caret's other performance measures (``postResample``, a
+    summary function), from R or from the port: caret's names in caret's order, the values
+    (R's NA as the NaN with payload 1954), R's warnings and the printed text."""
+
+    function: str
+    names: list[str]
+    values: np.ndarray
+    warnings: tuple[str, ...] = ()
+    text: str = ""
+
+
+def compare_measures(r: MeasureValues, py: MeasureValues, *, tolerance=None) -> list[StatComparison]:
+    """Compare two :class:`MeasureValues`: the names and their order, every value bit for bit
+    (:data:`EXACT`: caret computes each in a fixed order, and the port does the same IEEE
+    operations; R's NA only meets NA, NaN only NaN; ``tolerance(name, default)``, as
+    :func:`compare_caret` takes it, may give another rule), R's warnings, and the printed text.
+    The one comparison of caret's other measures (``parity stats``, the audit's measures group).
+
+    Examples
+    --------
+    >>> a = MeasureValues("postResample", ["RMSE"], np.array([0.5]), text="RMSE\\n 0.5")
+    >>> [(row.name, row.ok) for row in compare_measures(a, a)]
+    [('names', True), ('RMSE', True), ('warnings', True), ('printed_text', True)]
+    """
+    pick = tolerance or (lambda _name, default: default)
+    out = [StatComparison("names", list(r.names), list(py.names), list(r.names) == list(py.names),
+                          "identical names in caret's order")]
+    for i, name in enumerate(r.names):
+        rv = r.values[i]
+        pv = py.values[py.names.index(name)] if name in py.names else None
+        tol = pick(name, EXACT)
+        ok = pv is not None and na_values_agree(rv, pv, tol)
+        out.append(StatComparison(name, _r_repr(rv), None if pv is None else _r_repr(pv), ok,
+                                  tol.describe() + NA_RULE,
+                                  None if pv is None else differences(rv, pv)))
+    out.append(StatComparison("warnings", list(r.warnings), list(py.warnings),
+                              list(r.warnings) == list(py.warnings), "R's warnings, same text and order"))
+    out.append(_printed_text_row(r.text, py.text))
+    return out
 
 
 def _printed_lines(text: str) -> list[str]:

@@ -49,6 +49,7 @@ import csv
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -60,8 +61,9 @@ from parity.errors import ParityError
 from python_impl.caret.confusion import R_INT_MAX
 from python_impl.caret.rformat import as_character
 
-__all__ = ["LabelFileError", "read_labels", "parse_prevalence", "RVector", "r_vector",
-           "factor_pairs", "type_convert"]
+__all__ = ["LabelFileError", "LabelFileWarning", "read_labels", "parse_prevalence", "RVector",
+           "r_vector", "factor_pairs", "type_convert", "check_level_count", "MAX_LEVELS",
+           "check_readable_file"]
 
 _EXACT_DOUBLE = 2**53
 _NA_STRINGS = frozenset({"NA"})
@@ -72,8 +74,18 @@ _INTEGER_RE = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
 _HEX = "0123456789abcdefABCDEF"
 
 
+#: the most distinct labels a confusion table is built for: k x k counts (3,000 levels: 9
+#: million cells, 72 MB); more is almost always an id column read by mistake, and 100,000
+#: levels would ask for a 10^10-cell table
+MAX_LEVELS = 3000
+
+
 class LabelFileError(ParityError, ValueError):
     """A label file that cannot be read; the message names the file and what was expected."""
+
+
+class LabelFileWarning(UserWarning):
+    """A label file that reads, but perhaps not as meant (a header that is one of the labels)."""
 
 
 # --------------------------------------------------------------------------- R's conversions
@@ -459,6 +471,13 @@ def _read_csv(path: Path, text: str, column: str | None):
         line, fields = next((reader.line_num, len(r)) for r in reader if r and len(r) <= col)
         raise LabelFileError(f"{path}: line {line} has {fields} field(s), no value in "
                              f"column {header[col]!r} (column {col + 1})") from None
+    if header[col] in values:  # read.csv takes the first line as the header, whatever it holds
+        n = values.count(header[col])
+        warnings.warn(LabelFileWarning(
+            f"{path}: the header {header[col]!r} of column {col + 1} is also one of its labels "
+            f"({n} time{'s' if n > 1 else ''}): if the file has no header line, its first label "
+            f"was taken as the header and is not counted; add a header line (e.g. \"label\")"),
+            stacklevel=3)
     return type_convert(values)
 
 
@@ -501,8 +520,7 @@ def read_labels(path: Path, *, column: str | None = None):
         dtype. The message names the file and, where there is one, the line.
     """
     path = Path(path)
-    if not path.is_file():
-        raise LabelFileError(f"{path}: no such file")
+    check_readable_file(path, "a label file (.csv, .txt or .npy)")
     if path.suffix == ".npy":
         return _read_npy(path)
     text = _decode(path)
@@ -511,15 +529,89 @@ def read_labels(path: Path, *, column: str | None = None):
     return _read_lines(path, text)
 
 
+def check_readable_file(path: Path, expected: str) -> None:
+    """LabelFileError unless ``path`` is an existing regular file: a directory, or a name
+    that does not exist, is named as such."""
+    if path.is_dir():
+        raise LabelFileError(f"{path}: is a directory; expected {expected}")
+    if not path.exists():
+        raise LabelFileError(f"{path}: no such file; expected {expected}")
+    if not path.is_file():
+        raise LabelFileError(f"{path}: not a regular file; expected {expected}")
+
+
+def _distinct(labels) -> int:
+    v = r_vector(labels)
+    present = v.values[~v.na]
+    return len(pd.unique(present)) if v.kind == "character" else len(np.unique(present))
+
+
+def check_level_count(named: dict[str, object], *, limit: int = MAX_LEVELS) -> None:
+    """LabelFileError when a label vector has more than ``limit`` distinct labels, before any
+    confusion table (``k x k`` counts) is allocated.
+
+    Parameters
+    ----------
+    named : dict
+        What to name in the message (``"--pred pred.csv"``) -> the labels read.
+    limit : int, default MAX_LEVELS
+
+    Examples
+    --------
+    >>> try:
+    ...     check_level_count({"--pred p.csv": np.arange(5)}, limit=4)
+    ... except LabelFileError as exc:
+    ...     print(str(exc)[:61])
+    --pred p.csv: 5 distinct labels; a confusion table of 5 x 5 =
+    """
+    for name, labels in named.items():
+        k = _distinct(labels)
+        if k > limit:
+            cells = f"{k * k:,}" if k * k < 10**9 else f"{k * k:.2g}"
+            raise LabelFileError(
+                f"{name}: {k:,} distinct labels; a confusion table of {k:,} x {k:,} = {cells} "
+                f"counts is more than this command builds (at most {limit:,} levels): is it an id "
+                "column? Choose the label column with --pred-column/--ref-column")
+
+
 def parse_prevalence(text: str | None):
-    """``0.3`` -> 0.3; ``a=0.2,b=0.8`` -> {"a": 0.2, "b": 0.8}; None -> None."""
+    """``0.3`` -> 0.3; ``a=0.2,b=0.8`` -> {"a": 0.2, "b": 0.8}; None -> None.
+
+    Raises
+    ------
+    LabelFileError
+        Not a number, not ``LABEL=P`` pairs, or a label given twice (naming it).
+
+    Examples
+    --------
+    >>> parse_prevalence("a=0.2, b=0.8")
+    {'a': 0.2, 'b': 0.8}
+    >>> try:
+    ...     parse_prevalence("a=0.2,a=0.8")
+    ... except LabelFileError as exc:
+    ...     print(str(exc)[:57])
+    --prevalence 'a=0.2,a=0.8': label 'a' is given twice (0.2
+    """
     if text is None:
         return None
-    try:
-        if "=" not in text:
+    expected = "expected a probability or LABEL=P,LABEL=P,..."
+    if "=" not in text:
+        try:
             return float(text)
-        pairs = [item.split("=", 1) for item in text.split(",")]
-        return {k.strip(): float(v) for k, v in pairs}
-    except ValueError:
-        raise LabelFileError(
-            f"--prevalence {text!r}: expected a probability or LABEL=P,LABEL=P,...") from None
+        except ValueError:
+            raise LabelFileError(f"--prevalence {text!r}: {expected}") from None
+    out: dict[str, float] = {}
+    for item in text.split(","):
+        label, sep, value = item.partition("=")
+        label = label.strip()
+        try:
+            p = float(value)
+        except ValueError:
+            p = None
+        if not sep or not label or p is None:
+            raise LabelFileError(f"--prevalence {text!r}: {item.strip()!r} is not LABEL=P; {expected}")
+        if label in out:
+            raise LabelFileError(f"--prevalence {text!r}: label {label!r} is given twice "
+                                 f"({out[label]:g} and {p:g}); expected each label once")
+        out[label] = p
+    return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +20,8 @@ from parity.errors import ParityError
 from parity.rules.labels_io import r_vector
 from python_impl.caret.confusion import NA
 
-__all__ = ["RUnavailable", "RError", "r_env", "CaretResult", "caret_from_table", "caret_from_labels",
-           "caret_from_codes"]
+__all__ = ["RUnavailable", "RError", "r_env", "r_home_problem", "CaretResult", "caret_from_table",
+           "caret_from_labels", "caret_from_codes", "caret_measure"]
 
 
 class RUnavailable(ParityError, RuntimeError):
@@ -96,9 +98,37 @@ local({
 """
 
 
+def r_home_problem() -> str | None:
+    """None unless ``R_HOME`` is set to a directory that holds no R: then what is wrong and
+    the fix. Embedded R started there stops the whole process ("Fatal error: unable to open
+    the base package"), so this is checked first; ``Rscript`` only warns and ignores it.
+
+    Examples
+    --------
+    >>> import os
+    >>> r_home_problem() if not os.environ.get("R_HOME") else None
+    """
+    value = os.environ.get("R_HOME")
+    if not value or (os.path.isdir(os.path.join(value, "library", "base"))):
+        return None
+    home = ""
+    if rscript := shutil.which("Rscript"):  # Rscript finds its own home whatever R_HOME says
+        try:
+            env = {k: v for k, v in os.environ.items() if k != "R_HOME"}
+            home = subprocess.run([rscript, "-e", "cat(R.home())"], capture_output=True, text=True,
+                                  env=env, timeout=60).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return (f"R_HOME={value!r} is not an R installation (no {os.path.join(value, 'library', 'base')}); "
+            "unset R_HOME, or set it to the directory `R RHOME` prints"
+            + (f" (here {home})" if home else ""))
+
+
 @functools.lru_cache(maxsize=1)
 def r_env():
     """Start embedded R once, load caret and the helpers; RUnavailable when impossible."""
+    if problem := r_home_problem():
+        raise RUnavailable(problem)
     os.environ.setdefault("TZ", "UTC")  # R warns about timedatectl in containers otherwise
     # rpy2 puts R's library path into os.environ; every later child process (a side's Python)
     # would then load the system's libpython instead of its own: the embedded R has what it
@@ -292,3 +322,53 @@ def caret_from_codes(data_codes, reference_codes, levels, *, positive=None, prev
             np.array([str(x) for x in levels], dtype=str),
             np.array([] if positive is None else [str(positive)], dtype=str), prev, prev_names, mode)
     return _to_result(res)
+
+
+# R code for caret's performance functions on the inputs a run recorded (parity.contract.Measure):
+# factors rebuilt from 0-based codes with the run's levels, probability columns by name.
+_R_MEASURE_HELPER = r"""
+.parity_measure <- function(fn, obs, pred, levels, pred_levels, probs, prob_names, lev) {
+  f <- function(codes, lv) { lv <- as.vector(lv); codes <- as.vector(codes)
+                             factor(lv[ifelse(codes < 0, NA, codes + 1L)], levels = lv) }
+  obs <- if (length(levels)) f(obs, levels) else as.vector(obs)
+  pred <- if (length(pred_levels)) f(pred, pred_levels) else as.vector(pred)
+  res <- if (fn == "postResample") caret::postResample(pred = pred, obs = obs) else {
+    d <- data.frame(obs = obs, pred = pred)
+    probs <- as.matrix(probs)
+    for (j in seq_along(prob_names)) d[[as.vector(prob_names)[j]]] <- as.vector(probs[, j])
+    get(fn, envir = asNamespace("caret"))(d, lev = if (length(lev)) as.vector(lev))
+  }
+  v <- as.numeric(res)
+  list(names = names(res), values = v, is_na = is.na(v) & !is.nan(v))
+}
+"""
+
+
+def caret_measure(measure) -> tuple[list[str], np.ndarray]:
+    """R's caret on the inputs of a :class:`parity.contract.Measure` (``postResample`` or a
+    summary function, with the run's levels and ``lev``): the names and values R returns, R's
+    NA as the NaN with payload 1954."""
+    # rpy2 (the "r" extra) loads only when R is used: it stays out of the core
+    from rpy2.robjects import StrVector
+
+    ro = r_env()
+    if ".parity_measure" not in ro.globalenv:
+        ro.r(_R_MEASURE_HELPER)
+        ro.r("suppressPackageStartupMessages(requireNamespace('pROC'))")
+
+    def codes_or_values(x, levels):
+        return np.asarray(x, dtype=np.int32 if levels is not None else np.float64)
+
+    probs = measure.probabilities if measure.probabilities is not None else np.zeros((0, 0))
+    with _conv():
+        res = _call_r(f"caret::{measure.function}", ro.globalenv[".parity_measure"],
+                      measure.function, codes_or_values(measure.obs, measure.levels),
+                      codes_or_values(measure.pred, measure.pred_levels),
+                      StrVector(measure.levels or []), StrVector(measure.pred_levels or []),
+                      np.asarray(probs, dtype=np.float64), StrVector(measure.probability_columns),
+                      StrVector(measure.lev or []))
+        fields = dict(res.items())
+        names = [str(x) for x in fields["names"]]
+        values = np.array(fields["values"], dtype=np.float64)
+        values[np.asarray(fields["is_na"], dtype=bool)] = NA
+    return names, values

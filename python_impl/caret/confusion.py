@@ -28,7 +28,6 @@ Numerical rules, chosen to agree with R to the last bits:
 from __future__ import annotations
 
 import math
-import struct
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from parity import rnum
 from python_impl.caret import rformat, toms708
 
 __all__ = [
@@ -88,21 +88,9 @@ _OVERALL_PRINT = (
 _PRINT_DIGITS = 4  # caret: max(3, getOption("digits") - 3)
 
 #: R's ``NA_real_``: a NaN whose low word is 1954.
-NA = np.float64(struct.unpack("<d", struct.pack("<Q", 0x7FF00000000007A2))[0])
-#: R's integers are 32-bit: the largest (``.Machine$integer.max``), the one copy on the Python side
-R_INT_MAX = 2**31 - 1
-
-
-def na_mask(values) -> np.ndarray:
-    """Where R's ``NA`` (not ``NaN``, not a number) sits in an array of doubles: the one NA test.
-
-    Examples
-    --------
-    >>> na_mask([NA, float("nan"), 0.5]).tolist()
-    [True, False, False]
-    """
-    a = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
-    return np.isnan(a) & ((a.view(np.uint64) & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
+NA = rnum.NA
+R_INT_MAX = rnum.R_INT_MAX  # R's integer maximum (parity.rnum), re-exported for the port's callers
+na_mask = rnum.na_mask  # the one NA test (parity.rnum), re-exported for the port's callers
 
 
 def is_na(x: float | np.floating) -> bool:
@@ -114,13 +102,6 @@ def is_na(x: float | np.floating) -> bool:
     (True, False, False)
     """
     return bool(na_mask(float(x)))
-
-
-def _r_sum(values) -> np.float64:
-    """R's ``sum()`` of doubles: sequential accumulation in long double (cumsum is sequential,
-    unlike ``np.sum``'s pairwise order)."""
-    arr = np.asarray(values, dtype=np.float64).ravel().astype(np.longdouble)
-    return np.float64(np.cumsum(arr)[-1]) if arr.size else np.float64(0.0)
 
 
 class _RDouble:
@@ -627,8 +608,8 @@ def kappa(correct, n, ni, nj):
     """
     p0 = correct / n
     n_ = np.asarray(n, dtype=np.float64)[..., None]
-    terms = np.asarray((ni / n_) * (nj / n_), dtype=np.float64).astype(np.longdouble)
-    pc = np.cumsum(terms, axis=-1)[..., -1].astype(np.float64)  # R's sum(): sequential
+    terms = np.asarray((ni / n_) * (nj / n_), dtype=np.float64)
+    pc = rnum._ldsum(np.moveaxis(terms, -1, 0)).astype(np.float64)  # R's sum(), row by row
     return (p0 - pc) / (1 - pc)
 
 
@@ -671,7 +652,7 @@ def _mcnemar(tab: np.ndarray):
     i, j = i[order], j[order]
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = y[i, j] ** 2 / s[i, j]
-    stat = _r_sum(terms)
+    stat = rnum.sum(terms)
     return np.float64(special.chdtrc(k * (k - 1) / 2, stat))
 
 

@@ -9,7 +9,8 @@ Only what caret's ``print.confusionMatrix`` and the tutorial's ``predictions[1:5
 - :func:`print_matrix` is R's ``printMatrix``: row/column labels, the dimnames' names of a
   ``table``, left/right justification, and the wrapping of columns into blocks at
   ``width = 80``.
-- :func:`print_vector` is R's vector print with ``[index]`` labels.
+- :func:`print_vector` is R's vector print with ``[index]`` labels;
+  :func:`print_named_vector` R's print of a named double vector (``postResample``'s result).
 - :func:`encode_string` is R's ``EncodeString`` without quotes (how ``print`` shows a label
   holding a newline, a backslash or a control character) and :func:`display_width` is the
   width R pads by (East Asian wide characters count 2, combining marks 0), so labels such as
@@ -27,6 +28,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from parity import rnum
+
 __all__ = [
     "R_WIDTH",
     "format_real",
@@ -36,6 +39,7 @@ __all__ = [
     "format_int",
     "print_matrix",
     "print_vector",
+    "print_named_vector",
     "encode_string",
     "display_width",
     "R_MAX_PRINT",
@@ -182,34 +186,17 @@ def format_real(values: Sequence[float | None], digits: int = 7) -> list[str]:
 
 
 def r_round(x: float, digits: int) -> float:
-    """R's ``round(x, digits)`` (R >= 4.0.0): of the two candidates ``floor(x * 10^d) / 10^d``
-    and ``ceil(x * 10^d) / 10^d``, the one closer to x in double arithmetic; on a tie the one
-    with an even last digit. Python's ``round`` decides on the exact binary value instead,
-    which differs near ties.
+    """R's ``round(x, digits)`` (R >= 4.0.0) of one number: :func:`parity.rnum.round`. Of the
+    two candidates ``floor(x * 10^d) / 10^d`` and ``ceil(x * 10^d) / 10^d``, the one closer to x
+    in double arithmetic; on a tie the one with an even last digit. Python's ``round`` decides on
+    the exact binary value instead, which differs near ties.
 
     Examples
     --------
     >>> r_round(0.15, 1), r_round(2.5, 0), r_round(-0.8906, 2)
     (0.1, 2.0, -0.89)
     """
-    if math.isnan(x) or math.isinf(x) or x == 0.0:
-        return x
-    if digits == 0:
-        return float(np.rint(x))
-    if x < 0:
-        return -r_round(-x, digits)
-    l10x = math.log10(2) * (0.5 + (math.frexp(x)[1] - 1))  # R: M_LOG10_2 * (0.5 + logb(x))
-    if l10x + digits > 15:  # DBL_DIG: more digits than a double holds, nothing to round
-        return x
-    pow10 = 1.0
-    for _ in range(digits):  # R_pow_di: repeated multiplication
-        pow10 *= 10.0
-    x10 = pow10 * x
-    i10 = math.floor(x10)
-    xd = i10 / pow10
-    xu = math.ceil(x10) / pow10
-    du, dd = xu - x, x - xd
-    return xu if (du < dd or (du == dd and math.fmod(i10, 2.0) == 1)) else xd
+    return float(rnum.round(float(x), digits))
 
 
 def as_character(x: float | None) -> str:
@@ -438,4 +425,33 @@ def print_vector(values: Sequence[int], *, width: int = R_WIDTH) -> list[str]:
         line += " " * _GAP + s
         used += w
     lines.append(line)
+    return lines
+
+
+def print_named_vector(values: Sequence[float | None], names: Sequence[str], *, digits: int = 7,
+                       width: int = R_WIDTH) -> list[str]:
+    """R's print of a named double vector (``printNamedVector``), e.g. ``postResample``'s.
+
+    Every entry takes one common width (the widest formatted value or name) and is followed by
+    ``print.gap`` spaces; as many entries as fit in ``width`` share a line of names and a line
+    of values. ``None`` is R's NA, ``float('nan')`` NaN.
+
+    Examples
+    --------
+    >>> print_named_vector([0.4082483, None], ["RMSE", "Rsquared"])
+    ['     RMSE  Rsquared ', '0.4082483        NA ']
+    """
+    if len(values) != len(names):
+        raise ValueError(f"{len(values)} values and {len(names)} names: expected one name per value")
+    if not len(values):
+        return ["named numeric(0)"]
+    cells = [s.strip() for s in format_real(values, digits)]
+    shown = [encode_string(n) for n in names]
+    w = max([display_width(c) for c in cells] + [display_width(n) for n in shown])
+    per_line = max(width // (w + _GAP), 1)
+    lines: list[str] = []
+    for start in range(0, len(cells), per_line):
+        stop = start + per_line
+        lines.append("".join(_rjust(n, w) + " " * _GAP for n in shown[start:stop]))
+        lines.append("".join(_rjust(c, w) + " " * _GAP for c in cells[start:stop]))
     return lines

@@ -15,7 +15,8 @@ import warnings
 
 import numpy as np
 
-from python_impl.caret.confusion import NA, _r_sum
+from parity import rnum
+from python_impl.caret.confusion import NA
 
 __all__ = [
     "RError",
@@ -31,7 +32,7 @@ __all__ = [
     "R_NULL",
 ]
 
-r_sum = _r_sum
+r_sum = rnum.sum
 
 #: R's ``NULL`` passed on purpose (caret passes ``lev[1]`` of a NULL ``lev``), as opposed to an
 #: argument left out (which takes R's default).
@@ -50,25 +51,14 @@ def r_warn(message: str, stacklevel: int = 3) -> None:
     warnings.warn(message, RWarning, stacklevel=stacklevel)
 
 
-def na_mask(x) -> np.ndarray:
-    """Where a double array holds R's NA (a NaN whose low word is 1954), elementwise."""
-    a = np.ascontiguousarray(x, dtype=np.float64)
-    return np.isnan(a) & ((a.view(np.uint64) & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
-
-
 def _ld(x) -> np.ndarray:
     return np.asarray(x, dtype=np.float64).ravel().astype(np.longdouble)
 
 
 def r_mean(x) -> np.float64:
-    """R's ``mean`` of doubles: long double sum, divided, then one correction pass."""
-    v = _ld(x)
-    n = v.size
-    with np.errstate(all="ignore"):
-        s = (np.cumsum(v)[-1] if n else np.longdouble(0.0)) / np.longdouble(n)
-        if np.isfinite(np.float64(s)):
-            s = s + np.cumsum(v - s)[-1] / np.longdouble(n)
-    return np.float64(s)
+    """R's ``mean`` of doubles: long double sum, divided, then one correction pass
+    (:func:`parity.rnum.mean`)."""
+    return rnum.mean(np.asarray(x, dtype=np.float64).ravel())
 
 
 def r_mean_pairs(a, b) -> np.ndarray:
@@ -97,46 +87,21 @@ def r_median(x) -> np.float64:
 
 
 def r_col_mean(x, *, na_rm: bool) -> np.float64:
-    """One column of R's ``colMeans`` (long double sum over the kept values, then / count)."""
-    v = np.asarray(x, dtype=np.float64).ravel()
-    if na_rm:
-        v = v[~np.isnan(v)]
-    with np.errstate(all="ignore"):
-        s = np.cumsum(v.astype(np.longdouble))[-1] if v.size else np.longdouble(0.0)
-        return np.float64(s / np.longdouble(v.size))
+    """One column of R's ``colMeans`` (:func:`parity.rnum.col_means`)."""
+    return rnum.col_means(np.asarray(x, dtype=np.float64).reshape(-1, 1), na_rm=na_rm)[0]
 
 
 def r_cor_pairwise(x, y) -> tuple[np.float64, bool]:
-    """``cor(x, y, use = "pairwise.complete.obs")`` and whether R warns "the standard deviation
-    is zero". Everything in long double, as R's C code (``cov.c``) does it."""
-    xv = np.asarray(x, dtype=np.float64)
-    yv = np.asarray(y, dtype=np.float64)
-    ok = ~(np.isnan(xv) | np.isnan(yv))
-    nobs = int(ok.sum())
-    if nobs < 2:
-        return NA, False
-    xl, yl = xv[ok].astype(np.longdouble), yv[ok].astype(np.longdouble)
-    with np.errstate(all="ignore"):
-        xmean = np.cumsum(xl)[-1] / np.longdouble(nobs)
-        ymean = np.cumsum(yl)[-1] / np.longdouble(nobs)
-        xm, ym = xl - xmean, yl - ymean
-        total = np.cumsum(xm * ym)[-1]
-        xsd = np.cumsum(xm * xm)[-1]
-        ysd = np.cumsum(ym * ym)[-1]
-        if xsd == 0 or ysd == 0:
-            return NA, True
-        n1 = np.longdouble(nobs - 1)
-        xsd, ysd, total = xsd / n1, ysd / n1, total / n1
-        total = total / (np.sqrt(xsd) * np.sqrt(ysd))
-        if total >= 1:
-            total = np.longdouble(1.0)
-        elif total <= -1:
-            total = np.longdouble(-1.0)
-    return np.float64(total), False
+    """``cor(x, y, use = "pairwise.complete.obs")`` (:func:`parity.rnum.cor`) and whether R
+    warns "the standard deviation is zero" (caret's callers re-issue R's warnings as their own)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = rnum.cor(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
+                         use="pairwise.complete.obs")
+    sd_zero = any("standard deviation is zero" in str(w.message) for w in caught)
+    return np.float64(value), sd_zero
 
 
-# Wichura's AS 241 (Appl. Statist. 1988, 37(3)), the algorithm R 4.2's qnorm runs, in the same
-# order of operations (Horner, highest power first) so every rounding happens as in R.
 _A = (
     2509.0809287301226727,
     33430.575583588128105,

@@ -16,10 +16,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from python_impl.caret.confusion import NA, _kappa, confusion_matrix_from_table, is_na
+from parity.rnum import na_mask
+from python_impl.caret.confusion import NA, confusion_matrix_from_table, is_na, kappa
 from python_impl.caret.factors import Factor, as_factor, column, factor_or_none, r_levels_equal
 from python_impl.caret.measures import _f, _prec_rec_table, _sens_factor, _xtab
-from python_impl.caret.rnumeric import R_NULL, RError, na_mask, r_col_mean, r_cor_pairwise, r_mean, r_warn
+from python_impl.caret.rnumeric import R_NULL, RError, r_col_mean, r_cor_pairwise, r_mean, r_warn
 from python_impl.caret.roc import auc_of, pr_auc, roc_split
 
 __all__ = [
@@ -149,13 +150,13 @@ def post_resample(pred, obs) -> pd.Series:
     n = np.float64(counts.sum())
     with np.errstate(all="ignore"):
         accuracy = np.float64(np.trace(counts)) / n
-        kappa = _kappa(
+        kappa_ = kappa(
             np.float64(np.trace(counts)),
             n,
             counts.sum(axis=1).astype(np.float64),
             counts.sum(axis=0).astype(np.float64),
         )
-    return _series(_nan_to_na([accuracy, kappa]), ["Accuracy", "Kappa"])
+    return _series(_nan_to_na([accuracy, kappa_]), ["Accuracy", "Kappa"])
 
 
 def _lev(lev) -> list[str] | None:

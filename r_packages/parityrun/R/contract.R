@@ -6,7 +6,8 @@
 #                       settings = list(epochs = 10L, seed = 42L, train_size = NA_integer_))
 #   run <- parity_run_open(opts$out, settings = opts$settings)
 #   parity_run_history(run, history$metrics)
-#   parity_run_predictions(run, probabilities, classes)
+#   parity_run_predictions(run, probabilities, task = "multiclass")
+#   parity_run_evaluation(run, evaluate(model, x_test, y_test))
 #   parity_run_caret(run, confusionMatrix(predicted, reference))
 #   parity_run_close(run)            # run.json written, directory renamed into place
 #
@@ -155,9 +156,17 @@ parity_run_data <- function(run, name, used, full_dim) {
   invisible(run)
 }
 
+# Summary of one normalized array: its storage in run.json; min, max and mean as the double
+# array normalization.<part>.min_max_mean (jsonlite would keep 15 digits of them); with `save`
+# the array itself.
 parity_run_normalization <- function(run, part, x, save = FALSE) {
-  run$meta$normalization[[part]] <- list(min = min(x), max = max(x), mean = mean(x),
-                                         storage = storage.mode(x))
+  parity_check_name("parity_run_normalization: part", part)
+  if (!is.numeric(x) || !length(x))
+    stop("parity_run_normalization: x for part '", part, "' is ", parity_describe(x),
+         "; expected a non-empty numeric vector, matrix or array", call. = FALSE)
+  run$meta$normalization[[part]] <- list(storage = storage.mode(x))
+  parity_run_array(run, paste0("normalization.", part, ".min_max_mean"),
+                   as.double(c(min(x), max(x), mean(x))))
   if (save) parity_run_array(run, paste0("normalized.", part), x)
   invisible(run)
 }
@@ -189,8 +198,49 @@ parity_run_labels <- function(run, train = NULL, test = NULL) {
   invisible(run)
 }
 
-parity_run_predictions <- function(run, probabilities, classes) {
-  parity_run_array(run, "probabilities", probabilities)
+# The model's outputs on the test set and the task they answer (parity_run_tasks). Without
+# `task` nothing is declared: the reader infers multiclass for more than one column, else
+# binary, with no threshold.
+parity_run_tasks <- c("regression", "binary", "multiclass")
+
+parity_run_predictions <- function(run, outputs, classes = NULL, task = NULL, threshold = NULL) {
+  if (!is.numeric(outputs) || !length(outputs))
+    stop("parity_run_predictions: outputs is ", parity_describe(outputs),
+         "; expected predict()'s numeric vector or matrix", call. = FALSE)
+  if (!is.null(task) && !(is.character(task) && length(task) == 1L && task %in% parity_run_tasks))
+    stop("parity_run_predictions: task = ", parity_describe(task), "; expected one of \"",
+         paste(parity_run_tasks, collapse = "\", \""), "\" (or NULL: not declared)", call. = FALSE)
+  declared <- !is.null(task)
+  columns <- if (is.null(dim(outputs))) 1L else prod(dim(outputs)[-1L])
+  if (!declared) task <- if (columns > 1L) "multiclass" else "binary"
+  if (!is.null(threshold)) {
+    if (!identical(task, "binary") || !declared)
+      stop("parity_run_predictions: threshold = ", parity_describe(threshold), ": only a binary ",
+           "task has a threshold; give task = \"binary\" (task is ",
+           if (declared) paste0("\"", task, "\"") else "not declared", ")", call. = FALSE)
+    if (!is.numeric(threshold) || length(threshold) != 1L || !is.finite(threshold))
+      stop("parity_run_predictions: threshold = ", parity_describe(threshold),
+           "; expected one finite number", call. = FALSE)
+  }
+  if (task == "regression" && !is.null(classes))
+    stop("parity_run_predictions: classes given for task = \"regression\", which has no ",
+         "predicted classes; give task = \"binary\" or \"multiclass\" for a classifier", call. = FALSE)
+  if (task == "multiclass" && columns < 2L)
+    stop("parity_run_predictions: task = \"multiclass\" needs an n x k matrix of probabilities ",
+         "(k > 1); outputs is ", parity_describe(outputs), call. = FALSE)
+  if (declared) run$meta$task <- task
+  if (task == "regression") return(parity_run_array(run, "predicted_values", parity_as_double(outputs)))
+  parity_run_array(run, "probabilities", outputs)
+  if (task == "binary") {
+    threshold <- as.double(if (is.null(threshold)) 0.5 else threshold)
+    if (declared) parity_run_array(run, "classification_threshold", threshold)
+    if (is.null(classes)) {
+      p <- if (is.null(dim(outputs))) outputs else matrix(outputs, nrow = dim(outputs)[1L])[, 1L]
+      classes <- as.integer(p > threshold)
+    }
+  } else if (is.null(classes)) {
+    classes <- max.col(matrix(outputs, nrow = dim(outputs)[1L]), "first") - 1L
+  }
   parity_run_array(run, "predicted_classes", classes)
 }
 
