@@ -143,8 +143,8 @@ DEFECTS = {
                          "normalization.test.pixels"),
     "sgd_optimizer": ("model.py", 'optimizer: str = "adam"', 'optimizer: str = "sgd"',
                       "training.loss_per_epoch"),
-    "kappa_missing_a_term": ("caret/confusion.py", "pc = _r_sum((ni / n) * (nj / n))",
-                             "pc = _r_sum((ni[1:] / n) * (nj[1:] / n))",
+    "kappa_missing_a_term": ("caret/confusion.py", "pc = rnum.sum((ni / n) * (nj / n))",
+                             "pc = rnum.sum((ni[1:] / n) * (nj[1:] / n))",
                              "confusion.crossed.overall.Kappa"),
     # the tutorial's own table cannot show it (its McNemar is NA): the battery does
     "bowker_one_df_too_many": ("caret/confusion.py",
