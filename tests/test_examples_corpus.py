@@ -59,6 +59,10 @@ MOVED_BY_PREDICTIONS = ("Balanced Accuracy", "Detection Prevalence", "Detection 
                         "Specificity")
 
 
+#: a regression's evaluate() and postResample() results, which move with its predictions
+REGRESSION_RESULTS = ("evaluation.loss", "evaluation.mae", "measures.crossed.postResample.RMSE",
+                      "measures.crossed.postResample.Rsquared", "measures.crossed.postResample.MAE")
+
 PAIRS = ["iris_mlp", "mtcars_regression", "sequences_conv1d", "functional_batchnorm",
          "sequences_gru", "infert_binary"]
 
@@ -78,21 +82,34 @@ BUGS = {
         "x_test = (test[features].to_numpy() - mins) / (maxs - mins)",
         "x_test = (test[features] - test[features].min()).to_numpy() / "
         "(test[features].max() - test[features].min()).to_numpy()",
-        _checks("normalization.test.pixels", "normalization.test.range")),
-    # class_weight dropped from fit()
+        _checks("normalization.test.pixels", "normalization.test.range",
+                "predictions.predicted_values_max_abs_diff", "predictions.bit_identical_rows",
+                *REGRESSION_RESULTS)),
+    # early stopping keeps the last epoch's weights instead of the best (a regression)
+    "mtcars: restore_best_weights forgotten": Bug(
+        "mtcars_regression", "python",
+        "restore_best_weights=True)", "restore_best_weights=False)",
+        _checks("training.early_stopping.restore_best_weights",
+                "training.early_stopping.weights_restored",
+                "predictions.predicted_values_max_abs_diff", "predictions.bit_identical_rows",
+                *REGRESSION_RESULTS)),
+    # class_weight dropped from fit() (the run still declares it: the training shows the bug)
     "sequences: class_weight dropped": Bug(
         "sequences_conv1d", "python",
-        "class_weight={0: 1.0, 1: 4.0}, verbose=0)", "verbose=0)",
+        "class_weight=class_weight, verbose=0)", "verbose=0)",
         _checks("training.loss_per_epoch", "training.accuracy_per_epoch",
                 "predictions.probabilities_max_abs_diff", "predictions.bit_identical_rows",
                 "predictions.class_agreement", "confusion.table", "confusion.printed_text",
                 caret_overall=True, by_class=MOVED_BY_PREDICTIONS)),
-    # early stopping keeps the last epoch's weights instead of the best
+    # early stopping keeps the last epoch's weights instead of the best (a classifier)
     "functional: restore_best_weights forgotten": Bug(
         "functional_batchnorm", "python",
-        "restore_best_weights=True)],", "restore_best_weights=False)],",
-        _checks("predictions.probabilities_max_abs_diff", "predictions.bit_identical_rows",
-                "predictions.class_agreement", "confusion.table", "confusion.printed_text",
+        "restore_best_weights=True)", "restore_best_weights=False)",
+        _checks("training.early_stopping.restore_best_weights",
+                "training.early_stopping.weights_restored",
+                "predictions.probabilities_max_abs_diff", "predictions.bit_identical_rows",
+                "predictions.class_agreement", "evaluation.loss", "evaluation.accuracy",
+                "confusion.table", "confusion.printed_text",
                 caret_overall=True, by_class=MOVED_BY_PREDICTIONS)),
     # class codes in order of appearance, not R's sorted factor levels
     "gru: levels in order of appearance": Bug(
@@ -108,7 +125,9 @@ BUGS = {
     # the port thresholds at 0.5, the R script at 0.35
     "infert: wrong threshold": Bug(
         "infert_binary", "python", "threshold = 0.35", "threshold = 0.5",
-        _checks("predictions.class_agreement", "confusion.table", "confusion.printed_text",
+        _checks("predictions.threshold", "predictions.class_agreement", "confusion.table",
+                "confusion.printed_text", "measures.crossed.twoClassSummary.Sens",
+                "measures.crossed.twoClassSummary.Spec",
                 caret_overall=True, by_class=MOVED_BY_PREDICTIONS)),
     # R's caret without positive = "case": its first level, "control", becomes the positive
     "infert: wrong positive class (R)": Bug(

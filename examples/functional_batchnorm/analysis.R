@@ -40,11 +40,12 @@ summary_text <- summary(model)
 
 model %>% compile(loss = "categorical_crossentropy",
                   optimizer = optimizer_adam(learning_rate = 0.05), metrics = "accuracy")
+early_stopping <- callback_early_stopping(monitor = "val_loss", patience = 3,
+                                          restore_best_weights = TRUE)
 history <- model %>% fit(
   as.matrix(train[, features]), one_hot(train), epochs = s$epochs, batch_size = 32,
   validation_data = list(as.matrix(validation[, features]), one_hot(validation)),
-  callbacks = list(callback_early_stopping(monitor = "val_loss", patience = 3,
-                                           restore_best_weights = TRUE)),
+  callbacks = list(early_stopping),
   verbose = 0)
 
 scores <- model %>% evaluate(as.matrix(test[, features]), one_hot(test), verbose = 0)
@@ -61,7 +62,9 @@ for (p in c("train", "validation", "test"))
 parity_run_labels(run, as.integer(train$class) - 1L, as.integer(test$class) - 1L)
 parity_run_model(run, model, summary_text)
 parity_run_history(run, history$metrics)
-parity_run_predictions(run, probabilities, predicted)
+parity_run_early_stopping(run, early_stopping, history)
+parity_run_predictions(run, probabilities, predicted, task = "multiclass")
+parity_run_evaluation(run, scores)
 parity_run_caret(run, cm, data = predicted_class, reference = test$class)
 parity_run_set(run, "implementation", parity_keras_implementation())  # which R keras ran, and why
 parity_run_close(run)

@@ -49,14 +49,16 @@ summary_text = "\n".join(lines)
 
 model.compile(loss="categorical_crossentropy",
               optimizer=keras.optimizers.Adam(learning_rate=0.05), metrics=["accuracy"])
+early_stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=3,
+                                               restore_best_weights=True)
 history = model.fit(
     x["train"], y["train"], epochs=args.epochs, batch_size=32,
     validation_data=(x["validation"], y["validation"]),
-    callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss", patience=3,
-                                             restore_best_weights=True)],
+    callbacks=[early_stopping],
     verbose=0)
 
-scores = model.evaluate(x["test"], y["test"], verbose=0, return_dict=True)
+loss, accuracy = model.evaluate(x["test"], y["test"], verbose=0)
+scores = {"loss": loss, "accuracy": accuracy}
 print(scores)
 probabilities = model.predict(x["test"], verbose=0)
 predicted = probabilities.argmax(axis=1)
@@ -72,5 +74,7 @@ with RunWriter(args.out, side="python", settings=settings) as run:
     run.labels(codes["train"], codes["test"])
     run.model(model, summary_text)
     run.history(history.history)
-    run.predictions(probabilities, predicted)
+    run.early_stopping(early_stopping, history)
+    run.predictions(probabilities, predicted, task="multiclass")
+    run.evaluation(scores)
     run.caret(cm, data=predicted_class, reference=reference)

@@ -59,7 +59,9 @@ parity_run_normalization(run, "train", x_train, save = TRUE)
 parity_run_normalization(run, "test", x_test, save = TRUE)
 parity_run_model(run, model, summary_text)
 parity_run_history(run, history$metrics)
-parity_run_predictions(run, probabilities, predicted)
+parity_run_predictions(run, probabilities, predicted, task = "binary", threshold = threshold)
 parity_run_caret(run, cm, data = predicted_outcome, reference = reference)
+parity_run_summary(run, "twoClassSummary", roc_sens_spec, data = scored,
+                   lev = levels(reference))
 parity_run_set(run, "implementation", parity_keras_implementation())  # which R keras ran, and why
 parity_run_close(run)

@@ -81,5 +81,6 @@ with RunWriter(args.out, side="python", settings=settings) as run:
     run.normalization("test", x_test, save=True)
     run.model(model, summary_text)
     run.history(history.history)
-    run.predictions(probabilities, predicted)
+    run.predictions(probabilities, predicted, task="binary", threshold=threshold)
     run.caret(cm, data=predicted_outcome, reference=reference)
+    run.summary("twoClassSummary", roc_sens_spec, data=scored, lev=outcomes)

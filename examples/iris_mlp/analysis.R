@@ -56,7 +56,7 @@ parity_run_normalization(run, "train", x_train, save = TRUE)
 parity_run_normalization(run, "test", x_test, save = TRUE)
 parity_run_model(run, model, summary_text)
 parity_run_history(run, history$metrics)
-parity_run_predictions(run, probabilities, predicted)
+parity_run_predictions(run, probabilities, predicted, task = "multiclass")
 parity_run_caret(run, cm, data = predicted_species, reference = test$Species)
 parity_run_set(run, "implementation", parity_keras_implementation())  # which R keras ran, and why
 parity_run_close(run)

@@ -72,5 +72,5 @@ with RunWriter(args.out, side="python", settings=settings) as run:
     run.normalization("test", x_test, save=True)
     run.model(model, summary_text)
     run.history(history.history)
-    run.predictions(probabilities, predicted)
+    run.predictions(probabilities, predicted, task="multiclass")
     run.caret(cm, data=predicted_species, reference=reference)

@@ -56,7 +56,8 @@ early_stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=5,
 history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=8, validation_split=0.2,
                     callbacks=[early_stopping], verbose=0)
 
-scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
+loss, mae = model.evaluate(x_test, y_test, verbose=0)
+scores = {"loss": loss, "mae": mae}
 print(scores)
 predicted = model.predict(x_test, verbose=0)
 performance = post_resample(predicted[:, 0], y_test)  # caret's RMSE, Rsquared, MAE
@@ -71,3 +72,7 @@ with RunWriter(args.out, side="python", settings=settings) as run:
     run.normalization("test", x_test, save=True)
     run.model(model, summary_text)
     run.history(history.history)
+    run.early_stopping(early_stopping, history)
+    run.predictions(predicted, task="regression")
+    run.evaluation(scores)
+    run.post_resample(performance, pred=predicted[:, 0], obs=y_test)

@@ -38,8 +38,9 @@ summary_text <- summary(model)
 
 model %>% compile(loss = "binary_crossentropy", optimizer = "adam", metrics = "accuracy")
 # about one sequence in five holds the motif: weigh those four times as much
+class_weight <- list("0" = 1, "1" = 4)
 history <- model %>% fit(x_train, y_train, epochs = s$epochs, batch_size = 32,
-                         class_weight = list("0" = 1, "1" = 4), verbose = 0)
+                         class_weight = class_weight, verbose = 0)
 
 probabilities <- model %>% predict(x_test, verbose = 0)
 predicted <- as.integer(probabilities > 0.5)
@@ -54,7 +55,8 @@ parity_run_data(run, "test_sequences", x_test, dim(sequences[, tokens]))
 parity_run_labels(run, y_train, y_test)
 parity_run_model(run, model, summary_text)
 parity_run_history(run, history$metrics)
-parity_run_predictions(run, probabilities, predicted)
+parity_run_weights(run, class_weight = class_weight)
+parity_run_predictions(run, probabilities, predicted, task = "binary", threshold = 0.5)
 parity_run_caret(run, cm, data = predicted_label, reference = reference)
 parity_run_set(run, "implementation", parity_keras_implementation())  # which R keras ran, and why
 parity_run_close(run)

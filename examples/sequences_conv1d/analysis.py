@@ -52,8 +52,9 @@ summary_text = "\n".join(lines)
 
 model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
 # about one sequence in five holds the motif: weigh those four times as much
+class_weight = {0: 1.0, 1: 4.0}
 history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=32,
-                    class_weight={0: 1.0, 1: 4.0}, verbose=0)
+                    class_weight=class_weight, verbose=0)
 
 probabilities = model.predict(x_test, verbose=0)
 predicted = (probabilities[:, 0] > 0.5).astype(np.int32)
@@ -70,5 +71,6 @@ with RunWriter(args.out, side="python", settings=settings) as run:
     run.labels(y_train, y_test)
     run.model(model, summary_text)
     run.history(history.history)
-    run.predictions(probabilities, predicted)
+    run.weights(class_weight=class_weight)
+    run.predictions(probabilities, predicted, task="binary", threshold=0.5)
     run.caret(cm, data=predicted_label, reference=reference)

@@ -52,7 +52,7 @@ parity_run_data(run, "test_sequences", x_test, dim(sequences[, tokens]))
 parity_run_labels(run, y_train, y_test)
 parity_run_model(run, model, summary_text)
 parity_run_history(run, history$metrics)
-parity_run_predictions(run, probabilities, predicted)
+parity_run_predictions(run, probabilities, predicted, task = "multiclass")
 parity_run_caret(run, cm, data = predicted_range, reference = test$label)
 parity_run_set(run, "implementation", parity_keras_implementation())  # which R keras ran, and why
 parity_run_close(run)

@@ -67,5 +67,5 @@ with RunWriter(args.out, side="python", settings=settings) as run:
     run.labels(y_train, y_test)
     run.model(model, summary_text)
     run.history(history.history)
-    run.predictions(probabilities, predicted)
+    run.predictions(probabilities, predicted, task="multiclass")
     run.caret(cm, data=predicted_range, reference=reference)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,6 +144,7 @@ def check_normalization(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             assert ra is not None and pa is not None
             if ra.shape == pa.shape:
                 c.numeric(f"normalization.{part}.pixels", g, ra, pa)
+                _last_bits_hint(c, f"normalization.{part}.pixels", g, ra, pa)
             else:
                 c.add(f"normalization.{part}.pixels", g, list(ra.shape), list(pa.shape), ok=False,
                       rule="same shape")
@@ -156,6 +158,7 @@ def check_normalization(c: CheckList, r: RunRecord, py: RunRecord) -> None:
         rng_r, rng_p = [a.min, a.max], [b.min, b.max]
         if a.exact and b.exact:
             c.numeric(name, g, rng_r, rng_p, rule_note="; the minimum, then the maximum")
+            _last_bits_hint(c, name, g, rng_r, rng_p)
         else:
             # an older R writer: jsonlite's 15 significant digits. The exact side is rounded
             # the same way, so a bit-identical pair still passes; the rule says so.
@@ -166,6 +169,41 @@ def check_normalization(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                       rule_note=f"; the minimum, then the maximum, at 15 significant digits: the "
                                 f"{' and '.join(lossy)} run wrote them only in run.json (jsonlite); "
                                 f"the array normalization.{part}.min_max_mean keeps every bit")
+
+
+#: a normalization that differs from R's by at most this many units in the last place of its
+#: largest value is the same formula with sums in another order: R accumulates in long double,
+#: NumPy in double, and centering data far from 0 (1e4 + noise) magnifies the difference to
+#: about that offset's ratio in units of the centered values. A wrong formula is far beyond it:
+#: sd with ddof=0 is a relative 1/(2n) (2^24 units is a relative 3.7e-9), x / 256 is 0.4%.
+LAST_BITS_ULPS = 2 ** 24
+LAST_BITS_HINT = ("R accumulates scale(), colMeans(), mean(), sd() and var() in long double and "
+                  "refines the mean in a second pass; NumPy sums doubles pairwise. parity.rnum "
+                  "reproduces R's arithmetic (rnum.scale, rnum.col_means, rnum.mean, rnum.sd, "
+                  "rnum.var) in the port")
+
+
+def _last_bits_hint(c: CheckList, name: str, g: str, r, py) -> None:
+    """After a failed normalization check: when the values differ only in their last bits, an
+    info row grading the difference numeric, with its size in units in the last place (ULPs) of
+    the largest value, and the way to match R."""
+    if not c.items or c.items[-1].name != name or c.items[-1].status != "fail":
+        return
+    ra, pa = np.asarray(r, dtype=np.float64), np.asarray(py, dtype=np.float64)
+    if ra.shape != pa.shape or not np.array_equal(np.isfinite(ra), np.isfinite(pa)):
+        return
+    finite = np.isfinite(ra)
+    if not finite.any() or not np.array_equal(ra[~finite], pa[~finite], equal_nan=True):
+        return
+    largest = float(np.max(np.abs(ra[finite])))
+    diff = float(np.max(np.abs(ra[finite] - pa[finite])))
+    ulps = math.ceil(diff / float(np.spacing(largest))) if largest > 0 else math.inf
+    if ulps > LAST_BITS_ULPS:
+        return
+    c.add(f"{name}.last_bits", g, None, None, ok=True, required=False, status="info",
+          difference={"grade": "numeric", "max_abs": diff, "ulps_of_largest": ulps},
+          rule=f"numeric: at most {LAST_BITS_ULPS} units in the last place of the largest value",
+          reason=LAST_BITS_HINT)
 
 
 def _jsonlite_digits(x: float | None) -> float | None:

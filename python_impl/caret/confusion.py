@@ -613,8 +613,6 @@ def kappa(correct, n, ni, nj):
     return (p0 - pc) / (1 - pc)
 
 
-_kappa = kappa  # (the private name python_impl.caret.summaries imports)
-
 
 def binom_ci(x, n):
     """``binom.test(x, n)$conf.int`` (Clopper-Pearson, 95%); NA when binom.test fails."""
