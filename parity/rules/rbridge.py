@@ -327,7 +327,7 @@ def caret_from_codes(data_codes, reference_codes, levels, *, positive=None, prev
 # R code for caret's performance functions on the inputs a run recorded (parity.contract.Measure):
 # factors rebuilt from 0-based codes with the run's levels, probability columns by name.
 _R_MEASURE_HELPER = r"""
-.parity_measure <- function(fn, obs, pred, levels, pred_levels, probs, prob_names, lev) {
+.parity_caret_measure <- function(fn, obs, pred, levels, pred_levels, probs, prob_names, lev) {
   f <- function(codes, lv) { lv <- as.vector(lv); codes <- as.vector(codes)
                              factor(lv[ifelse(codes < 0, NA, codes + 1L)], levels = lv) }
   obs <- if (length(levels)) f(obs, levels) else as.vector(obs)
@@ -352,7 +352,7 @@ def caret_measure(measure) -> tuple[list[str], np.ndarray]:
     from rpy2.robjects import StrVector
 
     ro = r_env()
-    if ".parity_measure" not in ro.globalenv:
+    if ".parity_caret_measure" not in ro.globalenv:
         ro.r(_R_MEASURE_HELPER)
         ro.r("suppressPackageStartupMessages(requireNamespace('pROC'))")
 
@@ -361,7 +361,7 @@ def caret_measure(measure) -> tuple[list[str], np.ndarray]:
 
     probs = measure.probabilities if measure.probabilities is not None else np.zeros((0, 0))
     with _conv():
-        res = _call_r(f"caret::{measure.function}", ro.globalenv[".parity_measure"],
+        res = _call_r(f"caret::{measure.function}", ro.globalenv[".parity_caret_measure"],
                       measure.function, codes_or_values(measure.obs, measure.levels),
                       codes_or_values(measure.pred, measure.pred_levels),
                       StrVector(measure.levels or []), StrVector(measure.pred_levels or []),
