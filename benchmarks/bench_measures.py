@@ -16,21 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from machine import best, cpu_line
 
 
 def main() -> None:
@@ -108,13 +98,7 @@ def main() -> None:
             rows.append((name, best(py, args.repeat), r_time(rcode), same))
         sk = best(lambda: roc_auc_score(y, x), args.repeat)
 
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    print(f"n = {n:,} rows with ties; best of {args.repeat}; {cpu}, {os.cpu_count()} cores\n")
+    print(f"n = {n:,} rows with ties; best of {args.repeat}; {cpu_line()}\n")
     print("| measure | port | R | R / port | bit-identical |")
     print("|---|---|---|---|---|")
     for name, ours_t, r_t, same in rows:
