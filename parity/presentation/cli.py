@@ -9,8 +9,6 @@ into its exit status here, in :func:`main`, and nowhere else).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
@@ -282,20 +280,7 @@ def _stats_read_table(path: Path):
 
     Returns (counts as an int64 array, levels); LabelFileError naming the line otherwise.
     """
-    try:
-        labels_io.check_readable_file(path, "a CSV count table")
-    except LabelFileError as exc:
-        raise LabelFileError(f"--table {exc}") from None
-    try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise LabelFileError(f"--table {path}: not UTF-8 text at byte {exc.start} (expected a "
-                             "CSV count table)") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = [(reader.line_num, row) for row in reader if row]
-    except csv.Error as exc:
-        raise LabelFileError(f"--table {path}: line {reader.line_num}: not valid CSV ({exc})") from None
+    rows = labels_io.read_csv_rows(path, "--table", "a CSV count table")
     if not rows:
         raise LabelFileError(f"--table {path}: empty file (expected a header of level names, then "
                              "one row of counts per level)")

@@ -151,20 +151,7 @@ def read_probabilities(path: Path) -> tuple[list[str], np.ndarray, list[int]]:
         (caret's columns), a row with another number of fields, a value that is not a number.
     """
     what = "--prob"
-    try:
-        labels_io.check_readable_file(path, "a CSV of class probabilities")
-    except LabelFileError as exc:
-        raise LabelFileError(f"{what} {exc}") from None
-    try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise LabelFileError(f"{what} {path}: not UTF-8 text at byte {exc.start} (expected a CSV "
-                             "of class probabilities)") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = [(reader.line_num, row) for row in reader if row]  # read.csv skips blank lines
-    except csv.Error as exc:
-        raise LabelFileError(f"{what} {path}: line {reader.line_num}: not valid CSV ({exc})") from None
+    rows = labels_io.read_csv_rows(path, what, "a CSV of class probabilities")
     if len(rows) < 2:
         raise LabelFileError(f"{what} {path}: expected a header of level names, then one row of "
                              "probabilities per observation")

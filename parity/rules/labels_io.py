@@ -529,6 +529,27 @@ def read_labels(path: Path, *, column: str | None = None):
     return _read_lines(path, text)
 
 
+def read_csv_rows(path: Path, option: str, expected: str) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a UTF-8 CSV file with their line numbers (as ``read.csv`` skips
+    blank lines; a leading byte-order mark dropped). Every fault is a LabelFileError starting
+    with ``option`` and the path and saying what was ``expected``: not a readable file, not
+    UTF-8, not valid CSV (with its line)."""
+    try:
+        check_readable_file(path, expected)
+    except LabelFileError as exc:
+        raise LabelFileError(f"{option} {exc}") from None
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise LabelFileError(f"{option} {path}: not UTF-8 text at byte {exc.start} (expected "
+                             f"{expected})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [(reader.line_num, row) for row in reader if row]
+    except csv.Error as exc:
+        raise LabelFileError(f"{option} {path}: line {reader.line_num}: not valid CSV ({exc})") from None
+
+
 def check_readable_file(path: Path, expected: str) -> None:
     """LabelFileError unless ``path`` is an existing regular file: a directory, or a name
     that does not exist, is named as such."""
