@@ -261,6 +261,16 @@ def test_evaluation_is_compared_name_by_name(tmp_path):
 # --------------------------------------------------------------------------- weights
 
 
+def test_evaluation_names_in_keras_3_return_dict_order_pass(tmp_path):
+    """R keras lists the loss first; Keras 3's return_dict puts the metrics first."""
+    r = write(tmp_path / "r", side="r", evaluation=([{"loss": 0.5, "accuracy": 0.75}], {}))
+    py = write(tmp_path / "py", evaluation=([{"accuracy": 0.75, "loss": 0.5}], {}))
+    got = checks(config("evaluation"), r, py)
+    assert all(c.status == "pass" for c in got.values()), got
+    missing = write(tmp_path / "missing", evaluation=([{"loss": 0.5}], {}))
+    assert checks(config("evaluation"), r, missing)["evaluation.names"].status == "fail"
+
+
 def test_class_weight_dropped_or_changed_fails(tmp_path):
     weights = {0: 1.0, 1: 1 / 3}
     r = write(tmp_path / "r", side="r", weights=([], {"class_weight": {"0": 1.0, "1": 1 / 3}}))
