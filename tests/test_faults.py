@@ -162,6 +162,9 @@ def test_concurrent_audits_and_killed_audit(rscript, tmp_path):
     first = start_audit(out)
     try:
         wait_for(first, r"\] epoch 1/8")
+        # frozen (it keeps its lock): on a quiet machine the smoke audit ends within seconds, and
+        # a finished audit would have renamed its work into place before the refusals below
+        os.kill(first.pid, signal.SIGSTOP)
         # a second audit on the same output: refused at once, naming the first one's pid
         second = parity("audit", "--profile", "smoke", "--epochs", "8", "--out", str(out))
         assert second.returncode == 2 and f"another audit (pid {first.pid})" in second.stderr
