@@ -58,7 +58,7 @@ __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES
            "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer", "Normalization",
            "TASKS", "r_typeof", "class_values", "output_rows", "Measure", "MEASURE_FUNCTIONS",
            "CaretValues", "caret_values_of_port", "layer_rows", "check_output_dir",
-           "predicted_classes", "schema", "drop_arrays"]
+           "predicted_classes", "schema", "drop_arrays", "Capture", "CapturedCall"]
 
 CONTRACT = "parity-run"
 CONTRACT_VERSION = 1
@@ -265,6 +265,29 @@ def caret_values_of_port(cm) -> CaretValues:
         positive=cm.positive, mode=cm.mode, text=str(cm))
 
 
+@dataclass(frozen=True)
+class CapturedCall:
+    """One library call a capture recorded (run.json ``capture.calls``): ``kind`` (compile,
+    fit, evaluate, predict, caret, statistic), ``function``, ``library``, its arrays by role
+    (loaded) and its other facts."""
+
+    index: int  # 1-based, in the order the script made the calls
+    kind: str
+    function: str
+    library: str
+    arrays: dict[str, np.ndarray]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A captured run: the script the side ran, its arguments, and its calls in order."""
+
+    script: str
+    args: list[str]
+    calls: list[CapturedCall]
+
+
 @dataclass
 class RunRecord:
     """Everything one side produced, as the engine compares it. Optional parts are None when
@@ -312,6 +335,9 @@ class RunRecord:
     errors: dict[str, str] = field(default_factory=dict)
     #: arrays removed after the run was written (name -> why; :func:`drop_arrays`)
     dropped: dict[str, str] = field(default_factory=dict)
+    #: a captured run (section ``capture``): its script and calls, in order; None when the
+    #: run was written by writer calls
+    capture: Capture | None = None
 
 
 # --------------------------------------------------------------------------- NPY
@@ -857,7 +883,24 @@ def read_run(run_dir: str | Path) -> RunRecord:
         callbacks={str(k): dict(v) for k, v in meta.get("callbacks", {}).items()},
         class_weight=_class_weight(meta, arrays, where),
         sample_weight=arrays.get("weights.sample_weight"),
-        measures=_measures(meta, arrays, where))
+        measures=_measures(meta, arrays, where),
+        capture=_capture(meta, arrays, where))
+
+
+def _capture(meta, arrays, where: str) -> Capture | None:
+    if "capture" not in meta:
+        return None
+    c = meta["capture"]
+    calls = []
+    for i, call in enumerate(c["calls"], start=1):
+        missing = sorted(name for name in call["arrays"].values() if name not in arrays)
+        if missing:
+            raise ContractError(f"{where}: capture.calls[{i - 1}] ({call['kind']} {call['function']}) "
+                                f"names arrays the run does not have: {', '.join(missing)}")
+        calls.append(CapturedCall(i, call["kind"], call["function"], call["library"],
+                                  {role: arrays[name] for role, name in call["arrays"].items()},
+                                  dict(call["values"])))
+    return Capture(str(c["script"]), [str(a) for a in c["args"]], calls)
 
 
 def _evaluation(meta, arrays, where: str) -> dict[str, float] | None:
