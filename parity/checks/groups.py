@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import math
+import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,13 +26,15 @@ from parity.checks.published import summary_rows, summary_total
 from parity.config import AuditConfig
 from parity.contract import (
     MEASURE_FUNCTIONS,
+    Capture,
+    CapturedCall,
     CaretValues,
     Measure,
     RunRecord,
     caret_values_of_port,
     predicted_classes,
 )
-from parity.rules import battery, compare, rbridge
+from parity.rules import battery, compare, crosswalk, rbridge
 from parity.rules.compare import EXACT, Tolerance, values_agree
 from parity.rules.grades import REQUIRE
 from python_impl import caret
@@ -617,11 +620,161 @@ def check_battery(c: CheckList) -> None:
               case.options, ok=not bad, difference=bad or None, rule=rule)
 
 
+# --------------------------------------------------------------------------- captured calls
+
+#: the kinds of captured calls both sides must make in the same order; "statistic" calls (a
+#: statistics library's function: scikit-learn, statsmodels, SciPy, pROC) are the crosswalk's
+PAIRED_KINDS = ("compile", "fit", "evaluate", "predict", "caret")
+#: per kind, the facts of a call that must be equal on both sides (values of capture.calls)
+CALL_FACTS = {"compile": ("loss", "optimizer", "learning_rate", "metrics"),
+              "fit": ("epochs", "batch_size", "validation_split", "shuffle", "epochs_run",
+                      "class_weight"),
+              "evaluate": ("names",), "predict": (), "caret": ("names",)}
+
+
+def _call_label(call: CapturedCall) -> str:
+    return call.kind if call.kind == call.function else f"{call.kind} {call.function}"
+
+
+def _paired_calls(capture: Capture) -> list[CapturedCall]:
+    return [call for call in capture.calls if call.kind in PAIRED_KINDS]
+
+
+def check_calls(c: CheckList, r: RunRecord, py: RunRecord) -> None:
+    """Captured runs (``capture = true``): the two scripts' library calls, paired by kind and
+    order (the first fit with the first fit, the second predict with the second predict).
+    ``calls.sequence`` fails at the first call that differs, showing both sequences; each pair's
+    facts and arrays are compared (arrays the other groups compare as the run's parts - the
+    first call of each kind - are not compared twice); a statistics library's call on the Python
+    side is mapped to caret's statistic (:mod:`parity.rules.crosswalk`) and reported beside what
+    R's caret reported, as information."""
+    g = "calls"
+    if r.capture is None or py.capture is None:
+        c.not_run("calls.sequence", g, "not captured: "
+                  + ", ".join(f"the {rec.side} run was written by writer calls"
+                              for rec in (r, py) if rec.capture is None)
+                  + " (a side with capture = true, or parity audit --r X.R --python X.py)")
+        return
+    r_calls, p_calls = _paired_calls(r.capture), _paired_calls(py.capture)
+    r_seq, p_seq = [_call_label(x) for x in r_calls], [_call_label(x) for x in p_calls]
+    first = next((i for i, (a, b) in enumerate(zip(r_seq, p_seq, strict=False)) if a != b), None)
+    if first is None and len(r_seq) != len(p_seq):
+        first = min(len(r_seq), len(p_seq))
+    c.add("calls.sequence", g, r_seq, p_seq, ok=first is None and bool(r_seq),
+          difference=None if first is None else {
+              "first_differing_call": first + 1,
+              "r": r_seq[first] if first < len(r_seq) else "(no more calls)",
+              "python": p_seq[first] if first < len(p_seq) else "(no more calls)"},
+          rule="the same library calls in the same order (keras compile/fit/evaluate/predict, "
+               "caret's functions; statistics libraries' calls are reported below, not paired)")
+    seen: dict[str, int] = {}
+    for a, b in zip(r_calls, p_calls, strict=False):  # beyond the shorter: calls.sequence failed
+        if _call_label(a) != _call_label(b):
+            break  # calls.sequence failed here: later pairs are not the same calls
+        seen[a.kind] = n = seen.get(a.kind, 0) + 1
+        prefix = f"calls.{a.kind}.{n}"
+        for fact in CALL_FACTS[a.kind]:
+            if fact in a.values or fact in b.values:
+                c.equal(f"{prefix}.{fact}", g, a.values.get(fact), b.values.get(fact))
+        for role in sorted(set(a.arrays) | set(b.arrays)):
+            name = f"{prefix}.{role}"
+            if n == 1 and (_is_part(a, role) or _is_part(b, role)):
+                continue  # the first call's arrays are the run's parts: their groups compare them
+            x, y = a.arrays.get(role), b.arrays.get(role)
+            if x is None or y is None:
+                c.add(name, g, x is not None, y is not None, ok=False, rule="recorded by both sides")
+            elif x.shape != y.shape and x.size != y.size:
+                c.add(name, g, list(x.shape), list(y.shape), ok=False, rule="the same shape")
+            else:  # n x 1 and n are the same values (R drops a matrix's last dimension)
+                c.numeric(name, g, x.reshape(-1), y.reshape(-1))
+    for call in py.capture.calls:
+        if call.kind == "statistic":
+            _crosswalk_rows(c, call, r)
+
+
+def _is_part(call: CapturedCall, role: str) -> bool:
+    """Whether a captured call's array is one of the run's parts (a name without "capture.")."""
+    return role in call.array_names and not call.array_names[role].startswith("capture.")
+
+
+def _statistic_arguments(call: CapturedCall) -> tuple[dict[str, Any], Any]:
+    """A captured statistics call's keyword arguments and result, as the library saw them:
+    label codes back to their labels (``<role>_levels``), other facts as recorded."""
+    values = dict(call.values)
+    result = call.arrays.get("result", values.pop("result", None))
+    kwargs: dict[str, Any] = {}
+    for role, arr in call.arrays.items():
+        if role != "result":
+            levels = values.pop(f"{role}_levels", None)
+            kwargs[role] = np.asarray(levels, dtype=object)[arr] if levels is not None else arr
+    kwargs.update((k, v) for k, v in values.items() if k != "capture_error")
+    if isinstance(result, dict):  # an object's numeric attributes (statsmodels' bunches)
+        result = types.SimpleNamespace(**result)
+    return kwargs, result
+
+
+def _caret_reported(r: RunRecord, statistic: str, level: str | None):
+    """What R's caret reported for ``statistic`` (of class ``level``) in the R run, or None."""
+    if r.caret is not None:
+        v = r.caret
+        if level is None and statistic in v.overall_names:
+            return float(v.overall[v.overall_names.index(statistic)])
+        if statistic in v.by_class_names:
+            col = v.by_class_names.index(statistic)
+            if not v.by_class_rows:  # two classes: one row, for the positive class
+                if level is None or level == v.positive:
+                    return float(v.by_class[0, col])
+            elif f"Class: {level}" in v.by_class_rows:
+                return float(v.by_class[v.by_class_rows.index(f"Class: {level}"), col])
+    if level is None:
+        for m in r.measures.values():
+            if statistic in m.names:
+                return float(m.values[m.names.index(statistic)])
+    return None
+
+
+def _crosswalk_rows(c: CheckList, call: CapturedCall, r: RunRecord) -> None:
+    """One Python statistics call, mapped to caret's statistic(s): an info row each."""
+    name = f"calls.statistic.{call.index}.{call.function.rsplit('.', 1)[-1]}"
+    kwargs, result = _statistic_arguments(call)
+    try:
+        rows = crosswalk.map_call(call.function, (), kwargs, result)
+    except Exception as exc:  # noqa: BLE001 - an unmapped call or arguments: said, never a failure
+        c.add(name, "calls", None, None, ok=True, status="info", required=False,
+              rule="reported, not judged", reason=f"not mapped to caret: {exc}")
+        return
+    for row in rows:
+        label = f"{name}.{row.caret_statistic}" + (f".{row.caret_class}" if row.caret_class else "")
+        reported = _caret_reported(r, row.caret_statistic, row.caret_class)
+        c.add(label, "calls", reported, row.value, ok=True, status="info", required=False,
+              difference={"caret_on_python_inputs": row.caret_value,
+                          "same_as_caret": row.caret_equal},
+              rule=f"{row.python_call} stands for caret's {row.caret_statistic}"
+                   + (f" (class {row.caret_class})" if row.caret_class else "")
+                   + "; reported beside R's caret, not judged",
+              reason=(row.why + "; " if row.why else "") + f"caret's value: {row.caret_call}"
+                     + ("" if reported is not None else "; R's caret did not report it"))
+
+
 #: group -> its check function (both run records)
 GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
     "data": check_data, "normalization": check_normalization, "model": check_model,
     "training": check_training, "predictions": check_predictions, "confusion": check_confusion,
-    "evaluation": check_evaluation, "measures": check_measures,
+    "evaluation": check_evaluation, "measures": check_measures, "calls": check_calls,
+}
+
+#: per group, whether a run recorded anything it compares (an audit of two scripts reports a
+#: group neither run recorded as one info row: Spec.only_recorded_groups)
+RECORDED: dict[str, Callable[[RunRecord], bool]] = {
+    "data": lambda rec: bool(rec.data) or rec.train_labels is not None,
+    "normalization": lambda rec: bool(rec.normalization),
+    "model": lambda rec: rec.layers is not None,
+    "training": lambda rec: bool(rec.history),
+    "predictions": lambda rec: rec.probabilities is not None or rec.predicted_values is not None,
+    "confusion": lambda rec: rec.caret is not None,
+    "evaluation": lambda rec: rec.evaluation is not None,
+    "measures": lambda rec: bool(rec.measures),
+    "calls": lambda rec: rec.capture is not None,
 }
 
 
@@ -631,7 +784,10 @@ GROUPS: dict[str, Callable[[CheckList, RunRecord, RunRecord], None]] = {
 GRADED = ("training.*_per_epoch", "predictions.probabilities_max_abs_diff",
           "predictions.predicted_values_max_abs_diff",
           "predictions.bit_identical_rows", "predictions.class_agreement", "confusion.table",
-          "confusion.printed_text", "confusion.crossed.*", "evaluation.*", "measures.crossed.*")
+          "confusion.printed_text", "confusion.crossed.*", "evaluation.*", "measures.crossed.*",
+          # captured calls after the first of their kind: what training computed
+          "calls.fit.*.history.*", "calls.fit.*.epochs_run", "calls.predict.*.output",
+          "calls.evaluate.*.values", "calls.caret.*.result", "calls.caret.*.by_class")
 
 
 def grade_pair(config: AuditConfig, r: RunRecord, py: RunRecord) -> Verdict:
@@ -720,6 +876,10 @@ def build_checks(config: AuditConfig, r: RunRecord | None, py: RunRecord | None,
         elif r is None or py is None:
             why = "; ".join(f"the {side} run is missing: {msg}" for side, msg in errors.items())
             c.not_run(f"{group}.compared", group, why or "a run is missing")
+        elif config.spec.only_recorded_groups and not (RECORDED[group](r) or RECORDED[group](py)):
+            c.add(f"{group}.recorded", group, False, False, ok=True, status="info", required=False,
+                  rule="reported, not judged", reason="neither script made a call this group "
+                  "compares (an audit of two scripts runs every group that applies)")
         else:
             GROUPS[group](c, r, py)
     if r is not None and py is not None:

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import fnmatch
+import json
 import shutil
 import string
 import sys
@@ -38,12 +39,20 @@ else:  # Python 3.10: the same parser, from PyPI
     import tomli as tomllib
 
 __all__ = ["SpecError", "Spec", "Side", "load_spec", "AuditConfig", "CHECK_GROUPS",
-           "BUILTIN_SPEC", "R_INT_MAX", "PLACEHOLDERS", "as_options"]
+           "BUILTIN_SPEC", "R_INT_MAX", "PLACEHOLDERS", "as_options", "scripts_spec",
+           "SCRIPT_GROUPS", "CAPTURE_EXECUTION"]
 
 BUILTIN_SPEC = SPECS / "tutorial.toml"
 #: every check group the engine knows (parity.checks), in report order
 CHECK_GROUPS = ("data", "normalization", "model", "training", "predictions", "confusion",
-                "evaluation", "measures", "battery", "published")
+                "evaluation", "measures", "calls", "battery", "published")
+#: the groups of an audit of two scripts (``parity audit --r X.R --python X.py``): every group
+#: that compares what the sides did (a group no side recorded a call for reports one info row)
+SCRIPT_GROUPS = ("data", "normalization", "model", "training", "predictions", "confusion",
+                 "evaluation", "measures", "calls")
+#: the execution settings a captured side can be given (an unmodified script takes none: the
+#: audit sets them in its environment)
+CAPTURE_EXECUTION = {"threads": ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")}
 #: settings that change how a side executes, never what it computes (the "execution" table)
 SPEC_VERSION = 1
 
@@ -57,6 +66,9 @@ class Side:
     label: str  # "R" or "Python"
     command: tuple[str, ...]
     checkpoint: bool
+    #: run the script unmodified under the capture layer (parity.capture): it writes no run
+    #: directory itself, takes no --out, and its library calls are recorded
+    capture: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,9 @@ class Spec:
     published: dict[str, Any] = field(default_factory=dict)
     #: the caret battery's (seed, size) (parity.rules.battery)
     battery: tuple[int, int] = (0, 0)
+    #: a group no side recorded anything for is one info row, not a check that did not run:
+    #: set for an audit of two scripts (``--r``/``--python``), whose groups are not chosen
+    only_recorded_groups: bool = False
 
     def tolerance(self, check: str, default: Tolerance) -> Tolerance:
         """The rule for one check: the first override whose pattern matches, else ``default``."""
@@ -195,10 +210,14 @@ def load_spec(path: str | Path | None = None) -> Spec:
         if not command or not all(isinstance(a, str) and a for a in command):
             raise SpecError(f"{where} [sides.{key}]: command = {command!r}; expected a non-empty "
                             "array of non-empty strings")
-        _known_keys(t, ("command", "checkpoint"), f"{where} [sides.{key}]")
+        _known_keys(t, ("command", "checkpoint", "capture"), f"{where} [sides.{key}]")
         _check_placeholders(command, f"{where} [sides.{key}]")
         sides[key] = Side(label, tuple(command),
-                          _get(t, "checkpoint", bool, f"{where} [sides.{key}]", False))
+                          _get(t, "checkpoint", bool, f"{where} [sides.{key}]", False),
+                          _get(t, "capture", bool, f"{where} [sides.{key}]", False))
+        if sides[key].capture and sides[key].checkpoint:
+            raise SpecError(f"{where} [sides.{key}]: capture = true and checkpoint = true; a "
+                            "captured script runs unmodified and cannot resume from a checkpoint")
     settings = dict(_get(raw, "settings", dict, where, {}))
     profiles = _get(raw, "profiles", dict, where, {"default": {}})
     if not profiles:
@@ -213,6 +232,11 @@ def load_spec(path: str | Path | None = None) -> Spec:
     execution = _get(raw, "execution", dict, where, {})
     _known_keys(execution, ("settings", "parallel"), f"{where} [execution]")
     exec_settings = dict(_get(execution, "settings", dict, f"{where} [execution]", {}))
+    captured = any(s.capture for s in sides.values())
+    if captured and (bad := sorted(set(exec_settings) - set(CAPTURE_EXECUTION))):
+        raise SpecError(f"{where} [execution]: settings {bad} cannot reach a captured script (it "
+                        f"runs unmodified); a captured side takes only {sorted(CAPTURE_EXECUTION)}, "
+                        "which the audit sets in its environment")
     for name, prof in profiles.items():
         # a profile changes declared settings only: a typo (epoch = 3) is not a new setting
         if unknown := sorted(set(prof) - set(settings) - set(exec_settings)):
@@ -249,6 +273,33 @@ def load_spec(path: str | Path | None = None) -> Spec:
                 execution_settings=exec_settings,
                 parallel=_get(execution, "parallel", bool, f"{where} [execution]", True),
                 groups=groups, tolerances=tolerances, published=published, battery=battery)
+
+
+def scripts_spec(r_script: str | Path, python_script: str | Path,
+                 settings: dict[str, Any] | None = None) -> Spec:
+    """The spec of ``parity audit --r X.R --python X.py``: both scripts captured, run as their
+    authors run them (``Rscript X.R``, ``python X.py``) with ``settings`` as ``--name value``,
+    every group of :data:`SCRIPT_GROUPS` (those no side recorded anything for report one info
+    row), one profile. The path of a spec file it does not have is the R script's."""
+    scripts = {}
+    for side, script, suffixes in (("r", r_script, (".r",)), ("python", python_script, (".py",))):
+        path = Path(script)
+        if not path.is_file():
+            raise SpecError(f"--{side} {script}: no such file")
+        if path.suffix.lower() not in suffixes:
+            raise SpecError(f"--{side} {script}: expected a{'n R' if side == 'r' else ' Python'} "
+                            f"script ({' or '.join(suffixes)})")
+        scripts[side] = str(path.resolve())
+    settings = dict(settings or {})
+    for k, v in settings.items():
+        _check_setting(k, v, f"--setting {k}")
+    return Spec(path=Path(scripts["r"]), name="scripts",
+                title=f"{Path(r_script).name} and {Path(python_script).name}, captured",
+                sides={"r": Side("R", ("Rscript", scripts["r"]), False, True),
+                       "python": Side("Python", ("{python}", scripts["python"]), False, True)},
+                settings=settings, profiles={"default": {}}, default_profile="default",
+                execution_settings={}, parallel=True, groups=SCRIPT_GROUPS, tolerances={},
+                only_recorded_groups=True)
 
 
 def as_options(settings: dict[str, Any]) -> list[str]:
@@ -333,8 +384,11 @@ class AuditConfig:
     def identity(self) -> dict[str, Any]:
         """What an interrupted audit must match to be resumed (threads included: they can
         change the last bits)."""
-        return {"spec": str(self.spec.path), "profile": self.profile, "settings": self.settings,
-                "seeds": self.seeds}
+        identity = {"spec": str(self.spec.path), "profile": self.profile,
+                    "settings": self.settings, "seeds": self.seeds}
+        if self.spec.only_recorded_groups:  # two scripts, no spec file: the scripts are the identity
+            identity["sides"] = {k: list(s.command) for k, s in self.spec.sides.items()}
+        return identity
 
     def side_command(self, side: str, out: Path | None, checkpoint: Path | None) -> list[str]:
         """The command line of one side: the spec's command, --out (unless None: the caller
@@ -349,11 +403,29 @@ class AuditConfig:
             raise SpecError(f"{self.spec.path} [sides.{side}]: {cmd[0]!r} not found"
                             + (" (install R with ./setup.sh)" if cmd[0] == "Rscript" else ""))
         cmd[0] = exe
+        if s.capture:
+            return self._captured_command(cmd, out)
         if out is not None:
             cmd += ["--out", str(out)]
         if s.checkpoint and checkpoint is not None:
             cmd += ["--checkpoint", str(checkpoint)]
         return cmd + as_options(self.settings)
+
+    def _captured_command(self, cmd: list[str], out: Path | None) -> list[str]:
+        """A captured side: ``python -m parity.capture --out DIR --settings JSON -- <command>``
+        (a Python script runs in that Python, so the driver is the command's own interpreter;
+        Rscript is exec'd by the audit's). The script gets the computation settings as
+        ``--name value``; the execution settings reach it as environment variables
+        (:data:`CAPTURE_EXECUTION`), set with ``env`` so the recorded argv shows them."""
+        python = Path(cmd[0]).name.startswith("python")
+        driver, script = (cmd[:1], cmd[1:]) if python else ([sys.executable], cmd)
+        env = [f"{var}={self.settings[name]}" for name, variables in CAPTURE_EXECUTION.items()
+               if name in self.settings for var in variables]
+        prefix = [shutil.which("env") or "/usr/bin/env", *env] if env else []
+        outs = ["--out", str(out)] if out is not None else []
+        return [*prefix, *driver, "-m", "parity.capture", *outs,
+                "--settings", json.dumps(self.settings, sort_keys=True), "--", *script,
+                *as_options(self.computation_settings())]
 
     def to_json(self) -> dict[str, Any]:
         return {"spec": self.spec.name, "spec_path": str(self.spec.path), "profile": self.profile,

@@ -277,6 +277,8 @@ class CapturedCall:
     library: str
     arrays: dict[str, np.ndarray]
     values: dict[str, Any]
+    #: role -> the name of its array in the run (``capture.<i>.<role>``, or a part's array)
+    array_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -899,7 +901,7 @@ def _capture(meta, arrays, where: str) -> Capture | None:
                                 f"names arrays the run does not have: {', '.join(missing)}")
         calls.append(CapturedCall(i, call["kind"], call["function"], call["library"],
                                   {role: arrays[name] for role, name in call["arrays"].items()},
-                                  dict(call["values"])))
+                                  dict(call["values"]), dict(call["arrays"])))
     return Capture(str(c["script"]), [str(a) for a in c["args"]], calls)
 
 

@@ -76,7 +76,7 @@ class Progress:
 
 def _cmd_audit(args) -> int:
     # Every input is checked before anything runs: spec, profile, settings, --out, --r-run.
-    spec = load_spec(args.spec)
+    spec = _audit_spec(args)
     cfg = AuditConfig.resolve(spec, profile=args.profile, epochs=args.epochs, seed=args.seed,
                               keras_defaults=args.keras_defaults, require=args.require,
                               seeds=args.seeds, margin=args.margin)
@@ -137,6 +137,35 @@ def _cmd_audit(args) -> int:
     return 0 if result.passed else 1
 
 
+def _audit_spec(args) -> config.Spec:
+    """The spec file, or for ``--r X.R --python X.py`` the spec of two captured scripts."""
+    if args.r_script is None and args.python_script is None:
+        if args.setting:
+            raise UsageError("--setting is for an audit of two scripts (--r and --python); a "
+                             "spec declares its settings in [settings] and its profiles")
+        return load_spec(args.spec)
+    if args.r_script is None or args.python_script is None:
+        raise UsageError("--r and --python go together: the R script and its Python port")
+    if args.spec is not None or args.profile is not None or args.r_run is not None:
+        raise UsageError("--r/--python audit two scripts as they are: without --spec, --profile "
+                         "or --r-run (a spec with capture = true sides does the same from a file)")
+    return config.scripts_spec(args.r_script, args.python_script,
+                               dict(_setting(s) for s in args.setting))
+
+
+def _setting(text: str) -> tuple[str, object]:
+    """``--setting NAME=VALUE``: an integer, a number, true/false, else a string."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.replace("_", "").isalnum():
+        raise UsageError(f"--setting {text!r}: expected NAME=VALUE (e.g. --setting batch_size=32)")
+    for parse in (int, float):
+        try:
+            return name, parse(value)
+        except ValueError:
+            pass
+    return name, {"true": True, "false": False}.get(value, value)
+
+
 def _write_reports(result, work_path: Path) -> None:
     report.write_reports(result, work_path, first64=work_path / "first64.png")
 
@@ -165,7 +194,9 @@ def _check_line(check) -> str:
 def _resume_command(args, out: Path) -> str:
     """The command that continues this audit."""
     argv = ["parity", "audit", "--out", str(out)]
-    for flag, value in (("--spec", args.spec), ("--profile", args.profile), ("--epochs", args.epochs),
+    for flag, value in (("--spec", args.spec), ("--r", args.r_script), ("--python", args.python_script),
+                        *(("--setting", s) for s in args.setting),
+                        ("--profile", args.profile), ("--epochs", args.epochs),
                         ("--seed", args.seed), ("--r-run", args.r_run),
                         ("--seeds", args.seeds if args.seeds > 1 else None),
                         ("--require", args.require if args.require != "exact" else None)):
@@ -396,6 +427,14 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("audit", allow_abbrev=False, help="run R and Python side by side and compare them")
     a.add_argument("--spec", type=Path, help="the audit's spec (TOML): the two sides' commands, "
                    "settings, profiles, checks (default: the built-in tutorial spec)")
+    a.add_argument("--r", type=Path, dest="r_script", metavar="SCRIPT.R",
+                   help="with --python: audit two scripts as they are, captured at the library "
+                        "boundary (keras' verbs, caret; no writer calls needed)")
+    a.add_argument("--python", type=Path, dest="python_script", metavar="SCRIPT.py",
+                   help="with --r: the Python port of the R script")
+    a.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                   help="with --r/--python: a setting both scripts take as --name value "
+                        "(repeatable; --epochs and --seed too)")
     a.add_argument("--profile", help="a profile of the spec; the tutorial's: smoke (2,000/500 "
                    "images, 1 epoch), default (full data, 3 epochs), tutorial (full data, 200 "
                    "epochs, the tutorial's settings)")
