@@ -29,6 +29,8 @@ LAYERS: dict[str, int] = {
     "parity.rnum": 0,
     "python_impl.caret": 0,  # the port's caret: a library that knows nothing of the engine
     "parity.contract": 1,  # the run-directory contract: schema, reader, Python writer
+    # a side's capture (hooks at the library boundary, written through the contract's writer)
+    "parity.capture": 1,
     "python_impl": 1,  # the port's workflow (a side): writes the contract
     "parity.rules": 2,  # tolerances, the caret comparison, statistics, R's caret, the battery
     "parity.config": 3,  # the spec and the resolved configuration
