@@ -7,7 +7,8 @@ with ``map_call`` and checks, against the value R computes on the same data:
   exact where both do the same IEEE operations (one division of two exact integer counts),
   relative 1e-12 where the same formula runs in another order or with R's long-double sums
   (a few ulps; any definitional difference on these inputs is orders of magnitude larger), and
-  the two measured exceptions the entries state (SciPy's brentq xtol, Boost vs TOMS 708);
+  the measured exceptions the entries state (SciPy's brentq xtol, Boost vs TOMS 708, SciPy's
+  chi-square tail vs pchisq, Boost's inverse beta vs qbeta, Kappa's cancellation near 0);
 - where it differs: an input where the difference shows (the value is not R's), and the row's
   ``caret_value`` - the named Python call on the same inputs - is R's value (relative 1e-12:
   ``python_impl.caret``'s rule, and NumPy's sums vs R's).
@@ -20,11 +21,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.stats
 import sklearn.metrics as skm
 from conftest import unavailable
 from sklearn.exceptions import UndefinedMetricWarning
+from statsmodels.stats.contingency_tables import SquareTable, mcnemar
+from statsmodels.stats.inter_rater import cohens_kappa
+from statsmodels.stats.proportion import proportion_confint
 
 from parity.rules.compare import Tolerance, values_agree
 from parity.rules.crosswalk import CROSSWALK, MAPPED_FUNCTIONS, CrosswalkRow, entry, map_call, markdown_table
@@ -79,6 +84,13 @@ local({
   # more than two classes: F_meas's table method (its factor method takes two levels only)
   .xw_f_meas_table <<- function(pred, obs, levels, relevant, beta)
     F_meas(table(fac(pred, levels), fac(obs, levels)), relevant = as.vector(relevant), beta = beta)
+  # confusionMatrix of a table of counts (rows = Prediction, levels "0".."k-1"): overall statistics
+  .xw_table_overall <<- function(counts, stats) {
+    k <- nrow(counts)
+    lv <- as.character(seq_len(k) - 1)
+    tab <- as.table(matrix(as.vector(counts), k, dimnames = list(Prediction = lv, Reference = lv)))
+    unname(confusionMatrix(tab)$overall[as.vector(stats)])
+  }
 })
 """
 
@@ -130,7 +142,8 @@ def scalar(x) -> float:
 
 
 def rows_of(name, *args, **kwargs) -> tuple[object, list[CrosswalkRow]]:
-    fn = {"binomtest": scipy.stats.binomtest, "pearsonr": scipy.stats.pearsonr}.get(name) \
+    fn = {"binomtest": scipy.stats.binomtest, "pearsonr": scipy.stats.pearsonr, "mcnemar": mcnemar,
+          "proportion_confint": proportion_confint, "cohens_kappa": cohens_kappa}.get(name) \
         or getattr(skm, name)
     result = fn(*args, **kwargs)
     return result, map_call(name, args, kwargs, result)
@@ -217,7 +230,14 @@ def test_map_call_rejects_unmapped_functions_and_bad_arguments():
         map_call("precision_score", ([1, 1, 1], [1, 1, 1]), {}, 1.0)
     with pytest.raises(ValueError, match=r"crosswalk entry 'nope': expected one of"):
         entry("nope")
-    assert all(name.startswith(("sklearn.metrics.", "scipy.stats.")) for name in MAPPED_FUNCTIONS)
+    with pytest.raises(ValueError, match=r"table of shape \(2, 3\): expected a square k x k table"):
+        map_call("mcnemar", (np.ones((2, 3)),), {}, mcnemar(np.ones((2, 2))))
+    with pytest.raises(ValueError, match=r"count=7, nobs=5: expected whole numbers with 0 <= count <= nobs"):
+        map_call("proportion_confint", (7, 5), {}, (0.0, 1.0))
+    with pytest.raises(ValueError, match=r"table\[0, 1\] = 1.5: expected non-negative integer counts"):
+        map_call("cohens_kappa", ([[1, 1.5], [2, 3]],), {"return_results": False}, 0.0)
+    assert all(name.startswith(("sklearn.metrics.", "scipy.stats.", "statsmodels.stats."))
+               for name in MAPPED_FUNCTIONS)
 
 
 def test_short_and_qualified_names_map_alike():
@@ -240,7 +260,8 @@ def test_every_mapped_function_gives_rows_of_known_entries():
         "balanced_accuracy_score": (y, p), "roc_auc_score": (y, probs, {"multi_class": "ovr"}),
         "log_loss": (y, probs), "mean_squared_error": (obs, pred), "root_mean_squared_error": (obs, pred),
         "mean_absolute_error": (obs, pred), "r2_score": (obs, pred), "pearsonr": (obs, pred),
-        "binomtest": (k, n),
+        "binomtest": (k, n), "mcnemar": (skm.confusion_matrix(y, p),), "proportion_confint": (k, n),
+        "cohens_kappa": (skm.confusion_matrix(y, p),),
     }
     assert sorted(calls) == sorted(name.rsplit(".", 1)[1] for name in MAPPED_FUNCTIONS)
     keys = {e.key for e in CROSSWALK}
@@ -252,6 +273,24 @@ def test_every_mapped_function_gives_rows_of_known_entries():
             assert row.entry in keys and row.caret_statistic and row.python_call and row.caret_call, row
             assert row.caret_equal or row.why, f"{name}: a differing row must say why: {row}"
 
+
+def test_statsmodels_results_map_as_a_capture_records_them():
+    """A capture records a result object by its attributes and a tuple of numbers as an array:
+    the rows are those of the objects themselves."""
+    from types import SimpleNamespace
+
+    table = np.array([[20, 9], [3, 30]])
+    kappa = cohens_kappa(table)
+    assert map_call("cohens_kappa", (table,), {}, SimpleNamespace(**kappa)) == \
+        map_call("cohens_kappa", (table,), {}, kappa)
+    test = mcnemar(table, exact=False)
+    assert map_call("mcnemar", (table,), {"exact": False}, SimpleNamespace(pvalue=test.pvalue)) == \
+        map_call("mcnemar", (table,), {"exact": False}, test)
+    limits = proportion_confint(50, 62, method="beta")
+    rows = map_call("proportion_confint", (50, 62), {"method": "beta"}, np.array(limits))
+    assert [(r.caret_statistic, r.value, r.caret_equal) for r in rows] == \
+        [(r.caret_statistic, r.value, r.caret_equal)
+         for r in map_call("proportion_confint", (50, 62), {"method": "beta"}, limits)]
 
 def test_printed_classification_report_maps_unrounded_values():
     y, p = classes(2, 60, 3)
@@ -663,6 +702,164 @@ def test_entry_accuracy_pvalue(r):
     assert_same(one(rows, "accuracy_pvalue"), r_p)
     _, rows = rows_of("binomtest", k, n, p=nir)  # two-sided
     assert_differs(one(rows, "accuracy_pvalue"), r_p)
+
+
+def table_overall(r, table, *stats: str) -> np.ndarray:
+    """caret's confusionMatrix(as.table(table))$overall[stats], rows = Prediction."""
+    return r.table_overall(np.asarray(table, dtype=float), list(stats))
+
+
+def sm_rows(name, *args, **kwargs) -> tuple[object, list[CrosswalkRow]]:
+    """rows_of for statsmodels, whose 0/0 on tables with empty cells is part of what is tested."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return rows_of(name, *args, **kwargs)
+
+
+@pytest.mark.r
+def test_entry_mcnemar(r):
+    y, p = classes(54, 200, 2, accuracy=0.7)  # b = 23, c = 8: a p-value far from 1
+    r_p = scalar(r.overall(strings(p), strings(y), levels_of(y, p), "McnemarPValue"))
+    truth_rows = skm.confusion_matrix(y, p)  # scikit-learn's orientation; caret's is its transpose
+    assert abs(truth_rows[0, 1] - truth_rows[1, 0]) > 1 and r_p < 0.05
+    for table in (truth_rows.T, truth_rows):  # McNemar's statistic is symmetric: either orientation
+        _, rows = sm_rows("mcnemar", table, exact=False)
+        assert_same(one(rows, "mcnemar"), r_p)
+        _, rows = sm_rows("mcnemar", table)  # exact=True: the binomial test
+        assert_differs(one(rows, "mcnemar"), r_p)
+        _, rows = sm_rows("mcnemar", table, exact=False, correction=False)
+        assert_differs(one(rows, "mcnemar"), r_p)
+    # b = c > 0: mcnemar.test leaves the statistic uncorrected (p = 1), mcnemar subtracts 1 anyway
+    r_one = scalar(table_overall(r, [[10, 5], [5, 20]], "McnemarPValue"))
+    assert r_one == 1.0
+    _, rows = sm_rows("mcnemar", [[10, 5], [5, 20]], exact=False)
+    assert_differs(one(rows, "mcnemar"), r_one)
+    _, rows = sm_rows("mcnemar", [[10, 5], [5, 20]], exact=False, correction=False)
+    assert_same(one(rows, "mcnemar"), r_one)
+    # b = c = 0: R's 0/0 is NaN; mcnemar's corrected statistic is 1/0 (p = 0), its exact p is 1
+    r_nan = scalar(table_overall(r, [[10, 0], [0, 7]], "McnemarPValue"))
+    assert np.isnan(r_nan)
+    for kwargs in ({"exact": False}, {}):
+        _, rows = sm_rows("mcnemar", [[10, 0], [0, 7]], **kwargs)
+        assert_differs(one(rows, "mcnemar"), r_nan)
+    _, rows = sm_rows("mcnemar", [[10, 0], [0, 7]], exact=False, correction=False)  # 0/0 in both
+    assert_same(one(rows, "mcnemar"), r_nan)
+
+
+@pytest.mark.r
+def test_entry_mcnemar_bowker(r):
+    """k > 2: caret's McnemarPValue is Bowker's test; mcnemar tests one pair; the named
+    SquareTable call gives caret's value only with shift_zeros=False and no empty pair."""
+    y, p = classes(41, 300, 4, accuracy=0.4)
+    table = skm.confusion_matrix(y, p).T
+    assert np.all((table + table.T)[np.triu_indices(4, 1)] > 0)
+    r_p = scalar(r.overall(strings(p), strings(y), levels_of(y, p), "McnemarPValue"))
+    _, rows = sm_rows("mcnemar", table, exact=False)
+    row = one(rows, "mcnemar")
+    assert "Bowker" in row.why
+    assert_differs(row, r_p)
+    rule = Tolerance(rel=row.rtol, abs_floor=row.atol)
+    for t in (table, table.T):
+        assert values_agree(r_p, SquareTable(t, shift_zeros=False).symmetry().pvalue, rule)
+    # an empty cell off the diagonal: the default shift_zeros=True counts it as 0.5
+    zero_cell = np.array([[4, 0, 4], [5, 9, 2], [1, 6, 8]])
+    r_zero = scalar(table_overall(r, zero_cell, "McnemarPValue"))
+    assert values_agree(r_zero, SquareTable(zero_cell, shift_zeros=False).symmetry().pvalue, rule)
+    assert not values_agree(r_zero, SquareTable(zero_cell).symmetry().pvalue, Tolerance(rel=1e-6))
+    # an empty pair (n_12 + n_21 = 0): R's term is 0/0, so caret's p-value is NaN
+    empty_pair = np.array([[7, 0, 4], [0, 9, 2], [1, 6, 8]])
+    r_nan = scalar(table_overall(r, empty_pair, "McnemarPValue"))
+    assert np.isnan(r_nan)
+    assert np.isfinite(SquareTable(empty_pair, shift_zeros=False).symmetry().pvalue)
+    _, rows = sm_rows("mcnemar", empty_pair, exact=False)
+    assert_differs(one(rows, "mcnemar"), r_nan)
+
+
+@pytest.mark.r
+def test_entry_accuracy_ci_statsmodels(r):
+    y, p = classes(42, 500, 3)
+    lv = levels_of(y, p)
+    k, n = int(np.sum(y == p)), len(y)
+    r_lower = scalar(r.overall(strings(p), strings(y), lv, "AccuracyLower"))
+    r_upper = scalar(r.overall(strings(p), strings(y), lv, "AccuracyUpper"))
+    _, rows = sm_rows("proportion_confint", k, n, method="beta")
+    assert_same(one(rows, "accuracy_ci_statsmodels", statistic="AccuracyLower"), r_lower)
+    assert_same(one(rows, "accuracy_ci_statsmodels", statistic="AccuracyUpper"), r_upper)
+    for kwargs in ({}, {"method": "wilson"}, {"method": "beta", "alpha": 0.1}):  # 'normal' by default
+        _, rows = sm_rows("proportion_confint", k, n, **kwargs)
+        assert_differs(one(rows, "accuracy_ci_statsmodels", statistic="AccuracyLower"), r_lower)
+        assert_differs(one(rows, "accuracy_ci_statsmodels", statistic="AccuracyUpper"), r_upper)
+    # small tables, none or all of them right (an end of the interval is 0 or 1), as arrays
+    tables = ([[0, 3], [2, 0]], [[4, 0], [0, 1]], [[1, 0], [0, 0]], [[2, 1], [0, 0]])
+    r_limits = np.array([table_overall(r, t, "AccuracyLower", "AccuracyUpper") for t in tables])
+    counts = [int(np.trace(t)) for t in np.asarray(tables)]
+    totals = [int(np.sum(t)) for t in tables]
+    _, rows = sm_rows("proportion_confint", counts, totals, method="beta")
+    assert_same(one(rows, "accuracy_ci_statsmodels", statistic="AccuracyLower"), r_limits[:, 0])
+    assert_same(one(rows, "accuracy_ci_statsmodels", statistic="AccuracyUpper"), r_limits[:, 1])
+    assert r_limits[0, 0] == 0.0 and r_limits[1, 1] == 1.0
+
+
+@pytest.mark.r
+def test_entry_kappa_statsmodels(r):
+    y, p = classes(43, 300, 4, accuracy=0.5)
+    lv = levels_of(y, p)
+    r_kappa = scalar(r.overall(strings(p), strings(y), lv, "Kappa"))
+    truth_rows = skm.confusion_matrix(y, p)
+    for table in (truth_rows.T, truth_rows):  # Kappa is symmetric: either orientation
+        _, rows = sm_rows("cohens_kappa", table)
+        assert_same(one(rows, "kappa_statsmodels"), r_kappa)
+        _, rows = sm_rows("cohens_kappa", table, return_results=False)
+        assert_same(one(rows, "kappa_statsmodels"), r_kappa)
+        for kwargs in ({"wt": "quadratic"}, {"wt": "linear"}, {"weights": [0, 1, 3, 4]}):
+            _, rows = sm_rows("cohens_kappa", table, **kwargs)
+            assert_differs(one(rows, "kappa_statsmodels"), r_kappa)
+    # small tables with empty cells, one of them Kappa = 0 exactly
+    for table in ([[3, 0, 1], [0, 0, 2], [1, 0, 4]], [[1, 1], [1, 1]], [[5, 0], [2, 0]]):
+        r_small = scalar(table_overall(r, table, "Kappa"))
+        _, rows = sm_rows("cohens_kappa", np.asarray(table))
+        assert_same(one(rows, "kappa_statsmodels"), r_small)
+    # pd.crosstab with a different class missing on each side: 2 x 2, paired by position
+    y2 = np.array([0, 2, 2, 2, 0, 0, 2, 0, 2, 2])
+    p2 = np.array([0, 0, 1, 1, 0, 1, 1, 0, 1, 0])
+    crosstab = pd.crosstab(pd.Series(p2, name="Prediction"), pd.Series(y2, name="Reference"))
+    assert crosstab.shape == (2, 2)
+    r_three = scalar(r.overall(strings(p2), strings(y2), ["0", "1", "2"], "Kappa"))
+    _, rows = sm_rows("cohens_kappa", crosstab)
+    row = one(rows, "kappa_statsmodels")
+    assert "same labels in the same order" in row.why
+    assert_differs(row, r_three)
+
+
+@pytest.mark.r
+def test_statsmodels_rows_hold_over_many_tables(r):
+    """McNemar (and Bowker's named call), Kappa and the Clopper-Pearson limits on 60 random tables
+    (k = 2, 3, 5; 1 to about 3,000 cases; many empty cells): each row holds the claim it makes
+    against caret's confusionMatrix of the same table."""
+    rng = np.random.default_rng(77)
+    stats = ("Kappa", "AccuracyLower", "AccuracyUpper", "McnemarPValue")
+    mcnemar_rule = Tolerance(rel=entry("mcnemar").rtol, abs_floor=entry("mcnemar").atol)
+    checked = 0
+    for i in range(60):
+        k = (2, 3, 5)[i % 3]
+        table = rng.poisson(rng.uniform(0, 1, (k, k)) * 10 ** rng.uniform(0, 2.5))
+        if table.sum() == 0:
+            continue
+        r_kappa, r_lower, r_upper, r_mcnemar = table_overall(r, table, *stats)
+        for orientation in (table, table.T):
+            _, rows = sm_rows("mcnemar", orientation, exact=False)
+            row = one(rows, "mcnemar")
+            (assert_same if row.caret_equal else assert_caret_value)(row, r_mcnemar)
+            _, rows = sm_rows("cohens_kappa", orientation, return_results=False)
+            row = one(rows, "kappa_statsmodels")
+            assert_same(row, r_kappa)
+        if k > 2 and np.all((table + table.T)[np.triu_indices(k, 1)] > 0):
+            bowker = SquareTable(table, shift_zeros=False).symmetry().pvalue
+            assert values_agree(r_mcnemar, bowker, mcnemar_rule), (table, r_mcnemar, bowker)
+        _, rows = sm_rows("proportion_confint", int(np.trace(table)), int(table.sum()), method="beta")
+        assert_same(one(rows, "accuracy_ci_statsmodels", statistic="AccuracyLower"), r_lower)
+        assert_same(one(rows, "accuracy_ci_statsmodels", statistic="AccuracyUpper"), r_upper)
+        checked += 1
+    assert checked >= 55
 
 
 #: (mapped call, its kwargs, row entry) checked against confusionMatrix over many inputs

@@ -1,6 +1,6 @@
 """Python's statistics libraries mapped to caret's statistics: the crosswalk.
 
-A port often computes caret's statistics with scikit-learn or SciPy. :data:`CROSSWALK` says,
+A port often computes caret's statistics with scikit-learn, statsmodels or SciPy. :data:`CROSSWALK` says,
 for each caret statistic, which library calls give it, whether their definition is caret's and,
 where it is not, why and which Python call gives caret's value. :func:`map_call` applies it to
 one captured call (its function, arguments and result) and returns :class:`CrosswalkRow` s: the
@@ -17,10 +17,16 @@ default 1). Levels are the sorted union of both label vectors, as scikit-learn's
 ``unique_labels`` sorts them and as R's ``factor()`` does for numbers and, in the C locale,
 for strings (other locales collate strings differently: the first level can differ).
 
+statsmodels' calls take a contingency table (``mcnemar``, ``cohens_kappa``) or counts
+(``proportion_confint``). McNemar's statistic and Kappa are symmetric in the table's transpose,
+so either orientation (caret's rows = Prediction, or scikit-learn's rows = truth) gives caret's
+value; a DataFrame's labels are aligned as statsmodels' ``mcnemar`` aligns them (the sorted union
+of index and columns, a missing label a zero row or column).
+
 This module is a leaf: it imports NumPy, pandas and :mod:`python_impl.caret`; scikit-learn (a
 test extra, not a dependency) only inside the functions that map its calls, and the mapped
-library's function itself only when :func:`map_call` binds its arguments. statsmodels (``mcnemar``,
-``proportion_confint``, ``cohens_kappa``) is not mapped yet.
+library's function itself (scikit-learn's, SciPy's, statsmodels') only when :func:`map_call`
+binds its arguments.
 
 Examples
 --------
@@ -46,6 +52,7 @@ from python_impl.caret import (
     RWarning,
     binom_ci,
     confusion_matrix,
+    confusion_matrix_from_table,
     f_meas,
     mn_log_loss,
     multi_class_summary,
@@ -68,6 +75,19 @@ BRENTQ_XTOL = (0.0, 2e-12)
 #: Boost's incomplete beta (SciPy) vs R's TOMS 708: measured <= 6.1e-13 relative down to 1e-150,
 #: up to 3.0e-12 in the deep tail (p-values near 1e-200)
 REL_1E11 = (1e-11, 0.0)
+#: statsmodels' chi-square p-values (scipy.stats.chi2.sf, Cephes) vs R's pchisq: measured
+#: <= 1.6e-13 relative down to 1e-276 on 600 tables; below the normal range SciPy returns 0
+#: where R returns a subnormal (4.4e-312): the project's rule for caret's p-values
+#: (parity.rules.compare.STATS)
+CHI2_SF = (1e-12, 1e-300)
+#: statsmodels' Clopper-Pearson limits (Boost's inverse incomplete beta, scipy.stats.beta.ppf/isf)
+#: vs R's qbeta: measured <= 1.3e-13 absolute on 3,071 (k, n), n up to 1e7; relative up to
+#: 6.6e-11 for limits near 0 (5.6e-7 for k = 1, n = 1e7), so the rule is absolute
+QBETA_ABS = (0.0, 1e-12)
+#: Kappa from a table, the same formula in another operation order: relative 1e-12, and absolute
+#: 1e-15 near Kappa = 0, where p0 - pc cancels (measured <= 1.4e-16 absolute, <= 5e-14 relative
+#: on 1,500 tables)
+KAPPA_TABLE = (1e-12, 1e-15)
 
 
 @dataclass(frozen=True)
@@ -345,6 +365,37 @@ CROSSWALK: tuple[CrosswalkEntry, ...] = (
         "caret's test is one-sided ('greater') against p = AccuracyNull (the largest class's share "
         "of the reference); binomtest's default is two-sided against p = 0.5",
         "python_impl.caret.toms708.pbeta(NIR, k, n - k + 1)  (R's pbeta)", *REL_1E11),
+    CrosswalkEntry(
+        "mcnemar", "McnemarPValue", "confusionMatrix $overall (mcnemar.test(table))",
+        ("statsmodels.stats.contingency_tables.mcnemar(table, exact=False, correction=True).pvalue",), True,
+        "caret's is R's mcnemar.test: 2x2, the chi-square test with continuity correction, "
+        "(|b - c| - 1)^2 / (b + c), uncorrected when b = c (p = 1; NaN when b = c = 0); k > 2, "
+        "Bowker's symmetry test over every pair (NaN when some n_ij + n_ji = 0). mcnemar's default "
+        "exact=True is the exact binomial test; correction=False drops the correction; with b = c "
+        "it corrects anyway (p < 1; p = 0 when b = c = 0); on a k x k table it tests cells [0, 1] "
+        "and [1, 0] only. Either orientation (the statistic is symmetric)",
+        "python_impl.caret.confusion_matrix_from_table(table).overall['McnemarPValue']  (k > 2: = "
+        "statsmodels.stats.contingency_tables.SquareTable(table, shift_zeros=False).symmetry().pvalue "
+        "when every n_ij + n_ji > 0; the default shift_zeros=True turns empty cells into 0.5)",
+        *CHI2_SF),
+    CrosswalkEntry(
+        "accuracy_ci_statsmodels", "AccuracyLower / AccuracyUpper",
+        "confusionMatrix $overall (binom.test's CI)",
+        ("statsmodels.stats.proportion.proportion_confint(count, nobs, method='beta')",), True,
+        "method='beta' is Clopper-Pearson (exact), binom.test's interval; the default method='normal' "
+        "is the Wald interval (normal approximation, clipped to [0, 1]), 'wilson', 'agresti_coull', "
+        "'jeffreys' and 'binom_test' are other intervals; alpha other than 0.05 another level",
+        "python_impl.caret.binom_ci(count, nobs)", *QBETA_ABS),
+    CrosswalkEntry(
+        "kappa_statsmodels", "Kappa", "confusionMatrix $overall (e1071::classAgreement)",
+        ("statsmodels.stats.inter_rater.cohens_kappa(table)['kappa']",
+         "cohens_kappa(table, return_results=False)"), True,
+        "its input is the table (either orientation: Kappa is symmetric); weights= or wt= give a "
+        "weighted kappa (wt alone: weights 0..k-1), caret's is unweighted; a DataFrame whose rows "
+        "and columns are not the same labels in the same order (pd.crosstab with a different class "
+        "missing on each side, or columns reordered) is paired by position, while caret's table "
+        "has every level on both sides",
+        "python_impl.caret.confusion_matrix_from_table(table).overall['Kappa']", *KAPPA_TABLE),
 )
 
 _BY_KEY = {e.key: e for e in CROSSWALK}
@@ -361,7 +412,9 @@ def entry(key: str) -> CrosswalkEntry:
 def _rule(e: CrosswalkEntry) -> str:
     if e.rtol == 0 and e.atol == 0:
         return "exact"
-    return f"relative {e.rtol:g}" if e.atol == 0 else f"absolute {e.atol:g}"
+    if e.atol == 0:
+        return f"relative {e.rtol:g}"
+    return f"absolute {e.atol:g}" if e.rtol == 0 else f"relative {e.rtol:g} or absolute {e.atol:g}"
 
 
 def markdown_table() -> str:
@@ -891,6 +944,106 @@ def _binomtest(a, result):
     ]
 
 
+# --------------------------------------------------------------------------- statsmodels
+
+
+def _table(table) -> tuple[np.ndarray, bool]:
+    """A contingency table as a square array of caret's levels, and whether a DataFrame's labels
+    had to be aligned (its rows and columns were not the same labels in the same order).
+
+    A DataFrame is aligned as statsmodels' ``mcnemar`` aligns it: the sorted union of index and
+    columns, a missing label a zero row or column. Counts are checked where caret's value is
+    computed (:func:`python_impl.caret.confusion_matrix_from_table`)."""
+    aligned = isinstance(table, pd.DataFrame) and not table.index.equals(table.columns)
+    if aligned:
+        labels = sorted(set(table.index) | set(table.columns))
+        table = table.reindex(index=labels, columns=labels, fill_value=0)
+    values = np.asarray(table)
+    if values.ndim != 2 or values.shape[0] != values.shape[1] or values.shape[0] < 2:
+        raise ValueError(f"table of shape {values.shape}: expected a square k x k table of counts, "
+                         "k >= 2 (caret's table has the same levels in its rows and columns)")
+    return values, aligned
+
+
+def _mcnemar(a, result):
+    table, _ = _table(a["table"])  # mcnemar aligns a DataFrame's labels itself
+    caret_value = confusion_matrix_from_table(table).overall["McnemarPValue"]
+    k = table.shape[0]
+    b, c = table[0, 1], table[1, 0]
+    why = []
+    if k > 2:
+        why.append(f"a {k} x {k} table: mcnemar tests cells [0, 1] and [1, 0] only; caret's "
+                   "McnemarPValue is Bowker's symmetry test over every pair")
+    elif a["exact"]:
+        why.append("exact=True (the default) is the exact binomial test; caret's is the chi-square "
+                   "test with continuity correction (exact=False)")
+    elif a["correction"] and b == c:
+        caret = "NaN (0/0)" if b == 0 else "statistic 0, p = 1"
+        why.append(f"b = c = {b:g}: mcnemar.test corrects only unequal counts (caret: {caret}), "
+                   "mcnemar subtracts 1 anyway")
+    elif not a["correction"] and b != c:
+        why.append("correction=False: the uncorrected statistic; caret's 2x2 test is "
+                   "continuity-corrected")
+    return [_row("mcnemar", f"mcnemar({_options(a, ['exact', 'correction'])}).pvalue",
+                 np.float64(result.pvalue), None, not why, "; ".join(why), caret_value)]
+
+
+#: proportion_confint's methods other than 'beta'
+_CI_METHODS = {"normal": "the Wald interval (normal approximation)",
+               "agresti_coull": "Agresti-Coull's interval", "wilson": "Wilson's score interval",
+               "jeffreys": "the Jeffreys interval",
+               "binom_test": "the inverted two-sided binomial test"}
+
+
+def _proportion_confint(a, result):
+    count, nobs = np.broadcast_arrays(np.asarray(a["count"], dtype=float), np.asarray(a["nobs"], dtype=float))
+    if not np.all(np.isfinite(count) & (count == np.floor(count)) & (count >= 0) & (count <= nobs)):
+        raise ValueError(f"count={a['count']!r}, nobs={a['nobs']!r}: expected whole numbers with "
+                         "0 <= count <= nobs (caret's correct predictions and cases)")
+    why = []
+    method, alpha = a["method"], a["alpha"]
+    if method != "beta":
+        kind = _CI_METHODS.get(method, "the Jeffreys interval" if str(method)[:4] == "jeff" else "")
+        why.append(f"method={method!r} is {kind or 'another interval'}; caret's is Clopper-Pearson "
+                   "(method='beta')")
+    if alpha != 0.05:
+        why.append(f"alpha={alpha!r}: a {100 * (1 - alpha):g}% interval; caret's is 95%")
+    limits = np.array([binom_ci(int(x), int(n)) for x, n in zip(count.ravel(), nobs.ravel(), strict=True)],
+                      dtype=float).reshape(*count.shape, 2)
+
+    def shaped(v):
+        v = np.asarray(v, dtype=float)
+        return np.float64(v) if v.ndim == 0 else v
+
+    call = f"proportion_confint({_options(a, ['alpha', 'method'])})"
+    low, upp = result
+    return [
+        _row("accuracy_ci_statsmodels", f"{call}[0]", shaped(low), None, not why, "; ".join(why),
+             shaped(limits[..., 0]), statistic="AccuracyLower"),
+        _row("accuracy_ci_statsmodels", f"{call}[1]", shaped(upp), None, not why, "; ".join(why),
+             shaped(limits[..., 1]), statistic="AccuracyUpper"),
+    ]
+
+
+def _cohens_kappa(a, result):
+    table, aligned = _table(a["table"])
+    caret_value = confusion_matrix_from_table(table).overall["Kappa"]
+    why = []
+    if a["weights"] is not None or a["wt"] is not None:
+        why.append(f"{_options(a, ['weights', 'wt'])}: a weighted kappa; caret's Kappa is unweighted")
+    if aligned:
+        why.append("the table's rows and columns are not the same labels in the same order (as "
+                   "pd.crosstab leaves a class missing on one side): cohens_kappa pairs cells by "
+                   "position; caret's table has every level in its rows and columns")
+    if a["return_results"]:  # KappaResults, a dict with attribute access (a recorded one: either)
+        value = np.float64(result["kappa"] if isinstance(result, Mapping) else result.kappa)
+    else:
+        value = np.float64(result)
+    call = f"cohens_kappa({_options(a, ['weights', 'wt', 'return_results'])})"
+    return [_row("kappa_statsmodels", call + ("['kappa']" if a["return_results"] else ""), value, None,
+                 not why, "; ".join(why), caret_value)]
+
+
 # --------------------------------------------------------------------------- dispatch
 
 #: library function -> (its import path, the mapper)
@@ -913,6 +1066,9 @@ _MAPPERS: dict[str, Callable[[Mapping[str, Any], Any], list[CrosswalkRow]]] = {
     "sklearn.metrics.r2_score": _r2,
     "scipy.stats.pearsonr": _pearsonr,
     "scipy.stats.binomtest": _binomtest,
+    "statsmodels.stats.contingency_tables.mcnemar": _mcnemar,
+    "statsmodels.stats.proportion.proportion_confint": _proportion_confint,
+    "statsmodels.stats.inter_rater.cohens_kappa": _cohens_kappa,
 }
 #: the library functions :func:`map_call` maps (fully qualified)
 MAPPED_FUNCTIONS: tuple[str, ...] = tuple(_MAPPERS)
@@ -945,7 +1101,8 @@ def map_call(library_function_name: str, args: Sequence[Any], kwargs: Mapping[st
     args, kwargs : sequence, mapping
         The call's arguments, as the function received them.
     result : object
-        What the call returned.
+        What the call returned; a result object (SciPy's, statsmodels') may be any object with
+        its attributes, as a capture records it (``types.SimpleNamespace(pvalue=...)``).
 
     Returns
     -------
@@ -958,7 +1115,8 @@ def map_call(library_function_name: str, args: Sequence[Any], kwargs: Mapping[st
     ValueError
         A function that is not mapped; arguments the function would not accept; multilabel or
         continuous targets, which caret's classification statistics do not cover; labels of
-        one class only (caret's confusionMatrix needs two levels).
+        one class only (caret's confusionMatrix needs two levels); a table that is not a square
+        table of counts (k >= 2); counts that are not whole numbers with 0 <= count <= nobs.
 
     Examples
     --------
