@@ -468,7 +468,7 @@ class _Transaction:
     def __enter__(self):
         w = self.session.writer
         self.meta = copy.deepcopy(w.meta)
-        self.calls = copy.deepcopy(self.session.calls)
+        self.arrays = [(call, dict(call["arrays"])) for call in self.session.calls]
         self.content = dict(w.by_content)
         w.renames = []
         return self
@@ -479,7 +479,8 @@ class _Transaction:
             for old, new in reversed(w.renames):
                 w.rename_file(new, old)
             w.meta, w.by_content = self.meta, self.content
-            self.session.calls[:] = self.calls  # the same list object: the writer's too
+            for call, arrays in self.arrays:  # in place: the recorder holds these dicts
+                call["arrays"] = arrays
         w.renames = []
         return False
 
