@@ -460,3 +460,32 @@ def test_keras_is_patched_on_the_class_and_restored(tmp_path):
     assert [c.kind for c in run.capture.calls] == ["compile", "predict"]
     assert run.capture.calls[0].values["optimizer"] == "SGD"
     assert run.task == "regression" and np.array_equal(run.predicted_values, output.astype(np.float64))
+
+
+def test_statsmodels_calls_are_recorded_from_its_public_modules(tmp_path):
+    pytest.importorskip("statsmodels")
+    session = CaptureSession(tmp_path / "run", settings={}, script="s.py", args=[])
+    session.install()
+    try:  # imported after the install, as a script's imports are: the names bound are the wrappers
+        import statsmodels.stats.api as sms
+        from statsmodels.stats.contingency_tables import mcnemar
+        from statsmodels.stats.inter_rater import cohens_kappa
+
+        table = np.array([[10, 3], [5, 12]])
+        test = mcnemar(table, exact=False, correction=True)
+        low, high = sms.proportion_confint(22, 30, method="beta")  # statsmodels.stats.api re-exports it
+        kappa = cohens_kappa(table)
+        session.finish()
+    finally:
+        session.uninstall()
+        session.abort()
+    mc, ci, ck = read_run(tmp_path / "run").capture.calls
+    assert mc.function == "statsmodels.stats.contingency_tables.mcnemar" and mc.library == "statsmodels"
+    assert mc.arrays["table"].tolist() == table.tolist()
+    assert mc.values["exact"] is False and mc.values["result"] == {"pvalue": test.pvalue,
+                                                                   "statistic": test.statistic}
+    assert ci.function == "statsmodels.stats.proportion.proportion_confint"
+    assert ci.values["count"] == 22 and ci.values["method"] == "beta" and ci.values["result_type"] == "tuple"
+    assert ci.arrays["result.0"].tolist() == [low] and ci.arrays["result.1"].tolist() == [high]
+    assert ck.function == "statsmodels.stats.inter_rater.cohens_kappa"
+    assert ck.values["result"]["kappa"] == kappa.kappa and ck.arrays["table"].tolist() == table.tolist()

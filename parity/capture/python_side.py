@@ -41,8 +41,8 @@ import numpy as np
 
 from parity.contract import ARRAY_DTYPES, RunWriter, caret_values_of_port
 
-__all__ = ["STATISTIC_FUNCTIONS", "CARET_FUNCTIONS", "CARET_MODULES", "KERAS_MODULES", "KERAS_METHODS",
-           "REGRESSION_LOSSES", "CaptureSession", "call_label"]
+__all__ = ["STATISTIC_FUNCTIONS", "STATISTIC_REEXPORTS", "CARET_FUNCTIONS", "CARET_MODULES",
+           "KERAS_MODULES", "KERAS_METHODS", "REGRESSION_LOSSES", "CaptureSession", "call_label"]
 
 #: the statistics functions captured (kind "statistic"), fully qualified by the public module a
 #: script imports them from; covers parity.rules.crosswalk.MAPPED_FUNCTIONS (a test checks it)
@@ -59,6 +59,12 @@ STATISTIC_FUNCTIONS: tuple[str, ...] = (
     "statsmodels.stats.contingency_tables.mcnemar", "statsmodels.stats.proportion.proportion_confint",
     "statsmodels.stats.inter_rater.cohens_kappa",
 )
+#: modules that re-export statistics functions under another public path (module -> the
+#: attributes, each the function of STATISTIC_FUNCTIONS with that last part): a script that
+#: writes ``import statsmodels.stats.api as sms`` calls the same function
+STATISTIC_REEXPORTS: dict[str, tuple[str, ...]] = {
+    "statsmodels.stats.api": ("mcnemar", "proportion_confint", "cohens_kappa"),
+}
 #: the port's caret functions (python_impl.caret) and caret's R name for each (kind "caret")
 CARET_FUNCTIONS: dict[str, str] = {
     "confusion_matrix": "confusionMatrix", "confusion_matrix_from_table": "confusionMatrix",
@@ -100,6 +106,9 @@ def _hooks_by_module() -> dict[str, dict[str, _Hook]]:
     for qualified in STATISTIC_FUNCTIONS:
         module, attr = qualified.rsplit(".", 1)
         out.setdefault(module, {})[attr] = _Hook("statistic", qualified, module.split(".")[0])
+    by_attr = {q.rsplit(".", 1)[1]: q for q in STATISTIC_FUNCTIONS}
+    for module, attrs in STATISTIC_REEXPORTS.items():
+        out[module] = {attr: _Hook("statistic", by_attr[attr], module.split(".")[0]) for attr in attrs}
     for module in CARET_MODULES:
         out[module] = {attr: _Hook("caret", name, "python_impl.caret")
                        for attr, name in CARET_FUNCTIONS.items()}
@@ -298,7 +307,7 @@ class CaptureSession:
         value), a tuple item by item (``result.<i>``), a mapping or a result object as JSON
         (``values.result``: its numeric attributes), text as text."""
         values = call["values"]
-        numbers = None if _is_result_object(result) else _numbers(result)
+        numbers = None if _is_result_object(result) or isinstance(result, (tuple, list)) else _numbers(result)
         if numbers is not None:
             values["result_type"] = "scalar" if np.ndim(result) == 0 else "array"
             self._array(call, index, "result", numbers)
