@@ -129,8 +129,8 @@ capture_prepare <- function() {
 capture_json_env <- function(name, value, default) {
   if (is.na(value) || !nzchar(value)) value <- default
   tryCatch(jsonlite::fromJSON(value, simplifyVector = FALSE),
-           error = function(e) stop(name, " = ", value, ": not JSON (", conditionMessage(e), ")",
-                                    call. = FALSE))
+           error = function(e) stop(name, " = ", value, ": not JSON (",
+                                    trimws(gsub("\\s+", " ", conditionMessage(e))), ")", call. = FALSE))
 }
 
 capture_note_quit <- function(status) {
