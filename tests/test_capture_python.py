@@ -444,9 +444,13 @@ def test_keras_is_patched_on_the_class_and_restored(tmp_path):
     session = CaptureSession(tmp_path / "run", settings={}, script="s.py", args=[])
     session.install()
     try:
-        for method in python_side.KERAS_METHODS:  # Sequential and Functional inherit the wrapper
-            assert not any(method in vars(cls) for cls in (keras.Sequential, type(keras.Model)))
-            assert hasattr(getattr(keras.Sequential, method), "__parity_capture_original__")
+        inputs = keras.Input((2,))
+        functional = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+        for cls in (keras.Sequential, type(functional)):  # both inherit the wrapper from keras.Model
+            below = cls.__mro__[:cls.__mro__.index(keras.Model)]
+            for method in python_side.KERAS_METHODS:
+                assert not any(method in vars(c) for c in below), (cls, method)
+                assert hasattr(getattr(cls, method), "__parity_capture_original__")
         model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
         model.compile(loss="mse", optimizer="sgd")
         x = np.arange(8, dtype=np.float32).reshape(4, 2)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import importlib.abc
 import inspect
 import math
@@ -247,6 +246,7 @@ class CaptureSession:
         """Record one call (never raises: a failure is kept in the call's values as
         ``capture_error`` and the script goes on)."""
         with self._lock:
+            self.writer.recent = []  # identity holds within one call only (and keeps no array alive)
             index = len(self.calls) + 1
             call: dict[str, Any] = {"kind": hook.kind, "function": hook.function,
                                     "library": hook.library, "arrays": {}, "values": {}}
@@ -257,6 +257,8 @@ class CaptureSession:
                 recorder(call, index, bound, result)
             except Exception as exc:
                 _add_error(call["values"], exc)
+            finally:
+                self.writer.recent = []
 
     def _parts(self, call: dict[str, Any], key: str, write: Callable[[], None]) -> None:
         """Write the contract's parts from the first call of ``key``; a failure is kept on the
@@ -478,7 +480,8 @@ class _Transaction:
         w = self.session.writer
         self.meta = copy.deepcopy(w.meta)
         self.arrays = [(call, dict(call["arrays"])) for call in self.session.calls]
-        self.content = dict(w.by_content)
+        self.by_kind = {k: list(v) for k, v in w.by_kind.items()}
+        self.recent = list(w.recent)
         w.renames = []
         return self
 
@@ -487,7 +490,7 @@ class _Transaction:
         if exc_type is not None:
             for old, new in reversed(w.renames):
                 w.rename_file(new, old)
-            w.meta, w.by_content = self.meta, self.content
+            w.meta, w.by_kind, w.recent = self.meta, self.by_kind, self.recent
             for call, arrays in self.arrays:  # in place: the recorder holds these dicts
                 call["arrays"] = arrays
         w.renames = []
@@ -496,37 +499,55 @@ class _Transaction:
 
 class _DedupWriter(RunWriter):
     """A :class:`RunWriter` that writes each array once: a captured call's array equal (dtype,
-    shape, bytes) to one already written is referenced by that name, and a part equal to a
-    call's array takes over its file (the call then names the part)."""
+    shape, every bit) to one already written is referenced by that name, and a part equal to a
+    call's array takes over its file (the call then names the part).
+
+    Cheap for large arrays: the same object written twice during one call (the first fit's x is
+    the part normalized.train and the call's x) is recognised by identity; otherwise only an
+    array of the same dtype and shape is compared, bit by bit, with its file (memory-mapped).
+    """
 
     def __init__(self, out, *, side, settings):
         super().__init__(out, side=side, settings=settings)
-        self.by_content: dict[tuple[str, tuple[int, ...], bytes], str] = {}
+        self.by_kind: dict[tuple[str, tuple[int, ...]], list[str]] = {}  # (dtype, shape) -> names
+        self.recent: list[tuple[np.ndarray, str]] = []  # written during the call being recorded
         self.renames: list[tuple[str, str]] = []
         self.calls: list[dict[str, Any]] = []  # the session's calls (their array names follow a rename)
 
+    def same_array(self, arr: np.ndarray) -> str | None:
+        """The name of an array already written with the same dtype, shape and bits, or None."""
+        kind = _kind(arr)
+        if kind is None:
+            return None
+        for obj, name in self.recent:
+            if obj is arr:
+                return name
+        for name in self.by_kind.get(kind, []):
+            if _same_bits(arr, self.load(name, mmap=True)):
+                return name
+        return None
+
     def array(self, name: str, values) -> None:
         arr = np.asarray(values)
-        key = _content_key(arr)
-        owner = self.by_content.get(key) if key is not None else None
+        owner = self.same_array(arr)
         if owner is not None and owner.startswith("capture.") and not name.startswith("capture."):
             self.rename_file(owner, name)
             self.renames.append((owner, name))
             for call in self.calls:
                 call["arrays"] = {r: name if n == owner else n for r, n in call["arrays"].items()}
-            assert key is not None
-            self.by_content[key] = name
             return
         super().array(name, arr)
-        if key is not None and owner is None:
-            self.by_content[key] = name
+        kind = _kind(arr)
+        if kind is not None and owner is None:
+            self.by_kind.setdefault(kind, []).append(name)
+            self.recent.append((arr, name))
 
     def capture_array(self, name: str, values) -> str:
         """Write a captured call's array unless the same array is written; its name."""
         arr = np.asarray(values)
-        key = _content_key(arr)
-        if key is not None and key in self.by_content:
-            return self.by_content[key]
+        owner = self.same_array(arr)
+        if owner is not None:
+            return owner
         self.array(name, arr)
         return name
 
@@ -535,20 +556,29 @@ class _DedupWriter(RunWriter):
         entry = self.meta["arrays"].pop(old)
         (self.tmp / entry["file"]).rename(self.tmp / f"{new}.npy")
         self.meta["arrays"][new] = {**entry, "file": f"{new}.npy"}
+        self.by_kind = {k: [new if n == old else n for n in names] for k, names in self.by_kind.items()}
+        self.recent = [(obj, new if n == old else n) for obj, n in self.recent]
 
-    def load(self, name: str) -> np.ndarray:
+    def load(self, name: str, *, mmap: bool = False) -> np.ndarray:
         assert self.tmp is not None
-        return np.load(self.tmp / self.meta["arrays"][name]["file"], allow_pickle=False)
+        return np.load(self.tmp / self.meta["arrays"][name]["file"], allow_pickle=False,
+                       mmap_mode="r" if mmap else None)
 
 
-def _content_key(arr: np.ndarray) -> tuple[str, tuple[int, ...], bytes] | None:
-    """dtype, shape and a digest of the bytes: what makes two arrays the same array in a run."""
+def _kind(arr: np.ndarray) -> tuple[str, tuple[int, ...]] | None:
+    """dtype (little-endian, as written) and shape; None for what a run cannot hold."""
     if arr.dtype.kind not in "biuf" or arr.dtype.newbyteorder("<").str not in ARRAY_DTYPES:
         return None
-    data = arr.T if arr.flags.f_contiguous and not arr.flags.c_contiguous else np.ascontiguousarray(arr)
-    order = "F" if data is not arr and arr.flags.f_contiguous else "C"
-    digest = hashlib.blake2b(memoryview(data).cast("B"), digest_size=16).digest()  # type: ignore[arg-type]
-    return f"{arr.dtype.newbyteorder('<').str}{order}", tuple(arr.shape), digest
+    return arr.dtype.newbyteorder("<").str, tuple(arr.shape)
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal to the bit (NaN payloads and -0.0 included), whatever the memory order."""
+    if a.shape != b.shape or a.dtype.itemsize != b.dtype.itemsize:
+        return False
+    bits = np.dtype(f"u{a.dtype.itemsize}")
+    return bool(np.array_equal(np.asarray(a, a.dtype.newbyteorder("=")).view(bits),
+                               np.asarray(b, b.dtype.newbyteorder("=")).view(bits)))
 
 
 # --------------------------------------------------------------------------- hooks
