@@ -107,7 +107,7 @@ capture_prepare <- function() {
   s$script <- script
   s$args <- as.character(unlist(args))
   s$calls <- list()
-  s$depth <- 0L
+  s$frames <- list()   # the frames of the captured calls in progress, outermost first
   s$error_seen <- FALSE
   s$quit_status <- NULL
   s$firsts <- character()
@@ -188,48 +188,75 @@ capture_replace <- function(env, name, value) {
 # The hooked copy of a function: the same formals, environment and body, preceded by the
 # capture's entry and an on.exit() that records the outermost call with its returnValue(). No
 # frame is added, so sys.call(), match.call(), substitute() and parent.frame() inside it, the
-# value's visibility and errors are those of the original. (None of the hooked functions sets
-# its own on.exit(), which would replace the capture's.)
+# value's visibility and errors are those of the original. An on.exit() of the body that would
+# replace the capture's (add = FALSE) is followed by the capture's again.
 capture_hook <- function(original, spec) {
   hooked <- original
   key <- paste0(spec$library, "::", spec$name, if (!is.null(spec$class)) paste0(".", spec$class))
   capture_state$specs[[key]] <- c(spec, list(original = original))
+  exit <- quote(on.exit(parityrun:::capture_exit(environment(), returnValue(parityrun:::capture_none)),
+                        add = TRUE))
   body(hooked) <- substitute({
     parityrun:::capture_enter(KEY, environment())
-    on.exit(parityrun:::capture_exit(environment(), returnValue(parityrun:::capture_none)), add = TRUE)
+    EXIT
     BODY
-  }, list(KEY = key, BODY = body(original)))
+  }, list(KEY = key, EXIT = exit, BODY = capture_keep_exit(body(original), exit)))
   attr(hooked, "parity_capture") <- TRUE
   hooked
+}
+
+# `expr` with every on.exit() that does not add (add = FALSE or not given) followed by `exit`;
+# functions defined inside have frames of their own and are left as they are.
+capture_keep_exit <- function(expr, exit) {
+  if (!is.call(expr) || identical(expr[[1L]], as.name("function"))) return(expr)
+  if (identical(expr[[1L]], as.name("on.exit"))) {
+    add <- tryCatch(match.call(on.exit, expr)$add, error = function(e) NULL)
+    return(if (isTRUE(add)) expr else call("{", expr, exit))
+  }
+  parts <- as.list(expr)
+  for (k in seq_along(parts)[-1L]) {
+    part <- parts[[k]]
+    if (!missing(part) && is.call(part)) expr[[k]] <- capture_keep_exit(part, exit)
+  }
+  expr
 }
 
 # returnValue()'s default: the function did not return (an error left it)
 capture_none <- new.env(parent = emptyenv())
 
-# Entry: for the outermost captured call, its arguments are evaluated first (as the call's own
-# promises, so each is evaluated once; a captured call inside an argument is then recorded
-# before this one, as in Python, where arguments are evaluated before the call).
+# Entry: the frames of the captured calls in progress are a stack (an exit that never ran -
+# a frame no longer on R's stack - is dropped). For the outermost call its arguments are
+# evaluated first (its own promises, so each is evaluated once; a captured call inside an
+# argument is then recorded before this one, as Python evaluates arguments before the call).
 capture_enter <- function(key, frame) {
   s <- capture_state
   if (!isTRUE(s$active)) return(invisible())
-  if (s$depth == 0L) {
+  if (length(s$frames)) {
+    live <- sys.frames()
+    s$frames <- Filter(function(f) any(vapply(live, identical, TRUE, f)), s$frames)
+  }
+  if (!length(s$frames)) {
     spec <- s$specs[[key]]
     args <- tryCatch(capture_frame_args(spec$original, frame), error = function(e) e)
     s$current <- list(frame = frame, spec = spec, args = args)
   }
-  s$depth <- s$depth + 1L
+  s$frames <- c(s$frames, list(frame))
   invisible()
 }
 
+# Exit (once per frame): the outermost call is recorded while its frame is still on the
+# stack, so captured calls the recording makes are not recorded.
 capture_exit <- function(frame, value) {
   s <- capture_state
-  if (!isTRUE(s$active) || s$depth == 0L) return(invisible())
-  if (s$depth == 1L && identical(frame, s$current$frame)) {
+  if (!isTRUE(s$active)) return(invisible())
+  at <- Position(function(f) identical(f, frame), s$frames)
+  if (is.na(at)) return(invisible())
+  if (at == 1L && identical(frame, s$current$frame)) {
     current <- s$current
     s$current <- NULL
     if (!identical(value, capture_none)) capture_record(current$spec, current$args, value)
   }
-  s$depth <- s$depth - 1L
+  s$frames <- s$frames[-at]
   invisible()
 }
 

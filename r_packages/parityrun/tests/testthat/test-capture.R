@@ -185,3 +185,33 @@ test_that("arguments are bound to the parameters of the method a generic dispatc
   plain <- capture_bind(list(original = function(pred, obs) NULL), list(obs = 2, 1))
   expect_identical(unclass(plain)[c("pred", "obs")], list(pred = 1, obs = 2))
 })
+
+test_that("in process: outermost calls only, a body's own on.exit() kept, an error not recorded", {
+  s <- capture_state
+  out <- file.path(tempfile("runs"), "run")
+  dir.create(dirname(out))
+  s$run <- parity_run_open(out)
+  s$calls <- list(); s$frames <- list(); s$specs <- list(); s$sources <- list()
+  s$firsts <- character(); s$current <- NULL; s$active <- TRUE
+  on.exit({ s$active <- FALSE; unlink(dirname(out), recursive = TRUE) })
+  spec <- function(name) list(kind = "statistic", fn = paste0("pkg::", name), name = name,
+                              library = "pkg", arrays = c("response", "predictor"))
+  inner <- capture_hook(function(response, predictor) sum(response * predictor), spec("inner"))
+  closed <- FALSE
+  outer <- capture_hook(function(response, predictor, fail = FALSE) {
+    on.exit(closed <<- TRUE)  # replaces every earlier on.exit() of this frame
+    if (fail) stop("outer fails")
+    invisible(c(inner(response, predictor), 2))
+  }, spec("outer"))
+  expect_identical(withVisible(outer(c(1, 2), c(3, 4)))$visible, FALSE)
+  expect_true(closed)
+  expect_error(outer(1, 2, fail = TRUE), "outer fails")
+  expect_identical(outer(c(1, 1), c(1, 1)), c(2, 2))
+  calls <- lapply(s$calls, function(call) call$record)
+  expect_identical(vapply(calls, function(r) r[["function"]], ""), c("pkg::outer", "pkg::outer"))
+  expect_identical(calls[[1]]$values$result_type, "array")
+  expect_identical(parity_run_close(s$run), out)
+  expect_identical(read_array(out, calls[[1]]$arrays$result), c(11, 2))
+  expect_identical(read_array(out, calls[[1]]$arrays$response), c(1, 2))
+  expect_identical(length(s$frames), 0L)
+})
