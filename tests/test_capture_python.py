@@ -493,3 +493,41 @@ def test_statsmodels_calls_are_recorded_from_its_public_modules(tmp_path):
     assert ci.arrays["result.0"].tolist() == [low] and ci.arrays["result.1"].tolist() == [high]
     assert ck.function == "statsmodels.stats.inter_rater.cohens_kappa"
     assert ck.values["result"]["kappa"] == kappa.kappa and ck.arrays["table"].tolist() == table.tolist()
+
+
+@pytest.mark.r
+def test_rscript_starts_with_the_capture_profile_and_the_scripts_own_arguments(tmp_path):
+    """The hand-over, with real R: Rscript replaces the driver (the same pid), reads the profile
+    R_PROFILE_USER names, and the script sees exactly its own commandArgs()."""
+    import shutil
+
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript not found; run ./setup.sh")
+    profile = tmp_path / "probe.Rprofile"  # stands in for capture.Rprofile: it reports what it saw
+    profile.write_text(textwrap.dedent('''
+        vars <- c("PARITY_CAPTURE_OUT", "PARITY_CAPTURE_SETTINGS", "PARITY_CAPTURE_SCRIPT",
+                  "PARITY_CAPTURE_ARGS", "PARITY_CAPTURE_USER_PROFILE")
+        writeLines(c(Sys.getpid(), Sys.getenv(vars)), "profile_saw.txt")
+    '''))
+    (tmp_path / ".Rprofile").write_text("")
+    (tmp_path / "analysis.R").write_text(
+        'writeLines(c(commandArgs(trailingOnly = TRUE), grep("^--file=", commandArgs(), value = TRUE)), '
+        '"script_saw.txt")\n')
+    code = textwrap.dedent(f'''
+        import os, sys
+        from pathlib import Path
+        from parity.capture import driver
+        driver.CAPTURE_RPROFILE = Path({str(profile)!r})
+        print(os.getpid(), flush=True)
+        sys.exit(driver.main(["--out", "run", "--settings", '{{"epochs": 2}}', "--",
+                              "Rscript", "analysis.R", "--epochs", "2"]))
+    ''')
+    env = {k: v for k, v in os.environ.items() if k != "R_PROFILE_USER"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          env={**env, "TZ": "UTC", "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    pid, out, settings, script, args, user = (tmp_path / "profile_saw.txt").read_text().splitlines()
+    assert pid == proc.stdout.split()[0]  # execvpe: R is the driver's process
+    assert (out, settings, script) == (str(tmp_path / "run"), '{"epochs": 2}', "analysis.R")
+    assert json.loads(args) == ["--epochs", "2"] and user == str(tmp_path / ".Rprofile")
+    assert (tmp_path / "script_saw.txt").read_text().splitlines() == ["--epochs", "2", "--file=analysis.R"]
