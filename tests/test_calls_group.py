@@ -120,10 +120,12 @@ def test_a_statistics_call_is_mapped_to_caret_beside_r_caret_as_information(tmp_
     pytest.importorskip("sklearn")
     calls = _model_calls(np.array([[0.5, 0.5], [0.4, 0.6]]))
     r = _captured(tmp_path / "r", "r", calls)
-    codes = {"y_true": OBS.codes.astype(np.int32), "y_pred": PRED.codes.astype(np.int32)}
-    stat = ("statistic", "sklearn.metrics.accuracy_score", codes,
+    # as parity.capture records it: labels as codes with their levels, the result by its type
+    arrays = {"y_true": OBS.codes.astype(np.int32), "y_pred": PRED.codes.astype(np.int32),
+              "result": np.array([4 / 6])}
+    stat = ("statistic", "sklearn.metrics.accuracy_score", arrays,
             {"y_true_levels": LEVELS, "y_pred_levels": LEVELS, "normalize": True,
-             "sample_weight": None, "result": 4 / 6})
+             "sample_weight": None, "result_type": "scalar"})
     py = _captured(tmp_path / "py", "python", calls + [stat])
     checks = _checks(config, r, py)
     row = checks["calls.statistic.6.accuracy_score.Accuracy"]

@@ -675,7 +675,11 @@ def check_calls(c: CheckList, r: RunRecord, py: RunRecord) -> None:
         prefix = f"calls.{a.kind}.{n}"
         for fact in CALL_FACTS[a.kind]:
             if fact in a.values or fact in b.values:
-                c.equal(f"{prefix}.{fact}", g, a.values.get(fact), b.values.get(fact))
+                x, y = a.values.get(fact), b.values.get(fact)
+                same = _fact_digits(x) == _fact_digits(y)
+                c.add(f"{prefix}.{fact}", g, x, y, ok=same, difference=None if same else "differs",
+                      rule="equal (numbers at 15 significant digits: R's run.json keeps 15, "
+                           "jsonlite)")
         for role in sorted(set(a.arrays) | set(b.arrays)):
             name = f"{prefix}.{role}"
             if n == 1 and (_is_part(a, role) or _is_part(b, role)):
@@ -692,24 +696,47 @@ def check_calls(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             _crosswalk_rows(c, call, r)
 
 
+def _fact_digits(value: Any) -> Any:
+    """A captured fact as R's run.json can hold it: floats at 15 significant digits (jsonlite),
+    inside lists and mappings too; anything else as it is."""
+    if isinstance(value, float):
+        return _jsonlite_digits(value)
+    if isinstance(value, list):
+        return [_fact_digits(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _fact_digits(v) for k, v in value.items()}
+    return value
+
+
 def _is_part(call: CapturedCall, role: str) -> bool:
     """Whether a captured call's array is one of the run's parts (a name without "capture.")."""
     return role in call.array_names and not call.array_names[role].startswith("capture.")
 
 
 def _statistic_arguments(call: CapturedCall) -> tuple[dict[str, Any], Any]:
-    """A captured statistics call's keyword arguments and result, as the library saw them:
-    label codes back to their labels (``<role>_levels``), other facts as recorded."""
-    values = dict(call.values)
-    result = call.arrays.get("result", values.pop("result", None))
+    """A captured statistics call's keyword arguments and result, as the library saw them
+    (parity.capture's record: label codes with ``<role>_levels``, a result by ``result_type``)."""
+    values = call.values
     kwargs: dict[str, Any] = {}
     for role, arr in call.arrays.items():
-        if role != "result":
-            levels = values.pop(f"{role}_levels", None)
+        if not role.startswith("result") and "." not in role:  # (a data frame's columns: role.col)
+            levels = values.get(f"{role}_levels")
             kwargs[role] = np.asarray(levels, dtype=object)[arr] if levels is not None else arr
-    kwargs.update((k, v) for k, v in values.items() if k != "capture_error")
-    if isinstance(result, dict):  # an object's numeric attributes (statsmodels' bunches)
-        result = types.SimpleNamespace(**result)
+    kwargs.update((k, v) for k, v in values.items()
+                  if not k.startswith("result") and k != "capture_error"
+                  and not k.endswith(("_levels", "_index", "_columns")))
+    kind = values.get("result_type")
+    if kind == "scalar":
+        result: Any = call.arrays["result"].reshape(())[()]
+    elif kind == "array":
+        result = call.arrays["result"]
+    elif kind == "tuple":
+        result = tuple(call.arrays[f"result.{i}"] if f"result.{i}" in call.arrays
+                       else values.get(f"result.{i}") for i in range(values["result_length"]))
+    elif kind == "object":  # a result object's numeric attributes (SciPy's, statsmodels')
+        result = types.SimpleNamespace(**values["result"])
+    else:
+        result = values.get("result")
     return kwargs, result
 
 
