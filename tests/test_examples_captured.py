@@ -58,6 +58,7 @@ class CapturedCorpus:
         if bug:
             self.audits["bug"] = self.pool.submit(self._bug_audit)
         for pair in sorted(pairs):  # a pair's two audits together: its test waits for no other
+            (base / pair).mkdir()
             for how, spec in (("captured", "captured.toml"), ("instrumented", "spec.toml")):
                 self.audits[f"{pair}/{how}"] = self.pool.submit(
                     audit, EXAMPLES / pair / spec, base / pair / how)
