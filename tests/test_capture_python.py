@@ -67,22 +67,28 @@ for name, values in history.history.items():
 '''
 
 
+_ENV = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)}
+
+
 def _python(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=_ENV, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")
 def mlp_runs(tmp_path_factory):
-    """The MLP script run plainly and captured (each in its own process, as the audit runs it)."""
+    """The MLP script run plainly and captured, each in its own process as the audit runs it
+    (side by side: one TensorFlow thread each)."""
     work = tmp_path_factory.mktemp("mlp")
     (work / "mlp.py").write_text(MLP_SCRIPT)
-    plain = _python(["mlp.py", "plain_out"], work)
-    assert plain.returncode == 0, plain.stderr
-    captured = _python(["-m", "parity.capture", "--out", "run", "--settings", '{"seed": 7}', "--",
-                        "mlp.py", "captured_out"], work)
-    assert captured.returncode == 0, captured.stderr
+    commands = {"plain": ["mlp.py", "plain_out"],
+                "captured": ["-m", "parity.capture", "--out", "run", "--settings", '{"seed": 7}', "--",
+                             "mlp.py", "captured_out"]}
+    procs = {k: subprocess.Popen([sys.executable, *cmd], cwd=work, env=_ENV, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for k, cmd in commands.items()}
+    for name, proc in procs.items():
+        _out, err = proc.communicate()
+        assert proc.returncode == 0, f"{name}: {err}"
     return work, read_run(work / "run")
 
 
