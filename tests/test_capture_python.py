@@ -461,13 +461,19 @@ def test_keras_is_patched_on_the_class_and_restored(tmp_path):
         model.compile(loss="mse", optimizer="sgd")
         x = np.arange(8, dtype=np.float32).reshape(4, 2)
         output = model.predict(x, verbose=0)
+        a, b = keras.Input((2,), name="a"), keras.Input((1,), name="b")
+        two = keras.Model([a, b], keras.layers.Dense(1)(keras.layers.Concatenate()([a, b])))
+        two.predict({"a": x, "b": x[:, :1]}, verbose=0)  # several inputs: one array each
         session.finish()
     finally:
         session.uninstall()
         session.abort()
     assert {m: m in vars(keras.Model) for m in python_side.KERAS_METHODS} == before
     run = read_run(tmp_path / "run")
-    assert [c.kind for c in run.capture.calls] == ["compile", "predict"]
+    assert [c.kind for c in run.capture.calls] == ["compile", "predict", "predict"]
+    several = run.capture.calls[2]
+    assert several.values["x_items"] == ["a", "b"] and several.arrays["x.a"].tobytes() == x.tobytes()
+    assert several.arrays["x.b"].tolist() == x[:, :1].tolist()
     assert run.capture.calls[0].values["optimizer"] == "SGD"
     assert run.task == "regression" and np.array_equal(run.predicted_values, output.astype(np.float64))
 

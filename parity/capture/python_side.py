@@ -295,6 +295,12 @@ class CaptureSession:
                     self._argument(call, index, name, value[column])
             call["values"][f"{role}_columns"] = columns
             return
+        several = _arrays_in(value)
+        if several is not None:
+            for key, item in several.items():
+                self._argument(call, index, f"{role}.{key}" if _ROLE.match(key) else role, item)
+            call["values"][f"{role}_items"] = list(several)
+            return
         converted = _as_array(value)
         if converted is None:
             call["values"][role] = _json(value)
@@ -430,8 +436,8 @@ class CaptureSession:
         for role, converted in (("x", x), ("y", y), ("sample_weight", sw)):
             if converted is not None:
                 self._array(call, index, role, converted[0])
-            elif full.get(role) is not None:
-                call["values"][role] = _json(full[role])
+            elif full.get(role) is not None:  # several inputs, a dataset, a generator
+                self._argument(call, index, role, full[role])
         for metric, values in logs.items():
             if _ROLE.match(metric):
                 self._array(call, index, f"history.{metric}", np.asarray(values, dtype=np.float64))
@@ -459,7 +465,7 @@ class CaptureSession:
         if x is not None:
             self._array(call, index, "x", x[0])
         else:
-            call["values"]["x"] = _json(bound.get("x"))
+            self._argument(call, index, "x", bound.get("x"))
         out = _as_array(output, labels=False)
         if out is None:
             call["values"]["output"] = _json(output)
@@ -694,6 +700,8 @@ def _as_array(value, *, labels: bool = True) -> tuple[np.ndarray, list[str] | No
         return np.asarray(value.codes, dtype=np.int32), [str(c) for c in value.categories]
     if not (isinstance(value, (list, tuple, np.ndarray)) or hasattr(value, "__array__")):
         return None
+    if _arrays_in(value) is not None:  # a model's several inputs: not one array
+        return None
     try:
         arr = np.asarray(value)
     except Exception:
@@ -721,6 +729,21 @@ def _numbers(value) -> np.ndarray | None:
         return np.asarray(value).reshape(1)
     converted = _as_array(value, labels=False)
     return None if converted is None else converted[0]
+
+
+def _arrays_in(value) -> dict[str, Any] | None:
+    """The items of a list, tuple or mapping of arrays (a multi-input model's x), by position or
+    key; None for anything else (a list of numbers is one array)."""
+    if isinstance(value, Mapping):
+        items = {str(k): v for k, v in value.items()}
+    elif isinstance(value, (list, tuple)):
+        items = {str(i): v for i, v in enumerate(value)}
+    else:
+        return None
+    if items and all(isinstance(v, np.ndarray) or hasattr(v, "__array__") and hasattr(v, "shape")
+                     for v in items.values()):
+        return items
+    return None
 
 
 def _is_result_object(value) -> bool:
