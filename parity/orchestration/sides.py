@@ -40,6 +40,7 @@ _NOISE = re.compile(r"^(?:[IWE]\d{4} |WARNING: All log messages before absl|"
 _R_ERROR = re.compile(r"^Error(?: in .*)?:")
 _TRACEBACK = "Traceback (most recent call last):"
 _PORT_ERROR = re.compile(r"^error: ")
+_CAPTURE_ERROR = "error: parity capture:"  # parity.capture's line after a captured script failed
 _MAX_CAUSE_LINES = 12
 
 
@@ -77,6 +78,11 @@ def failure_cause(log: str, returncode: int | None = None) -> str:
                                ("port", _PORT_ERROR.match))}
     kind = max(last, key=lambda k: last[k])
     start = last[kind]
+    if start > 0 and lines[start].startswith(_CAPTURE_ERROR):
+        # the capture's line says what was captured before the script failed; the script's own
+        # error, above it, is the cause
+        before = failure_cause("\n".join(lines[:start]))
+        return "\n".join(([before] if before != "no output" else []) + lines[start:start + 1])
     if start >= 0 and kind == "traceback":
         block = lines[start + 1:]
         # frames are indented; the exception starts at the first line that is not
