@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from parity.presentation.cli import main
 from parity.paths import CHECKOUT
+from parity.presentation.cli import main
 
 pytestmark = [pytest.mark.r, pytest.mark.slow]
 PAIR = CHECKOUT / "examples" / "iris_mlp"
