@@ -76,8 +76,8 @@ def test_a_one_line_porting_bug_fails_at_its_check(tmp_path, monkeypatch):
     status, report = _audit(tmp_path, r, py)
     checks = _checks(report)
     assert status == 1
-    assert checks["calls.fit.1.batch_size"]["status"] == "fail"
-    assert (checks["calls.fit.1.batch_size"]["r_value"], checks["calls.fit.1.batch_size"]["python_value"]) == (16, 32)
+    batch = checks["calls.fit.1.batch_size"]
+    assert (batch["status"], batch["r_value"], batch["python_value"]) == ("fail", 16, 32)
     assert checks["training.loss_per_epoch"]["status"] == "fail"
     assert checks["calls.sequence"]["status"] == "pass"
 
