@@ -543,3 +543,20 @@ def test_rscript_starts_with_the_capture_profile_and_the_scripts_own_arguments(t
     assert (out, settings, script) == (str(tmp_path / "run"), '{"epochs": 2}', "analysis.R")
     assert json.loads(args) == ["--epochs", "2"] and user == str(tmp_path / ".Rprofile")
     assert (tmp_path / "script_saw.txt").read_text().splitlines() == ["--epochs", "2", "--file=analysis.R"]
+
+
+def test_the_capture_modules_examples():
+    import doctest
+
+    for module in (driver, python_side):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def test_same_arrays_are_found_by_their_bits_not_their_memory_order():
+    a = np.arange(24.0).reshape(4, 6)
+    assert python_side._same_bits(a, np.asfortranarray(a))
+    assert python_side._sample(a) == python_side._sample(np.asfortranarray(a))
+    assert python_side._same_bits(np.array([np.nan]), np.array([np.nan]))  # the same NaN bits
+    assert not python_side._same_bits(np.array([0.0]), np.array([-0.0]))
+    assert not python_side._same_bits(a, a.astype(np.float32))
