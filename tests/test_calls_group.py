@@ -143,3 +143,18 @@ def test_a_two_script_audit_reports_groups_no_side_recorded_as_information(tmp_p
     assert every["evaluation.recorded"].status == "info"  # neither script called evaluate()
     assert every["measures.recorded"].status == "info"
     assert every["confusion.crossed.overall.Accuracy"].status == "pass"  # recorded: compared
+
+
+def test_a_captured_run_reads_after_the_audit_dropped_the_arrays_its_calls_name(tmp_path):
+    from parity.contract import drop_arrays
+
+    x = np.arange(6.0).reshape(3, 2)
+    with RunWriter(tmp_path / "run", side="python", settings={}) as run:
+        run.normalization("train", x, save=True)  # the first fit's x is this part's array
+        run.set("capture", {"script": "a.py", "args": [], "calls": [
+            {"kind": "fit", "function": "fit", "library": "keras",
+             "arrays": {"x": "normalized.train"}, "values": {}}]})
+    assert read_run(tmp_path / "run").capture.calls[0].arrays["x"].shape == (3, 2)
+    drop_arrays(tmp_path / "run", ["normalized.train"], reason="compared, then removed")
+    call = read_run(tmp_path / "run").capture.calls[0]
+    assert call.arrays == {} and call.array_names == {"x": "normalized.train"}

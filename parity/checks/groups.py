@@ -721,8 +721,9 @@ def _statistic_arguments(call: CapturedCall) -> tuple[dict[str, Any], Any]:
     for role, arr in call.arrays.items():
         if not role.startswith("result") and "." not in role:  # (a data frame's columns: role.col)
             levels = values.get(f"{role}_levels")
-            kwargs[role] = np.asarray(levels, dtype=object)[arr] if levels is not None else arr
-    kwargs.update((k, v) for k, v in values.items()
+            # codes into the levels; -1 (a missing label) indexes the None appended
+            kwargs[role] = np.asarray([*levels, None], dtype=object)[arr] if levels is not None else arr
+    kwargs.update((k, _json_number(v)) for k, v in values.items()
                   if not k.startswith("result") and k != "capture_error"
                   and not k.endswith(("_levels", "_index", "_columns")))
     kind = values.get("result_type")
@@ -738,6 +739,12 @@ def _statistic_arguments(call: CapturedCall) -> tuple[dict[str, Any], Any]:
     else:
         result = values.get("result")
     return kwargs, result
+
+
+def _json_number(value: Any) -> Any:
+    """parity.capture writes the non-finite numbers JSON cannot hold as "NaN", "Inf", "-Inf"."""
+    return {"NaN": math.nan, "Inf": math.inf, "-Inf": -math.inf}.get(value, value) \
+        if isinstance(value, str) else value
 
 
 def _caret_reported(r: RunRecord, statistic: str, level: str | None):

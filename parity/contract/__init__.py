@@ -894,13 +894,16 @@ def _capture(meta, arrays, where: str) -> Capture | None:
         return None
     c = meta["capture"]
     calls = []
+    dropped = meta.get("dropped_arrays", {})  # (compared by an audit, then removed: drop_arrays)
     for i, call in enumerate(c["calls"], start=1):
-        missing = sorted(name for name in call["arrays"].values() if name not in arrays)
+        missing = sorted(name for name in call["arrays"].values()
+                         if name not in arrays and name not in dropped)
         if missing:
             raise ContractError(f"{where}: capture.calls[{i - 1}] ({call['kind']} {call['function']}) "
                                 f"names arrays the run does not have: {', '.join(missing)}")
         calls.append(CapturedCall(i, call["kind"], call["function"], call["library"],
-                                  {role: arrays[name] for role, name in call["arrays"].items()},
+                                  {role: arrays[name] for role, name in call["arrays"].items()
+                                   if name in arrays},
                                   dict(call["values"]), dict(call["arrays"])))
     return Capture(str(c["script"]), [str(a) for a in c["args"]], calls)
 
