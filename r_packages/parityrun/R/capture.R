@@ -117,6 +117,7 @@ capture_prepare <- function() {
   s$sources <- list()  # array name -> the R object written under it (each array written once)
   s$specs <- list()    # hooked function -> what it is and the original
   s$current <- NULL    # the outermost captured call in progress
+  s$forced <- list()   # arguments capture_force evaluated, by frame, until capture_enter reads them
   s$active <- TRUE
   for (pkg in c("keras", names(capture_packages))) capture_on_load(pkg)
   # quit(status = ) is invisible at exit: noted when quit() or q() is called
@@ -196,11 +197,13 @@ capture_hook <- function(original, spec) {
   capture_state$specs[[key]] <- c(spec, list(original = original))
   exit <- quote(on.exit(parityrun:::capture_exit(environment(), returnValue(parityrun:::capture_none)),
                         add = TRUE))
-  body(hooked) <- substitute({
-    parityrun:::capture_enter(KEY, environment())
-    EXIT
-    BODY
-  }, list(KEY = key, EXIT = exit, BODY = capture_keep_exit(body(original), exit)))
+  # the outermost call's arguments, evaluated here, in its own frame (see capture_force)
+  force <- lapply(names(formals(original)), function(name) {
+    substitute(if (parityrun:::capture_force(environment(), NAME)) VALUE,
+               list(NAME = name, VALUE = if (name == "...") quote(list(...)) else as.name(name)))
+  })
+  enter <- substitute(parityrun:::capture_enter(KEY, environment()), list(KEY = key))
+  body(hooked) <- as.call(c(as.name("{"), force, enter, exit, capture_keep_exit(body(original), exit)))
   attr(hooked, "parity_capture") <- TRUE
   hooked
 }
@@ -224,10 +227,43 @@ capture_keep_exit <- function(expr, exit) {
 # returnValue()'s default: the function did not return (an error left it)
 capture_none <- new.env(parent = emptyenv())
 
-# Entry: the frames of the captured calls in progress are a stack (an exit that never ran -
-# a frame no longer on R's stack - is dropped). For the outermost call its arguments are
-# evaluated first (its own promises, so each is evaluated once; a captured call inside an
-# argument is then recorded before this one, as Python evaluates arguments before the call).
+# The outermost captured call's arguments are evaluated before it starts, as Python evaluates
+# arguments before a call: a captured call inside an argument is then recorded before this one,
+# and the values recorded are those given (the function may reassign its arguments). An argument
+# that is a call is evaluated in the function's own frame (capture_hook's `if (...) x`), so an
+# error there is the error the function would have raised, evaluated once; a bare name is looked
+# up here and, when it is not defined, left alone (pROC's roc(data, response, predictor) takes
+# column names it never evaluates). Arguments of nested captured calls stay lazy.
+capture_force <- function(frame, name) {
+  s <- capture_state
+  if (!isTRUE(s$active) || length(s$frames)) return(FALSE)
+  exprs <- if (name == "...") as.list(eval(quote(substitute(list(...))), frame))[-1L]
+           else if (eval(call("missing", as.name(name)), frame)) return(FALSE)
+           else list(eval(call("substitute", as.name(name)), frame))
+  shown <- as.character(exprs)  # "" for an empty argument
+  if (any(!nzchar(shown))) return(FALSE)
+  # names and constants here; calls (any side effects) in the frame, when nothing failed here
+  simple <- which(vapply(seq_along(exprs), function(k) !is.call(exprs[[k]]), TRUE))
+  element <- function(k) if (name == "...") paste0("..", k) else name
+  ok <- TRUE
+  forced <- character()
+  for (k in simple) {
+    value <- tryCatch(eval(as.name(element(k)), frame), error = function(e) capture_none)
+    if (identical(value, capture_none)) ok <- FALSE else forced <- c(forced, element(k))
+  }
+  inline <- ok && length(simple) < length(exprs)
+  if (inline) forced <- c(forced, name)
+  if (length(s$forced)) {  # (an argument that failed in its frame left its entry behind)
+    live <- sys.frames()
+    s$forced <- Filter(function(f) any(vapply(live, identical, TRUE, f$frame)), s$forced)
+  }
+  if (length(forced)) s$forced[[length(s$forced) + 1L]] <- list(frame = frame, names = forced)
+  inline
+}
+
+# Entry: the frames of the captured calls in progress are a stack (an exit that never ran - a
+# frame no longer on R's stack - is dropped). The outermost call's arguments are read as they
+# were evaluated (capture_force); one left unevaluated is recorded as its expression.
 capture_enter <- function(key, frame) {
   s <- capture_state
   if (!isTRUE(s$active)) return(invisible())
@@ -235,9 +271,12 @@ capture_enter <- function(key, frame) {
     live <- sys.frames()
     s$frames <- Filter(function(f) any(vapply(live, identical, TRUE, f)), s$frames)
   }
+  mine <- vapply(s$forced, function(f) identical(f$frame, frame), TRUE)
+  forced <- unlist(lapply(s$forced[mine], function(f) f$names))
+  s$forced <- s$forced[!mine]
   if (!length(s$frames)) {
     spec <- s$specs[[key]]
-    args <- tryCatch(capture_frame_args(spec$original, frame), error = function(e) e)
+    args <- tryCatch(capture_frame_args(spec$original, frame, forced), error = function(e) e)
     s$current <- list(frame = frame, spec = spec, args = args)
   }
   s$frames <- c(s$frames, list(frame))
@@ -260,27 +299,34 @@ capture_exit <- function(frame, value) {
   invisible()
 }
 
-# The arguments given to the call in `frame`, in order (a supplied formal, each element of ...),
-# evaluated; one that cannot be (an error, a missing argument) is kept as its error.
-capture_frame_args <- function(fn, frame) {
+# The arguments given to the call in `frame`, in order (a supplied formal, each element of ...):
+# their values where `forced` (already evaluated: nothing is evaluated again), else their
+# expressions (capture_unevaluated).
+capture_frame_args <- function(fn, frame, forced) {
   values <- list()
   roles <- character()
   for (name in names(formals(fn))) {
     if (name == "...") {
       given <- as.list(eval(quote(substitute(list(...))), frame))[-1L]
       names_given <- names(given) %||% rep("", length(given))
+      shown <- as.character(given)
       for (k in seq_along(given)) {
-        values[length(values) + 1L] <- list(tryCatch(eval(as.name(paste0("..", k)), frame),
-                                                     error = function(e) e))
+        values[length(values) + 1L] <- list(
+          if (any(c("...", paste0("..", k)) %in% forced)) eval(as.name(paste0("..", k)), frame)
+          else capture_unevaluated(shown[k]))
         roles <- c(roles, names_given[k])
       }
     } else if (!eval(call("missing", as.name(name)), frame)) {
-      values[length(values) + 1L] <- list(tryCatch(get(name, envir = frame), error = function(e) e))
+      values[length(values) + 1L] <- list(
+        if (name %in% forced) get(name, envir = frame)
+        else capture_unevaluated(deparse(eval(call("substitute", as.name(name)), frame))[1L]))
       roles <- c(roles, name)
     }
   }
   structure(values, names = roles)
 }
+
+capture_unevaluated <- function(expr) structure(list(expression = expr), class = "parity_capture_unevaluated")
 
 # ---- recording ------------------------------------------------------------------------------
 
@@ -418,6 +464,7 @@ capture_json <- function(x) {
   if (is.null(x)) return(NULL)
   if (inherits(x, "python.builtin.object")) return(capture_py_name(x))
   if (is.function(x)) return(attr(x, "py_function_name") %||% "<function>")
+  if (inherits(x, "parity_capture_unevaluated")) return(paste0("<not evaluated: ", x$expression, ">"))
   if (is.factor(x)) x <- as.character(x)
   if (is.atomic(x) && is.null(dim(x)) && length(x) <= 1000L) {
     if (length(x) == 1L && is.null(names(x))) return(if (is.na(x)) NULL else unclass(x))

@@ -102,6 +102,33 @@ test_that("a caret script: output unchanged, outermost calls in order, parts bit
   expect_false(any(grepl("^\\.run\\.", list.files(captured$dir, all.files = TRUE))))
 })
 
+test_that("arguments: a captured call inside one is recorded first, once; errors and names as without", {
+  skip_if_not_installed("caret")
+  skip_if_not_installed("pROC")
+  code <- paste(
+    "library(caret)", "suppressMessages(library(pROC))",
+    "x <- factor(c('a', 'b', 'a', 'b')); y <- factor(c('a', 'b', 'b', 'b'))",
+    "f <- function() { cat('evaluating the argument\\n'); stop('bad argument') }",
+    "r <- try(postResample(f(), y))",
+    "print(sensitivity(confusionMatrix(x, y)$table))",
+    "df <- data.frame(obs = y, p = c(0.1, 0.9, 0.4, 0.6))",
+    "print(roc(df, obs, p, quiet = TRUE)$auc)  # column names, never evaluated",
+    "print(roc(y, df$p, quiet = TRUE)$call)", sep = "\n")
+  plain <- run_script(code, capture = FALSE)
+  captured <- run_script(code)
+  expect_identical(captured$status, 0L)
+  expect_identical(captured$stdout, plain$stdout)
+  expect_identical(captured$stderr, plain$stderr)  # no "restarting interrupted promise evaluation"
+  expect_identical(sum(captured$stdout == "evaluating the argument"), 1L)
+  meta <- jsonlite::fromJSON(file.path(captured$out, "run.json"), simplifyVector = FALSE)
+  calls <- meta$capture$calls
+  expect_identical(vapply(calls, function(c) c[["function"]], ""),
+                   c("confusionMatrix", "sensitivity", "pROC::roc", "pROC::roc"))
+  expect_identical(calls[[3]]$values$response, "<not evaluated: obs>")
+  expect_identical(unlist(calls[[3]]$values$data_columns), c("obs", "p"))
+  expect_equal(calls[[4]]$values$result$auc, 1)
+})
+
 test_that("a failing script: no run directory, the error first, then the capture's line", {
   skip_if_not_installed("caret")
   code <- paste0("library(caret)\n",
@@ -192,7 +219,7 @@ test_that("in process: outermost calls only, a body's own on.exit() kept, an err
   dir.create(dirname(out))
   s$run <- parity_run_open(out)
   s$calls <- list(); s$frames <- list(); s$specs <- list(); s$sources <- list()
-  s$firsts <- character(); s$current <- NULL; s$active <- TRUE
+  s$firsts <- character(); s$current <- NULL; s$forced <- list(); s$active <- TRUE
   on.exit({ s$active <- FALSE; unlink(dirname(out), recursive = TRUE) })
   spec <- function(name) list(kind = "statistic", fn = paste0("pkg::", name), name = name,
                               library = "pkg", arrays = c("response", "predictor"))
