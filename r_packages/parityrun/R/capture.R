@@ -13,9 +13,11 @@
 # exit added to its body, as trace() does). caret's and pROC's functions are replaced by hooked
 # copies in their namespaces when those load, before library() copies them, so library(caret)
 # and caret::confusionMatrix both reach the hook. The copies keep the original's frame, so what
-# a function sees of its call (match.call(), substitute(): pROC prints them) is unchanged. Only
-# the outermost captured call is recorded (caret's functions call each other, fit() evaluates
-# validation data); a recording failure is kept as the call's capture_error.
+# a function sees of its call (match.call(), substitute(): pROC prints them) is unchanged (a
+# wrapper function adds a frame: pROC then printed its call as roc.default(response = ..1, ...)).
+# Only the outermost captured call is recorded (caret's functions call each other; twoClassSummary
+# calls pROC); a recording failure is kept as the call's capture_error. Parts that need Python
+# (the model's layers and summary, early stopping's facts) are written when the call returns.
 #
 # At exit: an exit finalizer (reg.finalizer(onexit = TRUE)) runs on every way out of Rscript -
 # the script's end, quit(), and the "Execution halted" after an uncaught error (measured: .Last
