@@ -64,9 +64,8 @@ class CapturedCorpus:
                     audit, EXAMPLES / pair / spec, base / pair / how)
 
     def _bug_audit(self) -> Audit:
-        """The bug's pair, captured, with the one line changed in as_written.py. (Run in full:
-        an audit drops the normalized arrays its captured R run's calls name, so that run
-        cannot be given to --r-run.)"""
+        """The bug's pair, captured, with the one line changed in as_written.py; both sides run
+        (reusing the honest captured R run would hold a worker while that audit runs)."""
         copy = self.base / "bug" / BUG.pair
         shutil.copytree(EXAMPLES / BUG.pair, copy)
         script = copy / "as_written.py"
