@@ -20,12 +20,14 @@ library(tensorflow)
 opt <- list(epochs = 200L, seed = 42L, train_size = 60000L, test_size = 10000L)
 args <- commandArgs(trailingOnly = TRUE)
 while (length(args) >= 2L && gsub("-", "_", sub("^--", "", args[1])) %in% names(opt)) {
-  opt[[gsub("-", "_", sub("^--", "", args[1]))]] <- as.integer(args[2])
+  value <- suppressWarnings(as.integer(args[2]))
+  if (is.na(value)) stop(args[1], " ", args[2], ": expected an integer", call. = FALSE)
+  opt[[gsub("-", "_", sub("^--", "", args[1]))]] <- value
   args <- args[-(1:2)]
 }
-if (length(args) > 0L || anyNA(opt))
-  stop("usage: Rscript fashion_mnist_as_written.R [--epochs N] [--seed N] [--train-size N] ",
-       "[--test-size N]", call. = FALSE)
+if (length(args) > 0L)
+  stop("unknown option ", args[1], "; expected --epochs N, --seed N, --train-size N, ",
+       "--test-size N", call. = FALSE)
 set_random_seed(opt$seed)
 tf$config$experimental$enable_op_determinism()
 

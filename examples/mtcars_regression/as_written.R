@@ -14,11 +14,13 @@ library(caret)
 opt <- list(epochs = 100L, seed = 42L)
 args <- commandArgs(trailingOnly = TRUE)
 while (length(args) >= 2L && sub("^--", "", args[1]) %in% names(opt)) {
-  opt[[sub("^--", "", args[1])]] <- as.integer(args[2])
+  value <- suppressWarnings(as.integer(args[2]))
+  if (is.na(value)) stop(args[1], " ", args[2], ": expected an integer", call. = FALSE)
+  opt[[sub("^--", "", args[1])]] <- value
   args <- args[-(1:2)]
 }
-if (length(args) > 0L || anyNA(opt))
-  stop("usage: Rscript as_written.R [--epochs N] [--seed N]", call. = FALSE)
+if (length(args) > 0L)
+  stop("unknown option ", args[1], "; expected --epochs N, --seed N", call. = FALSE)
 
 set_random_seed(opt$seed)
 tf$config$experimental$enable_op_determinism()
