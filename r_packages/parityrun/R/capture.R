@@ -36,10 +36,8 @@ capture_caret_functions <- c(
   "precision", "recall", "F_meas")
 capture_keras_verbs <- c("compile", "fit", "evaluate", "predict")
 capture_packages <- list(
-  caret = list(kind = "caret", functions = capture_caret_functions,
-               arrays = c("data", "reference", "pred", "obs")),
-  pROC = list(kind = "statistic", functions = c("roc", "auc", "ci.auc"),
-              arrays = c("response", "predictor")))
+  caret = list(kind = "caret", functions = capture_caret_functions),
+  pROC = list(kind = "statistic", functions = c("roc", "auc", "ci.auc")))
 #: compiled losses that make a run a regression (compared lower-case, without underscores), as
 #: parity.capture.python_side.REGRESSION_LOSSES
 capture_regression_losses <- gsub("_", "", tolower(c(
@@ -68,10 +66,7 @@ parity_capture_start <- function() {
   }
   # an error that reaches the top level (R then halts): handlers established by the script
   # (try, tryCatch) are above this one, so errors they catch never get here
-  globalCallingHandlers(error = function(e) {
-    capture_state$error_seen <- TRUE
-    capture_state$error_message <- conditionMessage(e)
-  })
+  globalCallingHandlers(error = function(e) capture_state$error_seen <- TRUE)
   reg.finalizer(capture_state, capture_finish, onexit = TRUE)
   invisible(TRUE)
 }
@@ -113,13 +108,13 @@ capture_prepare <- function() {
   s$error_seen <- FALSE
   s$quit_status <- NULL
   s$firsts <- character()
-  s$loss <- NULL
   s$first_predict <- NULL
   s$first_cm_data <- NULL
   s$sources <- list()  # array name -> the R object written under it (each array written once)
   s$specs <- list()    # hooked function -> what it is and the original
   s$current <- NULL    # the outermost captured call in progress
   s$forced <- list()   # arguments capture_force evaluated, by frame, until capture_enter reads them
+  s$install_errors <- character()  # a package whose functions could not be hooked (run.json errors)
   s$active <- TRUE
   for (pkg in c("keras", names(capture_packages))) capture_on_load(pkg)
   # quit(status = ) is invisible at exit: noted when quit() or q() is called
@@ -160,7 +155,7 @@ capture_install <- function(pkg) {
       method <- utils::getS3method(verb, cls, optional = TRUE, envir = ns)
       if (is.null(method) || isTRUE(attr(method, "parity_capture"))) next
       spec <- list(kind = verb, fn = verb, name = verb, class = cls, library = "keras",
-                   generic = FALSE, arrays = c("x", "y", "sample_weight"))
+                   generic = FALSE)
       registerS3method(verb, cls, capture_hook(method, spec), envir = ns)
     }
     return(invisible())
@@ -171,7 +166,7 @@ capture_install <- function(pkg) {
     original <- get0(fn, envir = ns, inherits = FALSE)
     if (!is.function(original) || isTRUE(attr(original, "parity_capture"))) next
     spec <- list(kind = p$kind, fn = if (p$kind == "statistic") paste0(pkg, "::", fn) else fn,
-                 name = fn, library = pkg, arrays = p$arrays,
+                 name = fn, library = pkg,
                  generic = any(grepl("UseMethod", deparse(body(original)), fixed = TRUE)))
     hooked <- capture_hook(original, spec)
     capture_replace(ns, fn, hooked)
@@ -437,7 +432,8 @@ capture_codes <- function(x, levels) {
 }
 
 # An argument as an array the writer takes: list(value, levels) (levels for labels), or NULL
-# when it is not array-like. Labels: a factor, or a character vector in an array role.
+# when it is not array-like (one number or string: a value). Labels, as in Python's capture: a
+# factor, or strings (more than one: R cannot tell c("a") from "a").
 capture_as_array <- function(x, labels = TRUE) {
   if (inherits(x, "numpy.ndarray")) x <- reticulate::py_to_r(x)
   if (is.factor(x)) {
@@ -501,7 +497,7 @@ capture_argument <- function(call, i, spec, role, value) {
     for (k in seq_along(value)) capture_argument(call, i, spec, paste0(role, ".", k), value[[k]])
     return(invisible())
   }
-  a <- capture_as_array(value, labels = role %in% spec$arrays || is.factor(value))
+  a <- capture_as_array(value)
   if (is.null(a)) {
     call$record$values[role] <- list(capture_json(value))
     return(invisible())
@@ -814,7 +810,7 @@ capture_write <- function(state) {
       name <- if (identical(first$task, "regression")) "predicted_values" else "probabilities"
       capture_written(name, if (name == "predicted_values") parity_as_double(output) else output)
     })
-    tryCatch(capture_argument(first$call, first$i, list(arrays = character()), "output", output),
+    tryCatch(capture_argument(first$call, first$i, list(), "output", output),
              error = function(e) capture_error(first$call, e))
   }
   python <- isNamespaceLoaded("reticulate") && reticulate::py_available(initialize = FALSE)
@@ -822,6 +818,9 @@ capture_write <- function(state) {
     parity_keras_implementation(load = python && capture_py_has("tensorflow")),
     error = function(e) list(name = "unknown", reason = conditionMessage(e))))
   parity_run_set(run, "versions", capture_versions(python))
+  if (length(state$install_errors))
+    parity_run_set(run, "errors", list(capture = paste("not hooked:",
+                                                       paste(state$install_errors, collapse = "; "))))
   parity_run_set(run, "capture", list(script = state$script, args = as.list(state$args),
                                       calls = lapply(state$calls, function(call) call$record)))
   parity_run_close(run)
@@ -833,7 +832,8 @@ capture_py_has <- function(module) {
 
 capture_versions <- function(python) {
   v <- list(R = paste(R.version$major, R.version$minor, sep = "."))
-  for (pkg in c("caret", "pROC")) if (isNamespaceLoaded(pkg)) v[[pkg]] <- as.character(utils::packageVersion(pkg))
+  for (pkg in c("caret", "pROC"))
+    if (isNamespaceLoaded(pkg)) v[[pkg]] <- as.character(utils::packageVersion(pkg))
   if (python && capture_py_has("tensorflow")) {
     tf <- reticulate::import("tensorflow")
     v$tensorflow <- tf$`__version__`

@@ -93,12 +93,14 @@ test_that("a caret script: output unchanged, outermost calls in order, parts bit
   expect_identical(calls[[4]]$arrays$result, "measures.postResample.values")  # the same numbers
   expect_identical(calls[[1]]$values$positive, "yes")
   expect_identical(unlist(calls[[1]]$values$reference_levels), c("no", "yes"))
-  expect_identical(unlist(calls[[3]]$values$lev), c("no", "yes"))
+  # strings are labels, as in Python's capture: lev = c("no", "yes") as codes into sorted levels
+  expect_identical(unlist(calls[[3]]$values$lev_levels), c("no", "yes"))
+  expect_identical(read_array(captured$out, calls[[3]]$arrays$lev), c(0L, 1L))
   expect_identical(unlist(calls[[2]]$values$names), c("Accuracy", "Kappa"))
   # labels(test = reference's codes): the first confusionMatrix's, none from a fit
   expect_identical(read_array(captured$out, "test_labels"),
                    read_array(captured$out, "confusion.reference"))
-  expect_identical(meta$implementation$name %in% c("none", "keras (keras-caret-parity)", "keras (CRAN)"), TRUE)
+  expect_true(meta$implementation$name %in% c("none", "keras (keras-caret-parity)", "keras (CRAN)"))
   expect_false(any(grepl("^\\.run\\.", list.files(captured$dir, all.files = TRUE))))
 })
 
