@@ -147,7 +147,9 @@ capture_on_load <- function(pkg) {
 capture_install <- function(pkg) {
   ns <- asNamespace(pkg)
   if (pkg == "keras") {
-    # every S3 method of the four verbs the keras package registers (Keras' model classes)
+    # every S3 method of the four verbs the keras package registers (Keras' model classes); the
+    # function's own binding too, which the package calls directly (keras-caret-parity's
+    # predict_classes() calls predict_keras_model(): recorded as the predict it makes)
     s3 <- getNamespaceInfo(ns, "S3methods")
     for (i in which(s3[, 1] %in% capture_keras_verbs)) {
       verb <- s3[i, 1]
@@ -157,6 +159,9 @@ capture_install <- function(pkg) {
       spec <- list(kind = verb, fn = verb, name = verb, class = cls, library = "keras",
                    generic = FALSE)
       registerS3method(verb, cls, capture_hook(method, spec), envir = ns)
+      name <- if (is.na(s3[i, 3])) paste(verb, cls, sep = ".") else s3[i, 3]
+      bound <- get0(name, envir = ns, inherits = FALSE)
+      if (identical(bound, method)) capture_replace(ns, name, capture_hook(method, spec))
     }
     return(invisible())
   }
