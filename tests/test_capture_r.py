@@ -4,7 +4,8 @@ runs the script unmodified with parity/capture/capture.Rprofile, which starts
 
 The script writes its own numbers (writeBin) beside the run directory; the captured run's parts
 must hold the same bits. Its output must be what it prints without the capture, its calls
-recorded in order (the outermost only: confusionMatrix calls caret's sensitivity() and others),
+recorded in order (the outermost only: confusionMatrix calls caret's sensitivity() and others;
+predict_classes() records the predict it makes),
 a failing script must leave no run directory and end with the capture's line, and a script with
 no recognised call must exit 1. (caret-only cases, quit() and a bad environment: the parityrun
 testthat suite, test-capture.R.)
@@ -47,6 +48,7 @@ print(history)
 ev <- model %>% evaluate(x, y, verbose = 0)
 print(ev)
 p <- model %>% predict(x, verbose = 0)
+classes <- model %>% predict_classes(x)  # R keras 2.x's; it predicts: recorded as a predict
 pred <- factor(levels(species)[max.col(p, ties.method = "first")], levels = levels(species))
 cm <- confusionMatrix(pred, species)
 print(cm)
@@ -115,9 +117,10 @@ def test_a_keras_script_is_captured_unchanged_and_its_parts_hold_its_numbers(rsc
     # the outermost calls only: confusionMatrix's own sensitivity() etc. are not recorded
     assert [(c.kind, c.function, c.library) for c in calls] == [
         ("compile", "compile", "keras"), ("fit", "fit", "keras"), ("evaluate", "evaluate", "keras"),
-        ("predict", "predict", "keras"), ("caret", "confusionMatrix", "caret"),
-        ("caret", "postResample", "caret")]
-    compile_, fit, evaluate, predict, cm, post = calls
+        ("predict", "predict", "keras"), ("predict", "predict", "keras"),
+        ("caret", "confusionMatrix", "caret"), ("caret", "postResample", "caret")]
+    compile_, fit, evaluate, predict, predict_classes, cm, post = calls
+    assert predict_classes.arrays["output"].tobytes() == predict.arrays["output"].tobytes()
     assert compile_.values["loss"] == "categorical_crossentropy"
     assert compile_.values["optimizer"] == "Adam" and compile_.values["metrics"] == ["accuracy"]
     # (run.json's numbers from R carry 15 significant digits: jsonlite's, in parity_run_close)
