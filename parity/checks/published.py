@@ -119,5 +119,19 @@ def summary_rows(text: str) -> list[tuple[str, str, str, int]]:
 
 
 def summary_total(text: str) -> int | None:
+    """The model's parameter count a printed summary states: "Total params", less the
+    "Optimizer params" Keras 3 adds to it once the model has trained (the optimizer's state is
+    not the model's: a summary printed after fit(), as a capture takes it, counts them).
+
+    Examples
+    --------
+    >>> summary_total("Total params: 333,440 (1.27 MB)\\nOptimizer params: 222,294 (868 KB)")
+    111146
+    >>> summary_total("Total params: 111,146 (434.16 KB)")
+    111146
+    """
     m = re.search(r"Total params:\s*([\d,]+)", text)
-    return int(m[1].replace(",", "")) if m else None
+    if not m:
+        return None
+    optimizer = re.search(r"Optimizer params:\s*([\d,]+)", text)
+    return int(m[1].replace(",", "")) - (int(optimizer[1].replace(",", "")) if optimizer else 0)
