@@ -35,7 +35,7 @@ from parity.contract import (
     predicted_classes,
 )
 from parity.rules import battery, compare, crosswalk, rbridge
-from parity.rules.compare import EXACT, Tolerance, values_agree
+from parity.rules.compare import EXACT, Tolerance
 from parity.rules.grades import REQUIRE
 from python_impl import caret
 from python_impl.caret import confusion_matrix, confusion_matrix_from_table
@@ -81,11 +81,10 @@ class CheckList:
         Returns whether they agreed."""
         tol = self.config.spec.tolerance(name, default)
         r_arr, p_arr = np.asarray(r, dtype=float), np.asarray(py, dtype=float)
-        ok = values_agree(r_arr, p_arr, tol)
+        ok, difference = compare.agree_and_differences(r_arr, p_arr, tol)
         if r_arr.size > 12:  # large arrays: report a digest, not every value
             r, py = f"{list(r_arr.shape)} array", f"{list(p_arr.shape)} array"
-        self.add(name, group, r, py, ok=ok, difference=compare.differences(r_arr, p_arr),
-                 rule=tol.describe() + rule_note)
+        self.add(name, group, r, py, ok=ok, difference=difference, rule=tol.describe() + rule_note)
         return bool(ok)
 
     def not_run(self, name, group, reason, rule="-") -> None:

@@ -50,12 +50,29 @@ def ulp_distance(a, b) -> np.ndarray:
     return np.where(nan_a & nan_b, 0.0, np.where(nan_a | nan_b, float(np.iinfo(np.int64).max), d))
 
 
+#: elements compared per step by :func:`bits_equal` (8 MB of each array): a normalized image
+#: set (60,000 x 784 doubles, 376 MB) is compared without a temporary of its size
+_BITS_CHUNK = 1 << 20
+
+
 def bits_equal(a, b) -> bool:
-    """The same doubles, bit for bit (NaN payloads too, so R's NA differs from NaN)."""
+    """The same doubles, bit for bit (NaN payloads too, so R's NA differs from NaN).
+
+    One pass over both arrays, chunk by chunk, stopping at the first chunk that differs.
+
+    Examples
+    --------
+    >>> bits_equal([0.0, float("nan")], [0.0, float("nan")]), bits_equal(0.0, -0.0)
+    (True, False)
+    """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.array_equal(np.ascontiguousarray(a).view(np.uint64),
-                                                      np.ascontiguousarray(b).view(np.uint64)))
+    if a.shape != b.shape:
+        return False
+    x = np.ascontiguousarray(a).reshape(-1).view(np.uint64)
+    y = np.ascontiguousarray(b).reshape(-1).view(np.uint64)
+    return all(np.array_equal(x[i:i + _BITS_CHUNK], y[i:i + _BITS_CHUNK])
+               for i in range(0, x.size, _BITS_CHUNK))
 
 
 def cohen_kappa(predicted, reference, k: int) -> float:
