@@ -134,12 +134,27 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         if not dirs[side].is_dir():  # else complete: an earlier attempt's
             runs[side] = sides.SideRun(label, cmd, config.epochs, work_dir / f"{side}_run.log")
     independent: dict[str, list[Check]] = {}
+    # each side's run, read (or the reader's error) as soon as it is there: a side's when it
+    # ends while the other still trains, a run complete before this attempt meanwhile
+    read: dict[str, RunRecord | ContractError] = {}
+
+    def read_early(side: str) -> None:
+        if dirs[side].is_dir():  # (else the side failed: said below, nothing to read)
+            try:
+                read[side] = read_run(dirs[side])
+            except ContractError as exc:
+                read[side] = exc
 
     def meanwhile() -> None:  # the audit's own work that needs no side's result
         independent.update(independent_checks(config))
+        for side in dirs:
+            if side not in runs:
+                read_early(side)
 
     finished = sides.run_sides(list(runs.values()), parallel=config.parallel, progress=progress,
-                               meanwhile=meanwhile)
+                               meanwhile=meanwhile,
+                               finished_side=lambda run: read_early(next(
+                                   side for side, r in runs.items() if r is run)))
     durations = {f"{side}_s": runs[side].seconds if side in runs else 0.0 for side in dirs}
     durations["training_wall_s"] = finished - t0
     for side, run in runs.items():
@@ -165,7 +180,10 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         if side in failures:
             continue
         try:
-            records[side] = read_run(dirs[side])
+            got = read[side] if side in read else read_run(dirs[side])
+            if isinstance(got, ContractError):
+                raise got
+            records[side] = got
         except ContractError as exc:
             ran = runs.get(side)
             errors[side] = str(exc) + (f" (the {ran.label} side exited with status {ran.returncode}; "
