@@ -59,10 +59,12 @@ class sigterm_as_interrupt:
 def execute(config: AuditConfig, work: ResumableDir, *, write: Callable[[AuditResult, Path], None],
             progress: sides.ProgressFn | None = None, say: Callable[[str], None] | None = None,
             reuse_r_run: Path | None = None, scheduler: str | None = None,
-            workers: int = 2) -> AuditResult:
+            workers: int = 2, prepare: Callable[[], None] | None = None) -> AuditResult:
     """Run one audit in ``work`` (from :func:`open_work_dir`) and ``write(result, work_path)``
     its reports there; on return the work directory has become the report directory, or stays
-    ``.partial`` and resumable when a side failed (``work.keep_partial``).
+    ``.partial`` and resumable when a side failed (``work.keep_partial``). ``prepare()``, the
+    caller's own work before ``write`` that needs no result (the CLI loads its figures'
+    library), runs while the sides train.
 
     KeyboardInterrupt (Ctrl-C, SIGTERM) propagates with the finished work kept in ``work.path``.
     """
@@ -78,7 +80,8 @@ def execute(config: AuditConfig, work: ResumableDir, *, write: Callable[[AuditRe
             result = seeds.run_seed_audit(config, work_path, scheduler=scheduler, workers=workers,
                                           say=say)
         else:
-            result = run_audit(config, work_path, progress=progress, reuse_r_run=reuse_r_run)
+            result = run_audit(config, work_path, progress=progress, reuse_r_run=reuse_r_run,
+                               prepare=prepare)
         write(result, work_path)
         # a side that failed leaves its finished epochs: keep them resumable
         work.keep_partial = bool(result.errors)
@@ -108,9 +111,10 @@ def check_reused_r_run(path: Path, config: AuditConfig) -> RunRecord:
 
 
 def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn | None = None,
-              reuse_r_run: Path | None = None) -> AuditResult:
+              reuse_r_run: Path | None = None,
+              prepare: Callable[[], None] | None = None) -> AuditResult:
     """Run both sides into ``work_dir`` (each its own process, concurrently when
-    ``config.parallel``) and build every check.
+    ``config.parallel``) and build every check; ``prepare()`` runs while they train.
 
     Resumable: a side whose run directory is complete is not run again, and each side with
     ``checkpoint = true`` in the spec continues from its checkpoint in ``work_dir``.
@@ -150,6 +154,8 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         for side in dirs:
             if side not in runs:
                 read_early(side)
+        if prepare is not None:
+            prepare()
 
     finished = sides.run_sides(list(runs.values()), parallel=config.parallel, progress=progress,
                                meanwhile=meanwhile,
