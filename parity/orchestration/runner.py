@@ -211,8 +211,12 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
     durations["total_s"] = time.monotonic() - t0
     for side, record in records.items():  # large (376 MB each at full size): compared, dropped
         if side in runs and not errors:  # (an incomplete audit is resumed: it compares again)
-            drop_arrays(dirs[side], [f"normalized.{part}" for part in record.normalized],
-                        reason="compared pixel by pixel by the audit, then removed")
+            names = [f"normalized.{part}" for part in record.normalized]
+            reason = "compared pixel by pixel by the audit, then removed"
+            # the record as the directory will read: its mapped files closed before removal
+            record.normalized.clear()
+            record.dropped.update(dict.fromkeys(names, reason))
+            drop_arrays(dirs[side], names, reason=reason)
     first64 = dirs["python"] / "first64.png"
     if first64.exists():
         os.replace(first64, work_dir / "first64.png")
