@@ -1,6 +1,7 @@
 """The audit's fast path for bit-identical arrays changes no check: ``bits_equal`` compares in
 blocks without copying (R's column-major arrays against Python's row-major ones), and
-``agree_and_differences`` gives what ``values_agree`` and ``differences`` give."""
+``agree_and_differences`` gives what ``values_agree`` and ``differences`` give; the reader maps
+large arrays read-only and still refuses a truncated one."""
 
 from __future__ import annotations
 
@@ -49,3 +50,22 @@ def test_agree_and_differences_is_values_agree_and_differences(tol):
              ([np.nan], [NA]), ([np.inf], [np.inf]), ([1.0, 4.0], [1.0, 5.0]), (2.0, 2.0)]
     for x, y in cases:
         assert agree_and_differences(x, y, tol) == (values_agree(x, y, tol), differences(x, y))
+
+
+def test_reader_maps_large_arrays_read_only_and_refuses_a_truncated_one(tmp_path, monkeypatch):
+    import parity.contract as contract
+
+    monkeypatch.setattr(contract, "MAP_BYTES", 1024)  # the test's small arrays count as large
+    pixels = _pixels(2)[:100]
+    with contract.RunWriter(tmp_path / "run", side="python", settings={}) as w:
+        w.normalization("test", pixels, save=True)
+        w.history({"loss": [0.5]})
+    record = contract.read_run(tmp_path / "run")
+    mapped = record.normalized["test"]
+    assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
+    assert stats.bits_equal(mapped, pixels)
+    assert not isinstance(record.history["loss"], np.memmap)  # small: read into memory
+    path = tmp_path / "run" / "normalized.test.npy"
+    path.write_bytes(path.read_bytes()[:-8])  # a short file (disk full while writing)
+    with pytest.raises(contract.ContractError, match="truncated or unreadable"):
+        contract.read_run(tmp_path / "run")
