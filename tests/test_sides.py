@@ -45,3 +45,20 @@ def test_an_error_meanwhile_stops_the_sides(parallel):
         assert s.proc is None or s.proc.poll() is not None
     if not parallel:
         assert sides[1].proc is None
+
+
+def test_finished_side_runs_as_each_side_ends():
+    quick = [sys.executable, "-c", "print('done')"]
+    sides = [SideRun("A", quick, None), SideRun("B", SLEEP, None)]
+    ended = {}
+
+    def finished_side(side):  # the audit reads that side's run here
+        ended[side.label] = (time.monotonic(), side.returncode, sides[1].returncode)
+        time.sleep(0.5)
+
+    t0 = time.monotonic()
+    finished = run_sides(sides, parallel=True, finished_side=finished_side)
+    assert ended["A"][1] == 0 and ended["A"][2] is None  # A read while B still ran
+    assert ended["A"][0] < ended["B"][0] and ended["B"][1] == 0
+    # the training ends when the last side does, not after the work done on its run
+    assert t0 < finished <= ended["B"][0]

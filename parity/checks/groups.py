@@ -35,14 +35,14 @@ from parity.contract import (
     predicted_classes,
 )
 from parity.rules import battery, compare, crosswalk, rbridge
-from parity.rules.compare import EXACT, Tolerance, values_agree
+from parity.rules.compare import EXACT, Tolerance
 from parity.rules.grades import REQUIRE
 from python_impl import caret
 from python_impl.caret import confusion_matrix, confusion_matrix_from_table
 from python_impl.caret.confusion import level_string
 
 __all__ = ["Check", "CheckList", "GROUPS", "GRADED", "NAMES_DIFFER", "build_checks",
-           "check_published", "grade_pair", "independent_checks",
+           "check_published", "check_published_figures", "grade_pair", "independent_checks",
            "INDEPENDENT"]
 
 
@@ -81,11 +81,10 @@ class CheckList:
         Returns whether they agreed."""
         tol = self.config.spec.tolerance(name, default)
         r_arr, p_arr = np.asarray(r, dtype=float), np.asarray(py, dtype=float)
-        ok = values_agree(r_arr, p_arr, tol)
+        ok, difference = compare.agree_and_differences(r_arr, p_arr, tol)
         if r_arr.size > 12:  # large arrays: report a digest, not every value
             r, py = f"{list(r_arr.shape)} array", f"{list(p_arr.shape)} array"
-        self.add(name, group, r, py, ok=ok, difference=compare.differences(r_arr, p_arr),
-                 rule=tol.describe() + rule_note)
+        self.add(name, group, r, py, ok=ok, difference=difference, rule=tol.describe() + rule_note)
         return bool(ok)
 
     def not_run(self, name, group, reason, rule="-") -> None:
@@ -567,31 +566,45 @@ def check_measures(c: CheckList, r: RunRecord, py: RunRecord) -> None:
                                    f"{'R' if rec is a else 'Python'} side's inputs: {exc}")
 
 
-def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None) -> None:
+def check_published_figures(c: CheckList) -> None:
+    """The published group's checks that need no side's run: caret (R and the port) on the
+    spec's published table print every published figure (the audit runs them while the sides
+    train: :func:`independent_checks`)."""
+    g = "published"
+    pub = c.config.spec.published
+    table = np.asarray(pub["table"])
+    levels = [str(x) for x in pub.get("levels", range(table.shape[0]))]
+    texts = {"python": str(confusion_matrix_from_table(table, labels=levels))}
+    try:
+        texts["r"] = rbridge.caret_from_table(table, levels).text
+    except rbridge.RUnavailable as exc:
+        c.not_run("published.r_caret_reproduces_figures", g, str(exc))
+    printed = pub.get("printed", {})
+    for side in ("r", "python"):
+        if side in texts:
+            who = "R caret" if side == "r" else "the Python port"
+            name = f"published.{'r_caret' if side == 'r' else 'port'}_reproduces_figures"
+            mismatches, got = published.compare_printed(texts[side], printed)
+            c.add(name, g, printed if side == "r" else "(published)", got, ok=not mismatches,
+                  difference=mismatches or None,
+                  rule=f"{who} on the published table prints every published figure")
+
+
+def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None, *,
+                    figures: list[Check] | None = None) -> None:
     """The spec's published figures: caret (R and the port) on the published table print every
-    published figure; this run's accuracy against the published one (information); the
-    printed model summary against the published one, with its declared omissions."""
+    published figure (:func:`check_published_figures`, or ``figures``, its checks made
+    already); this run's accuracy against the published one (information); the printed model
+    summary against the published one, with its declared omissions."""
     g = "published"
     pub = c.config.spec.published
     if "table" in pub:
-        table = np.asarray(pub["table"])
-        levels = [str(x) for x in pub.get("levels", range(table.shape[0]))]
-        texts = {"python": str(confusion_matrix_from_table(table, labels=levels))}
-        try:
-            texts["r"] = rbridge.caret_from_table(table, levels).text
-        except rbridge.RUnavailable as exc:
-            c.not_run("published.r_caret_reproduces_figures", g, str(exc))
-        printed = pub.get("printed", {})
-        for side in ("r", "python"):
-            if side in texts:
-                who = "R caret" if side == "r" else "the Python port"
-                name = f"published.{'r_caret' if side == 'r' else 'port'}_reproduces_figures"
-                mismatches, got = published.compare_printed(texts[side], printed)
-                c.add(name, g, printed if side == "r" else "(published)", got, ok=not mismatches,
-                      difference=mismatches or None,
-                      rule=f"{who} on the published table prints every published figure")
+        if figures is None:
+            check_published_figures(c)
+        else:
+            c.items.extend(figures)
         if py is not None and py.caret is not None:
-            info = published.accuracy_against(py.caret, table)
+            info = published.accuracy_against(py.caret, np.asarray(pub["table"]))
             c.add("published.accuracy_vs_published", g, info["published"], info["run"], ok=True,
                   status="info", required=False, difference=info["test"],
                   rule="reported, not judged: two-proportion z-test and Clopper-Pearson CIs; "
@@ -882,16 +895,17 @@ def _grade_digest(details: dict) -> dict:
     return out
 
 
-#: the groups whose checks need no side's result (the audit runs them while the sides train)
+#: the groups whose checks need no side's result (the audit runs them while the sides train);
+#: the published group's figures (:func:`check_published_figures`) too
 INDEPENDENT = ("battery",)
 #: the groups that call R's caret through rpy2
 NEEDS_R = ("confusion", "battery", "published")
 
 
 def independent_checks(config: AuditConfig) -> dict[str, list[Check]]:
-    """The checks of the spec's groups that need no side's result (:data:`INDEPENDENT`), by
-    group, for :func:`build_checks`; R (rpy2, caret) is started here when a group needs it, so
-    an audit does all of this while its sides train."""
+    """The checks of the spec's groups that need no side's result (:data:`INDEPENDENT`, and the
+    published group's figures), by group, for :func:`build_checks`; R (rpy2, caret) is started
+    here when a group needs it, so an audit does all of this while its sides train."""
     if any(g in NEEDS_R for g in config.spec.groups):
         try:
             rbridge.r_env()
@@ -899,10 +913,14 @@ def independent_checks(config: AuditConfig) -> dict[str, list[Check]]:
             pass  # each check that needs R reports it as not run, with the reason
     out = {}
     for group in config.spec.groups:
+        c = CheckList(config)
         if group == "battery":
-            c = CheckList(config)
             check_battery(c)
-            out[group] = c.items
+        elif group == "published" and "table" in config.spec.published:
+            check_published_figures(c)
+        else:
+            continue
+        out[group] = c.items
     return out
 
 
@@ -914,10 +932,10 @@ def build_checks(config: AuditConfig, r: RunRecord | None, py: RunRecord | None,
     :func:`independent_checks` computed already (the others are computed here)."""
     c = CheckList(config)
     for group in config.spec.groups:
-        if independent is not None and group in independent:
+        if group == "published":  # (independent: its figures, the rest needs the runs)
+            check_published(c, r, py, figures=(independent or {}).get(group))
+        elif independent is not None and group in independent:
             c.items.extend(independent[group])
-        elif group == "published":
-            check_published(c, r, py)
         elif group == "battery":
             check_battery(c)
         elif r is None or py is None:

@@ -361,6 +361,10 @@ def _npy_header(path: Path) -> tuple[str, bool, tuple[int, ...]]:
     return dtype.str, bool(fortran), tuple(int(d) for d in shape)
 
 
+#: arrays of at least this many bytes are memory-mapped, read-only, by :func:`read_run`
+MAP_BYTES = 16 << 20
+
+
 def _load_array(run_dir: Path, name: str, entry: Mapping[str, Any]) -> np.ndarray:
     file = entry.get("file")
     if not isinstance(file, str) or "/" in file or "\\" in file or file.startswith("."):
@@ -378,7 +382,10 @@ def _load_array(run_dir: Path, name: str, entry: Mapping[str, Any]) -> np.ndarra
                             f"{want_shape}")
     expected_bytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(descr).itemsize
     try:
-        arr = np.load(path, allow_pickle=False)
+        # a large array (the normalized images: 376 MB a side) is mapped read-only, not
+        # copied: a check reads it once, straight from the page cache the side's write filled
+        arr = np.load(path, allow_pickle=False,
+                      mmap_mode="r" if expected_bytes >= MAP_BYTES else None)
     except (OSError, ValueError, EOFError) as exc:  # a short file (disk full while writing)
         raise ContractError(f"{path}: truncated or unreadable ({exc}); expected {descr} "
                             f"{list(shape)}, {expected_bytes} bytes of data") from None

@@ -59,10 +59,12 @@ class sigterm_as_interrupt:
 def execute(config: AuditConfig, work: ResumableDir, *, write: Callable[[AuditResult, Path], None],
             progress: sides.ProgressFn | None = None, say: Callable[[str], None] | None = None,
             reuse_r_run: Path | None = None, scheduler: str | None = None,
-            workers: int = 2) -> AuditResult:
+            workers: int = 2, prepare: Callable[[], None] | None = None) -> AuditResult:
     """Run one audit in ``work`` (from :func:`open_work_dir`) and ``write(result, work_path)``
     its reports there; on return the work directory has become the report directory, or stays
-    ``.partial`` and resumable when a side failed (``work.keep_partial``).
+    ``.partial`` and resumable when a side failed (``work.keep_partial``). ``prepare()``, the
+    caller's own work before ``write`` that needs no result (the CLI loads its figures'
+    library), runs while the sides train.
 
     KeyboardInterrupt (Ctrl-C, SIGTERM) propagates with the finished work kept in ``work.path``.
     """
@@ -78,7 +80,8 @@ def execute(config: AuditConfig, work: ResumableDir, *, write: Callable[[AuditRe
             result = seeds.run_seed_audit(config, work_path, scheduler=scheduler, workers=workers,
                                           say=say)
         else:
-            result = run_audit(config, work_path, progress=progress, reuse_r_run=reuse_r_run)
+            result = run_audit(config, work_path, progress=progress, reuse_r_run=reuse_r_run,
+                               prepare=prepare)
         write(result, work_path)
         # a side that failed leaves its finished epochs: keep them resumable
         work.keep_partial = bool(result.errors)
@@ -108,9 +111,10 @@ def check_reused_r_run(path: Path, config: AuditConfig) -> RunRecord:
 
 
 def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn | None = None,
-              reuse_r_run: Path | None = None) -> AuditResult:
+              reuse_r_run: Path | None = None,
+              prepare: Callable[[], None] | None = None) -> AuditResult:
     """Run both sides into ``work_dir`` (each its own process, concurrently when
-    ``config.parallel``) and build every check.
+    ``config.parallel``) and build every check; ``prepare()`` runs while they train.
 
     Resumable: a side whose run directory is complete is not run again, and each side with
     ``checkpoint = true`` in the spec continues from its checkpoint in ``work_dir``.
@@ -134,12 +138,29 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         if not dirs[side].is_dir():  # else complete: an earlier attempt's
             runs[side] = sides.SideRun(label, cmd, config.epochs, work_dir / f"{side}_run.log")
     independent: dict[str, list[Check]] = {}
+    # each side's run, read (or the reader's error) as soon as it is there: a side's when it
+    # ends while the other still trains, a run complete before this attempt meanwhile
+    read: dict[str, RunRecord | ContractError] = {}
+
+    def read_early(side: str) -> None:
+        if dirs[side].is_dir():  # (else the side failed: said below, nothing to read)
+            try:
+                read[side] = read_run(dirs[side])
+            except ContractError as exc:
+                read[side] = exc
 
     def meanwhile() -> None:  # the audit's own work that needs no side's result
         independent.update(independent_checks(config))
+        for side in dirs:
+            if side not in runs:
+                read_early(side)
+        if prepare is not None:
+            prepare()
 
     finished = sides.run_sides(list(runs.values()), parallel=config.parallel, progress=progress,
-                               meanwhile=meanwhile)
+                               meanwhile=meanwhile,
+                               finished_side=lambda run: read_early(next(
+                                   side for side, r in runs.items() if r is run)))
     durations = {f"{side}_s": runs[side].seconds if side in runs else 0.0 for side in dirs}
     durations["training_wall_s"] = finished - t0
     for side, run in runs.items():
@@ -165,7 +186,10 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         if side in failures:
             continue
         try:
-            records[side] = read_run(dirs[side])
+            got = read[side] if side in read else read_run(dirs[side])
+            if isinstance(got, ContractError):
+                raise got
+            records[side] = got
         except ContractError as exc:
             ran = runs.get(side)
             errors[side] = str(exc) + (f" (the {ran.label} side exited with status {ran.returncode}; "
@@ -187,8 +211,12 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
     durations["total_s"] = time.monotonic() - t0
     for side, record in records.items():  # large (376 MB each at full size): compared, dropped
         if side in runs and not errors:  # (an incomplete audit is resumed: it compares again)
-            drop_arrays(dirs[side], [f"normalized.{part}" for part in record.normalized],
-                        reason="compared pixel by pixel by the audit, then removed")
+            names = [f"normalized.{part}" for part in record.normalized]
+            reason = "compared pixel by pixel by the audit, then removed"
+            # the record as the directory will read: its mapped files closed before removal
+            record.normalized.clear()
+            record.dropped.update(dict.fromkeys(names, reason))
+            drop_arrays(dirs[side], names, reason=reason)
     first64 = dirs["python"] / "first64.png"
     if first64.exists():
         os.replace(first64, work_dir / "first64.png")

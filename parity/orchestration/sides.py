@@ -257,12 +257,14 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def run_sides(sides: list[SideRun], *, parallel: bool, progress: ProgressFn | None = None,
-              meanwhile: Callable[[], None] | None = None) -> float:
+              meanwhile: Callable[[], None] | None = None,
+              finished_side: Callable[[SideRun], None] | None = None) -> float:
     """Run the sides, concurrently when ``parallel``; each SideRun gets its status and log.
 
     ``meanwhile`` runs in this thread while the sides train (the audit's own work that needs no
-    side's result); then the sides are waited for. Returns the monotonic time at which the last
-    side finished.
+    side's result); then the sides are waited for. ``finished_side(side)`` runs in that side's
+    thread as soon as it has ended (the audit reads its run while the other side still trains).
+    Returns the monotonic time at which the last side finished.
 
     Interrupted (KeyboardInterrupt, which the CLI also raises on SIGTERM) or ``meanwhile``
     failing, it stops every side before re-raising, so no process keeps writing a checkpoint
@@ -272,17 +274,22 @@ def run_sides(sides: list[SideRun], *, parallel: bool, progress: ProgressFn | No
     stop = threading.Event()
     finished = [time.monotonic()]
 
+    def ended(side: SideRun) -> None:
+        finished[0] = max(finished[0], time.monotonic())
+        if finished_side is not None and not stop.is_set():
+            finished_side(side)
+
     def one_after_another() -> None:
         for side in sides:
             if stop.is_set():
                 break
             _run_one(side, progress, env)
-        finished[0] = time.monotonic()
+            ended(side)
 
     def one(side: SideRun) -> None:
         if not stop.is_set():
             _run_one(side, progress, env)
-        finished[0] = max(finished[0], time.monotonic())
+            ended(side)
 
     threads = ([threading.Thread(target=one, args=(s,), daemon=True) for s in sides] if parallel
                else [threading.Thread(target=one_after_another, daemon=True)])

@@ -109,6 +109,7 @@ def _cmd_audit(args) -> int:
     work = runner.open_work_dir(cfg, out, resume=args.resume)
     try:
         result = runner.execute(cfg, work, write=_write_reports, progress=progress, say=progress.say,
+                                prepare=report.prepare_figures,
                                 reuse_r_run=reused.path if reused else None,
                                 scheduler=args.scheduler, workers=args.workers)
     except KeyboardInterrupt:

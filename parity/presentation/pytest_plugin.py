@@ -344,7 +344,7 @@ def _run_audit(config: pytest.Config, state: _State) -> None:
     try:  # the one audit runner: SIGTERM as Ctrl-C, a failed side's work kept resumable
         work = runner.open_work_dir(state.cfg, state.out, resume=False)
         result = runner.execute(state.cfg, work, write=lambda res, path: report.write_reports(
-            res, path, first64=path / "first64.png"))
+            res, path, first64=path / "first64.png"), prepare=report.prepare_figures)
     except (ParityError, OSError, RuntimeError) as exc:
         raise ParityAuditError(str(exc)) from None
     state.checks = [asdict(c) for c in result.checks]

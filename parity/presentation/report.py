@@ -19,7 +19,7 @@ from parity.orchestration.result import AuditResult
 from parity.rules.compare import json_safe
 
 __all__ = ["SCHEMA_VERSION", "result_to_json", "write_reports", "render_markdown", "render_html",
-           "render_junit", "figures"]
+           "render_junit", "figures", "prepare_figures"]
 
 #: report.json's schema; it changes whenever a check name or a field changes (README)
 SCHEMA_VERSION = 2
@@ -97,14 +97,29 @@ def _inert_json(obj: Any) -> str:
     return text
 
 
-def figures(result: AuditResult) -> dict[str, bytes]:
-    """PNG figures: confusion heatmaps, training curves, per-class statistics."""
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend; ImportError without the "audit" extra."""
     # matplotlib (the "audit" extra) loads only to draw figures: out of the core
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def prepare_figures() -> None:
+    """Load matplotlib ahead of :func:`figures` (about a second): the command line has the
+    audit do it while the sides train. Without matplotlib, nothing (the reports say so)."""
+    try:
+        _pyplot()
+    except ImportError:
+        pass
+
+
+def figures(result: AuditResult) -> dict[str, bytes]:
+    """PNG figures: confusion heatmaps, training curves, per-class statistics."""
+    plt = _pyplot()
     out: dict[str, bytes] = {}
     records = result.records
     r, py = records.get("r"), records.get("python")

@@ -50,12 +50,30 @@ def ulp_distance(a, b) -> np.ndarray:
     return np.where(nan_a & nan_b, 0.0, np.where(nan_a | nan_b, float(np.iinfo(np.int64).max), d))
 
 
+#: elements compared per step by :func:`bits_equal` (2 MB of each array): a normalized image
+#: set (60,000 x 784 doubles, 376 MB) is compared without a temporary of its size
+_BITS_CHUNK = 1 << 18
+
+
 def bits_equal(a, b) -> bool:
-    """The same doubles, bit for bit (NaN payloads too, so R's NA differs from NaN)."""
+    """The same doubles, bit for bit (NaN payloads too, so R's NA differs from NaN).
+
+    One pass over both arrays, in blocks of rows, stopping at the first block that differs.
+    Neither array is copied: R writes its matrices in column-major order, Python in row-major,
+    and a block of rows is small enough for either order to be read from the cache.
+
+    Examples
+    --------
+    >>> bits_equal([0.0, float("nan")], [0.0, float("nan")]), bits_equal(0.0, -0.0)
+    (True, False)
+    """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and bool(np.array_equal(np.ascontiguousarray(a).view(np.uint64),
-                                                      np.ascontiguousarray(b).view(np.uint64)))
+    if a.shape != b.shape:
+        return False
+    x, y = np.atleast_1d(a).view(np.uint64), np.atleast_1d(b).view(np.uint64)
+    rows = max(1, _BITS_CHUNK // max(1, x[0].size)) if x.size else 1
+    return all(np.array_equal(x[i:i + rows], y[i:i + rows]) for i in range(0, x.shape[0], rows))
 
 
 def cohen_kappa(predicted, reference, k: int) -> float:
