@@ -641,8 +641,8 @@ class RunWriter:
             if classes is None:  # one class per row, as R's writer records them
                 classes = predicted_classes(outputs.reshape(outputs.shape[0], -1)[:, 0],
                                             threshold=threshold).astype(np.int32)
-        elif classes is None:
-            classes = predicted_classes(outputs)
+        elif classes is None:  # R integers, as R's writer records them (max.col() - 1L)
+            classes = predicted_classes(outputs).astype(np.int32)
         self.array("predicted_classes", classes)
 
     def caret(self, cm, *, data=None, reference=None, prevalence=None) -> None:
@@ -659,7 +659,10 @@ class RunWriter:
                                   "prevalence": prevalence, "overall_names": v.overall_names,
                                   "by_class_names": v.by_class_names,
                                   "by_class_rows": v.by_class_rows}
-        self.array("confusion.table", v.table.astype(np.int64))
+        # R's table() counts are R integers (int32), as R's writer stores them; a count beyond
+        # R's integer range only as a double, as R would hold it
+        self.array("confusion.table", v.table.astype(
+            np.int32 if v.table.size == 0 or v.table.max() <= R_INT_MAX else np.float64))
         self.array("confusion.overall", v.overall)
         self.array("confusion.by_class", v.by_class)
         for name, labels in (("data", data), ("reference", reference)):
