@@ -120,7 +120,7 @@ if (!is.na(opts$checkpoint) && Sys.getenv("TF_USE_LEGACY_KERAS") == "1") {
 # (parity option) one code path with and without --checkpoint: the tutorial's fit, continued
 # from the saved epoch when resuming, with a callback that records each epoch (and saves it)
 ck <- if (is.na(opts$checkpoint)) NULL else checkpoint_open(opts$checkpoint, c(
-  list(side = "r"), settings[c("seed", "train_size", "test_size", "threads")],
+  list(side = "r"), parity_checkpoint_identity(settings),
   list(keras_package = if (Sys.getenv("TF_USE_LEGACY_KERAS") == "1") "tf_keras" else "keras")))
 restored <- checkpoint_restore(ck, model)
 if (restored$epochs_done > settings$epochs)

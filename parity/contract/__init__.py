@@ -41,7 +41,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,8 @@ __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES
            "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer", "Normalization",
            "TASKS", "r_typeof", "class_values", "output_rows", "Measure", "MEASURE_FUNCTIONS",
            "CaretValues", "caret_values_of_port", "layer_rows", "check_output_dir",
-           "predicted_classes", "schema", "drop_arrays", "Capture", "CapturedCall"]
+           "predicted_classes", "schema", "drop_arrays", "Capture", "CapturedCall",
+           "EXECUTION_SETTINGS_ENV", "execution_settings", "checkpoint_identity"]
 
 CONTRACT = "parity-run"
 CONTRACT_VERSION = 1
@@ -441,6 +442,51 @@ def predicted_classes(probabilities, *, threshold: float = 0.5) -> np.ndarray:
     if p.ndim == 1 or p.ndim == 2 and p.shape[1] == 1:
         return (p > threshold).astype(np.int64)
     return p.argmax(axis=-1).astype(np.int64)
+
+
+#: the environment variable in which the audit names, comma-separated, the settings it passes a
+#: side that are execution settings (the spec's ``[execution]`` table: how a side runs, never
+#: what it computes); a side run by hand has none
+EXECUTION_SETTINGS_ENV = "PARITY_EXECUTION_SETTINGS"
+
+
+def execution_settings(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The execution settings the audit named in :data:`EXECUTION_SETTINGS_ENV` (of
+    ``environ``, default ``os.environ``); () when it is unset or empty. R's twin is
+    ``parityrun::parity_execution_settings()``.
+
+    Examples
+    --------
+    >>> execution_settings({"PARITY_EXECUTION_SETTINGS": "steps_per_execution,threads"})
+    ('steps_per_execution', 'threads')
+    >>> execution_settings({})
+    ()
+    """
+    value = (os.environ if environ is None else environ).get(EXECUTION_SETTINGS_ENV, "")
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    bad = [n for n in names if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n)]
+    if bad:
+        raise ValueError(f"{EXECUTION_SETTINGS_ENV}={value!r}: {bad[0]!r} is not a setting name; "
+                         "expected names of letters, digits and '_', comma-separated")
+    return names
+
+
+def checkpoint_identity(settings: Mapping[str, Any], *, execution: Iterable[str] | None = None
+                        ) -> dict[str, Any]:
+    """The settings a training checkpoint must match to be resumed, by the one rule both sides
+    follow (R's twin: ``parityrun::parity_checkpoint_identity()``): the settings the side runs
+    with, minus the execution settings (default: :func:`execution_settings`, as the audit
+    names them) and minus ``epochs`` (a resumed run may be asked for more). A new setting
+    therefore enters every side's identity without a change to either.
+
+    Examples
+    --------
+    >>> checkpoint_identity({"seed": 42, "epochs": 3, "threads": 1, "train_size": None},
+    ...                     execution=["threads"])
+    {'seed': 42, 'train_size': None}
+    """
+    dropped = {"epochs", *(execution_settings() if execution is None else execution)}
+    return {k: v for k, v in settings.items() if k not in dropped}
 
 
 def check_output_dir(out: Path) -> None:

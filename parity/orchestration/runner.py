@@ -122,7 +122,8 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         dirs["r"] = reuse_r_run
     sides.remove_stale_temporaries(work_dir)
     runs: dict[str, sides.SideRun] = {}
-    env = sides.side_env_overrides()
+    execution = tuple(config.spec.execution_settings)  # both sides leave them out of a checkpoint's identity
+    env = sides.side_env_overrides(execution)
     commands: dict[str, dict[str, Any]] = {}
     for side, label in (("r", "R"), ("python", "Python")):
         if side == "r" and reuse_r_run is not None:
@@ -139,7 +140,7 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         independent.update(independent_checks(config))
 
     finished = sides.run_sides(list(runs.values()), parallel=config.parallel, progress=progress,
-                               meanwhile=meanwhile)
+                               meanwhile=meanwhile, execution_settings=execution)
     durations = {f"{side}_s": runs[side].seconds if side in runs else 0.0 for side in dirs}
     durations["training_wall_s"] = finished - t0
     for side, run in runs.items():

@@ -146,7 +146,7 @@ def audit_tasks(config, root: Path, seeds: list[int]) -> tuple[list[SeedTask], d
                                                      if k != "seed"})
     dirs = {"r": root / "r", "python": root / "python"}
     # only what the sides need on top of the worker's environment
-    env = tuple(sides.side_env_overrides().items())
+    env = tuple(sides.side_env_overrides(config.spec.execution_settings).items())
     tasks = []
     for s in seeds:
         for side, label in (("r", "R"), ("python", "Python")):
