@@ -17,6 +17,7 @@ import numpy as np
 
 from parity.orchestration.result import AuditResult
 from parity.rules.compare import json_safe
+from parity.text import shorten
 
 __all__ = ["SCHEMA_VERSION", "result_to_json", "write_reports", "render_markdown", "render_html",
            "render_junit", "figures"]
@@ -45,7 +46,7 @@ def result_to_json(result: AuditResult) -> dict[str, Any]:
 
 def _short(value: Any, limit: int = 80) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(text, limit, one_line=False)
 
 
 def _md_cell(text: str) -> str:
