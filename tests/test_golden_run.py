@@ -220,7 +220,7 @@ def assert_matches_golden(run: str, written: Path) -> None:
 def test_golden_runs_follow_the_contract():
     for run in RUNS:
         record = read_run(GOLDEN / run)  # schema, arrays and texts as the engine reads them
-        assert record.side == "r" and record.caret is not None and record.task == run
+        assert record.side == "r" and record.confusion is not None and record.task == run
 
 
 @pytest.mark.parametrize("run", RUNS)

@@ -59,12 +59,14 @@ __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES
            "TASKS", "r_typeof", "class_values", "output_rows", "Measure", "MEASURE_FUNCTIONS",
            "CaretValues", "caret_values_of_port", "layer_rows", "check_output_dir",
            "predicted_classes", "schema", "drop_arrays", "Capture", "CapturedCall",
-           "EXECUTION_SETTINGS_ENV", "execution_settings", "checkpoint_identity"]
+           "EXECUTION_SETTINGS_ENV", "execution_settings", "checkpoint_identity", "SIDE_LABELS"]
 
 CONTRACT = "parity-run"
 CONTRACT_VERSION = 1
 SCHEMA_FILE = SCHEMAS / f"{CONTRACT}-{CONTRACT_VERSION}.schema.json"
 SIDES = ("r", "python")
+#: how messages and reports show each side
+SIDE_LABELS = {"r": "R", "python": "Python"}
 #: the only NPY dtypes a run may hold: numbers and booleans (an object array could hide a pickle)
 ARRAY_DTYPES = ("|b1", "|u1", "|i1", "<u2", "<i2", "<i4", "<i8", "<f4", "<f8")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -310,9 +312,12 @@ class RunRecord:
     test_labels: np.ndarray | None
     probabilities: np.ndarray | None
     predicted: np.ndarray | None
-    caret: CaretValues | None
-    #: the labels given to caret, as 0-based codes into ``caret.levels`` (-1: not a level)
-    caret_inputs: tuple[np.ndarray, np.ndarray] | None
+    #: caret's confusionMatrix: run.json's ``confusion`` section, its ``confusion.*`` arrays and
+    #: the ``confusion_matrix`` text (one name, "confusion", from run.json to the report)
+    confusion: CaretValues | None
+    #: the labels given to caret, as 0-based codes into ``confusion.levels`` (-1: not a level):
+    #: the arrays ``confusion.data`` and ``confusion.reference``
+    confusion_inputs: tuple[np.ndarray, np.ndarray] | None
     model_summary: str | None
     normalized: dict[str, np.ndarray] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -919,8 +924,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
         train_labels=class_values(arrays.get("train_labels")),
         test_labels=class_values(arrays.get("test_labels")),
         probabilities=probabilities,
-        predicted=class_values(arrays.get("predicted_classes")), caret=caret,
-        caret_inputs=(arrays["confusion.data"], arrays["confusion.reference"])
+        predicted=class_values(arrays.get("predicted_classes")), confusion=caret,
+        confusion_inputs=(arrays["confusion.data"], arrays["confusion.reference"])
         if "confusion.data" in arrays and "confusion.reference" in arrays else None,
         model_summary=text("model_summary"),
         normalized={k.removeprefix("normalized."): v for k, v in arrays.items()

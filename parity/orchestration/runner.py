@@ -23,7 +23,7 @@ from typing import Any
 from parity.checks import Check, build_checks
 from parity.checks.groups import independent_checks
 from parity.config import AuditConfig
-from parity.contract import ContractError, RunRecord, drop_arrays, read_run
+from parity.contract import SIDE_LABELS, ContractError, RunRecord, drop_arrays, read_run
 from parity.orchestration import seeds, sides
 from parity.orchestration.result import SIDE_DIRS, AuditResult
 from parity.orchestration.workdir import ResumableDir
@@ -125,7 +125,7 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
     execution = tuple(config.spec.execution_settings)  # both sides leave them out of a checkpoint's identity
     env = sides.side_env_overrides(execution)
     commands: dict[str, dict[str, Any]] = {}
-    for side, label in (("r", "R"), ("python", "Python")):
+    for side, label in SIDE_LABELS.items():
         if side == "r" and reuse_r_run is not None:
             commands[side] = {"how": f"reused (--r-run {reuse_r_run})", "argv": None, "env": None}
             continue
