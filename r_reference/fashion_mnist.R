@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# The seed's R keras/caret script (Kanlanfeyi & Hounsinou, "Présentation de Keras"), kept line
+# The tutorial's R keras/caret script (Kanlanfeyi & Hounsinou, "Présentation de Keras"), kept line
 # by line, plus what a parity check needs: command-line options, seeds, and exact artifacts.
 #
 #   Rscript r_reference/fashion_mnist.R --out DIR [--epochs 200] [--train-size N]
@@ -48,7 +48,7 @@ keras$backend$clear_session()
 keras$utils$set_random_seed(as.integer(settings$seed))
 tf$config$experimental$enable_op_determinism()
 
-# ==== the seed ============================================================================
+# ==== the tutorial ========================================================================
 fashion_mnist <- dataset_fashion_mnist()
 
 #Données d'entrainement
@@ -144,7 +144,7 @@ test_labels2 = factor(test_labels)
 predictions2 = factor(predictions)
 matrice_Conf = confusionMatrix(predictions2, test_labels2)
 matrice_Conf
-# ==== end of the seed =====================================================================
+# ==== end of the tutorial =================================================================
 
 # ---- the run directory (parityrun) ------------------------------------------------------
 parity_run_normalization(run, "train", train_images, save = settings$save_normalized)
