@@ -91,7 +91,7 @@ def caret_time(pred, ref) -> float | None:
     with localconverter(default_converter + numpy2ri.converter):
         ro.globalenv["bench_pred"] = pred.astype(np.int32)
         ro.globalenv["bench_ref"] = ref.astype(np.int32)
-    # like the seed: factor(), then confusionMatrix; best of 3, timed inside R
+    # like the tutorial: factor(), then confusionMatrix; best of 3, timed inside R
     code = """min(replicate(3, system.time({
         p <- factor(as.vector(bench_pred)); r <- factor(as.vector(bench_ref))
         suppressWarnings(confusionMatrix(p, r))})[["elapsed"]]))"""

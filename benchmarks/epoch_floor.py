@@ -1,4 +1,4 @@
-"""Where one tuned training epoch goes, on this machine: TF's MatMul floor, then the seed's fit
+"""Where one tuned training epoch goes, on this machine: TF's MatMul floor, then the tutorial's fit
 with one part taken out at a time.
 
     .venv/bin/python benchmarks/epoch_floor.py [--epochs 4]
@@ -7,7 +7,7 @@ Explains how far the audit's tuned epoch (the tutorial spec's execution settings
 steps_per_execution) is from the issue's 1.0 s aim. Each row runs in a fresh process at those
 settings, alone on the machine, on the full data (60,000 images, batch 32, 1,875 steps). The
 "lever" rows keep the computation and change how it runs; the "diagnostic" rows are not the
-seed: they change the model or the training to measure what that part costs.
+tutorial's: they change the model or the training to measure what that part costs.
 Wall and CPU seconds are medians of epochs 2..N (epoch 1 traces the graph); CPU above wall is
 work done on another thread (Keras' tf.data input pipeline). Prints Markdown for BENCHMARKS.md.
 """
@@ -51,7 +51,7 @@ for _ in range(EPOCHS - 1):
 print(json.dumps({"wall": walls, "cpu": cpus}))
 """
 
-#: The seed's fit at the tuned settings, with VARIANT taking one part out.
+#: The tutorial's fit at the tuned settings, with VARIANT taking one part out.
 FIT_PROBE = r"""
 import json, time, numpy as np
 from python_impl import data, keras_env, model as M
@@ -83,7 +83,7 @@ print(json.dumps({"wall": walls, "cpu": cpus, "loss": losses, "jit": bool(net.ji
 
 ROWS = (
     ("TF MatMul floor: the two 32x784x128 products only", MATMUL_PROBE, None),
-    ("the seed's fit, tuned (what each audit side runs)", FIT_PROBE, "seed"),
+    ("the tutorial's fit, tuned (what each audit side runs)", FIT_PROBE, "tutorial"),
     ("  lever: jit_compile=True (XLA)", FIT_PROBE, "jit_compile=True"),
     ("  lever: TF_ENABLE_ONEDNN_OPTS=0", FIT_PROBE, "TF_ENABLE_ONEDNN_OPTS=0"),
     ("  diagnostic: no dropout", FIT_PROBE, "no dropout"),
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     tuned_losses = None
     for label, probe, variant in ROWS:
         got = measure(probe, variant, args.epochs)
-        if variant == "seed":
+        if variant == "tutorial":
             tuned_losses, same = got["loss"], "-"
         elif "loss" in got:
             same = "identical losses" if got["loss"] == tuned_losses else "other losses"

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/matmul_threads.py
 
 Explains a difference bench_training.py can show: the audit's tuned runs (one intra-op thread
-per side) against the seed script at TF's defaults (one thread per core). Each op runs on fixed
+per side) against the tutorial's script at TF's defaults (one thread per core). Each op runs on fixed
 random inputs of the model's shapes (batch 32, 784 -> 128) in a fresh process per thread count
 (TensorFlow reads the setting once), with op determinism on; the outputs are compared bit for
 bit. Prints Markdown for BENCHMARKS.md.

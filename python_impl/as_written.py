@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     train_images, train_labels = train_images[:args.train_size], train_labels[:args.train_size]
     test_images, test_labels = test_images[:args.test_size], test_labels[:args.test_size]
 
-    # Conversion en DataFrame (the data of the seed's figure, whose code its text lost)
+    # Conversion en DataFrame (the data of the tutorial's figure, whose code its text lost)
     image_1 = pd.DataFrame(train_images[0], columns=range(1, 29))
     image_1["y"] = range(1, len(image_1) + 1)
     image_1 = image_1.melt(id_vars="y", var_name="x", value_name="value")

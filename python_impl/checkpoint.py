@@ -16,8 +16,8 @@ Keras 2 (tf-keras, ``TF_USE_LEGACY_KERAS=1``) cannot be resumed exactly: its Dro
 stateful TensorFlow kernels whose position cannot be saved. There, :func:`unavailable_reason`
 says so and training runs without checkpoints (an interrupted run starts again).
 
-The R reference keeps the same content in ``<dir>/state.bin``, data only (JSON header and
-little-endian doubles; r_reference/checkpoint.R).
+The R side keeps the same content in ``<dir>/state.bin``, data only (JSON header and
+little-endian doubles; r_packages/parityrun/R/checkpoint.R).
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ def _layout(variables) -> list[list]:
 class TrainingCheckpoint:
     """The checkpoint of one training run in ``directory``.
 
-    ``identity`` says which run the checkpoint belongs to (seed, data sizes, Keras package);
-    restoring a checkpoint with another identity raises :class:`CheckpointError`.
+    ``identity`` says which run the checkpoint belongs to (the side, the Keras package and the
+    settings by :func:`parity.contract.checkpoint_identity`'s rule); restoring a checkpoint with
+    another identity raises :class:`CheckpointError`.
     """
 
     def __init__(self, directory: str | Path, identity: dict):

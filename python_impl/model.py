@@ -15,7 +15,7 @@ from python_impl import keras_env
 from python_impl.checkpoint import CheckpointError, TrainingCheckpoint, epoch_logger, unavailable_reason
 
 __all__ = [
-    "SEED_LAYERS",
+    "TUTORIAL_LAYERS",
     "EXPECTED_PARAMS",
     "EXPECTED_TOTAL_PARAMS",
     "seed_everything",
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 #: The tutorial's pipe, layer by layer: (class, argument).
-SEED_LAYERS = (
+TUTORIAL_LAYERS = (
     ("Flatten", (28, 28)),
     ("Dense", (128, "relu")),
     ("Dropout", 0.1),
@@ -77,9 +77,9 @@ def build_model():
     """
     _, keras = _keras()
     model = keras.Sequential()
-    for cls, arg in SEED_LAYERS:
+    for cls, arg in TUTORIAL_LAYERS:
         if cls == "Flatten":
-            # The seed passes input_shape to the first layer, as R keras 2 does; Keras 3 warns.
+            # The tutorial passes input_shape to the first layer, as R keras 2 does; Keras 3 warns.
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
                 model.add(keras.layers.Flatten(input_shape=arg))

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from parity.contract import RunWriter, check_output_dir
+from parity.contract import checkpoint_identity as contract_checkpoint_identity
 from python_impl import data, keras_env, model
 from python_impl.caret import confusion, rformat
 from python_impl.checkpoint import CheckpointError, TrainingCheckpoint
@@ -95,12 +96,11 @@ def versions() -> dict[str, str]:
 
 
 def checkpoint_identity(config: RunConfig, side: str) -> dict:
-    """What a training checkpoint must match to be resumed: everything that changes the
-    numbers (epochs may grow; steps_per_execution never changes a result) and the Keras
-    generation."""
-    keep = {k: v for k, v in config.settings().items()
-            if k not in ("epochs", "steps_per_execution", "save_normalized")}
-    return {"side": side, **keep, "keras_package": versions()["keras_package"]}
+    """What a training checkpoint must match to be resumed: the side, the Keras generation and
+    the settings by the rule both sides follow (:func:`parity.contract.checkpoint_identity`:
+    the settings minus the execution settings the audit names minus epochs)."""
+    return {"side": side, **contract_checkpoint_identity(config.settings()),
+            "keras_package": versions()["keras_package"]}
 
 
 def run(config: RunConfig, out: str | Path, *, verbose: int = 2,

@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# The seed's R keras/caret script (Kanlanfeyi & Hounsinou, "Présentation de Keras"), kept line
+# The tutorial's R keras/caret script (Kanlanfeyi & Hounsinou, "Présentation de Keras"), kept line
 # by line, plus what a parity check needs: command-line options, seeds, and exact artifacts.
 #
 #   Rscript r_reference/fashion_mnist.R --out DIR [--epochs 200] [--train-size N]
@@ -48,7 +48,7 @@ keras$backend$clear_session()
 keras$utils$set_random_seed(as.integer(settings$seed))
 tf$config$experimental$enable_op_determinism()
 
-# ==== the seed ============================================================================
+# ==== the tutorial ========================================================================
 fashion_mnist <- dataset_fashion_mnist()
 
 #Données d'entrainement
@@ -120,7 +120,7 @@ if (!is.na(opts$checkpoint) && Sys.getenv("TF_USE_LEGACY_KERAS") == "1") {
 # (parity option) one code path with and without --checkpoint: the tutorial's fit, continued
 # from the saved epoch when resuming, with a callback that records each epoch (and saves it)
 ck <- if (is.na(opts$checkpoint)) NULL else checkpoint_open(opts$checkpoint, c(
-  list(side = "r"), settings[c("seed", "train_size", "test_size", "threads")],
+  list(side = "r"), parity_checkpoint_identity(settings),
   list(keras_package = if (Sys.getenv("TF_USE_LEGACY_KERAS") == "1") "tf_keras" else "keras")))
 restored <- checkpoint_restore(ck, model)
 if (restored$epochs_done > settings$epochs)
@@ -144,7 +144,7 @@ test_labels2 = factor(test_labels)
 predictions2 = factor(predictions)
 matrice_Conf = confusionMatrix(predictions2, test_labels2)
 matrice_Conf
-# ==== end of the seed =====================================================================
+# ==== end of the tutorial =================================================================
 
 # ---- the run directory (parityrun) ------------------------------------------------------
 parity_run_normalization(run, "train", train_images, save = settings$save_normalized)

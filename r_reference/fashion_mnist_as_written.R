@@ -5,7 +5,7 @@
 # unmodified: the capture layer records the keras and caret calls. fashion_mnist.R is the same
 # script instrumented (the writer calls, checkpoints, execution settings).
 #
-# Added to the seed's lines, as a user who wants to rerun it would: four settings on the
+# Added to the tutorial's lines, as a user who wants to rerun it would: four settings on the
 # command line (the seed trains 200 epochs on every image), the seeds and deterministic ops
 # (without them no two runs agree), the first N images, and the complete class names (the
 # extracted text keeps only the last four).

@@ -4,7 +4,7 @@ Every module's imports are read with :mod:`ast` (nothing is imported), then:
 
 - no module imports one from a layer above its own (:data:`LAYERS`, in the order data flows);
 - the import graph has no cycle;
-- the contract imports nothing of the engine or the port (only layer 0's errors, paths and R's
+- the contract imports nothing of the engine or the port (only layer 0's errors, paths, text and R's
   numbers, ``parity.rnum``);
 - a function-local import only brings in an optional heavy dependency (TensorFlow, rpy2, Dask,
   matplotlib: :data:`HEAVY`), with a comment saying so - never a module of the project, never
@@ -25,6 +25,7 @@ PACKAGES = ("parity", "python_impl")
 #: module-name prefixes and their layer, lowest first; the longest matching prefix decides
 LAYERS: dict[str, int] = {
     "parity": 0, "parity.errors": 0, "parity.paths": 0,  # shared by everything
+    "parity.text": 0,  # text shortened for display (standard library only)
     # R's numerics (a leaf: NumPy only), for ports and for the port's caret alike
     "parity.rnum": 0,
     "python_impl.caret": 0,  # the port's caret: a library that knows nothing of the engine
@@ -161,7 +162,8 @@ def test_the_import_graph_has_no_cycle():
 
 def test_the_contract_imports_nothing_of_the_engine_or_the_port():
     bad = [t for m in MODULES if m == "parity.contract" or m.startswith("parity.contract.")
-           for t in _graph()[m] if t not in ("parity", "parity.errors", "parity.paths", "parity.rnum")
+           for t in _graph()[m] if t not in ("parity", "parity.errors", "parity.paths", "parity.rnum",
+                                             "parity.text")
            and not t.startswith("parity.contract.")]
     assert not bad, f"parity.contract imports {bad}"
 

@@ -148,7 +148,7 @@ def test_contract_round_trip_validates_against_the_schema(tmp_path):
     jsonschema.Draft202012Validator(schema()).validate(json.loads((run.path / "run.json").read_text()))
     assert run.side == "python" and run.settings == {"seed": 1}
     assert run.predicted.tolist() == [0, 1, 1, 2, 2, 2] and run.history["loss"].tolist() == [0.5, 0.25]
-    assert run.caret.levels == ["0", "1", "2"] and run.caret_inputs[1].tolist() == [0, 1, 2, 2, 2, 1]
+    assert run.confusion.levels == ["0", "1", "2"] and run.confusion_inputs[1].tolist() == [0, 1, 2, 2, 2, 1]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
 
 

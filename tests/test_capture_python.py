@@ -145,10 +145,10 @@ def test_the_parts_hold_what_the_calls_were_given_and_returned(mlp_runs):
     assert run.predicted.tolist() == probabilities.argmax(axis=1).tolist()
     # caret: the part and the call's result are confusionMatrix's overall, every bit
     overall = np.load(mine / "overall.npy")
-    assert run.caret is not None and run.caret.overall.tobytes() == overall.tobytes()
+    assert run.confusion is not None and run.confusion.overall.tobytes() == overall.tobytes()
     assert cm.arrays["result"].tobytes() == overall.tobytes()
-    assert run.caret.text == results["cm"].rstrip("\n")  # the reader strips the final newline
-    assert run.caret_inputs is not None and run.test_labels.tolist() == run.caret_inputs[1].tolist()
+    assert run.confusion.text == results["cm"].rstrip("\n")  # the reader strips the final newline
+    assert run.confusion_inputs is not None and run.test_labels.tolist() == run.confusion_inputs[1].tolist()
     # the statistics: their arguments by parameter name, their results as numbers
     assert acc.arrays["result"].tolist() == [results["acc"]]
     assert f1.arrays["result"].tolist() == [results["f1"]]

@@ -143,7 +143,7 @@ def test_a_keras_script_is_captured_unchanged_and_its_parts_hold_its_numbers(rsc
     assert record.history["loss"].tobytes() == loss.tobytes()
     assert record.history["val_loss"].tobytes() == val_loss.tobytes()
     assert fit.arrays["history.loss"].tobytes() == loss.tobytes()
-    assert record.caret is not None and record.caret.overall.tobytes() == overall.tobytes()
+    assert record.confusion is not None and record.confusion.overall.tobytes() == overall.tobytes()
     assert cm.arrays["result"].tobytes() == overall.tobytes()
     assert record.measures["postResample"].values.tobytes() == post_resample.tobytes()
     assert post.arrays["result"].tobytes() == post_resample.tobytes()

@@ -386,7 +386,7 @@ def _perturbations() -> list[Perturbation]:
             "confusion.printed_text",
         ),
         P(
-            "r_caret_inputs_removed",
+            "r_confusion_inputs_removed",
             "r",
             lambda d: remove_array(d, "confusion.data"),
             "confusion.r_predictions",

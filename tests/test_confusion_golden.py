@@ -1,4 +1,4 @@
-"""The port against the seed's published figures (pinned), with no R involved."""
+"""The port against the tutorial's published figures (pinned), with no R involved."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_seed_printed_text_is_r_text(seed_cm):
 
 
 def test_labels_path_equals_table_path(seed_cm):
-    # Rebuild label vectors from the table: the seed's predictions and test labels.
+    # Rebuild label vectors from the table: the tutorial's predictions and test labels.
     rows, cols = np.nonzero(TUTORIAL_TABLE)
     counts = TUTORIAL_TABLE[rows, cols]
     pred = np.repeat(rows, counts)

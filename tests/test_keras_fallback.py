@@ -26,8 +26,8 @@ FALLBACK = R_DIR / "keras_fallback.R"
 SELECT = R_DIR / "keras_select.R"
 TRAIN = 300
 
-# The seed's model, with the seed's pipe (magrittr evaluates its outermost call first).
-SEED_PIPE = """
+# The tutorial's model, with the tutorial's pipe (magrittr evaluates its outermost call first).
+TUTORIAL_PIPE = """
 model <- keras_model_sequential()
 model %>%
   layer_flatten(input_shape = c(28, 28)) %>%
@@ -84,7 +84,7 @@ source("{FALLBACK}")
 res <- list()
 keras$backend$clear_session()
 keras$utils$set_random_seed(42L)
-{SEED_PIPE}
+{TUTORIAL_PIPE}
 res$layer_names <- vapply(model$layers, function(l) l$name, "")
 res$next_auto_name <- keras$layers$Dense(2L)$name
 

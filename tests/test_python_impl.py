@@ -1,4 +1,4 @@
-"""The Python port of the seed's workflow: data, normalization, model, determinism."""
+"""The Python port of the tutorial's workflow: data, normalization, model, determinism."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_model_is_the_seeds():
     rows = layer_rows(net)
     assert [r["params"] for r in rows] == list(model.EXPECTED_PARAMS)
     assert sum(r["params"] for r in rows) == net.count_params() == model.EXPECTED_TOTAL_PARAMS == 111146
-    assert [r["class"] for r in rows] == [cls for cls, _ in model.SEED_LAYERS]
+    assert [r["class"] for r in rows] == [cls for cls, _ in model.TUTORIAL_LAYERS]
     assert [r["output_shape"] for r in rows] == [
         [None, 784], [None, 128], [None, 128], [None, 64], [None, 64], [None, 32], [None, 32],
         [None, 32], [None, 10]]

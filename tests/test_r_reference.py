@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from parity.contract import read_run
-from python_impl.model import EXPECTED_PARAMS, EXPECTED_TOTAL_PARAMS, SEED_LAYERS
+from python_impl.model import EXPECTED_PARAMS, EXPECTED_TOTAL_PARAMS, TUTORIAL_LAYERS
 
 pytestmark = pytest.mark.r
 SCRIPT = Path(__file__).resolve().parent.parent / "r_reference" / "fashion_mnist.R"
@@ -85,7 +85,7 @@ def test_normalization(r_run):
 def test_parameter_counts(r_run):
     record = read_run(r_run[0])
     assert [x.params for x in record.layers] == list(EXPECTED_PARAMS)
-    assert [x.cls for x in record.layers] == [cls for cls, _ in SEED_LAYERS]
+    assert [x.cls for x in record.layers] == [cls for cls, _ in TUTORIAL_LAYERS]
     assert record.total_params == EXPECTED_TOTAL_PARAMS
     assert record.implementation["name"]
     assert record.versions["tensorflow"] and record.versions["python"]
@@ -105,8 +105,8 @@ def test_stored_caret_equals_caret_recomputed(r_run, r_caret):
     from parity.rules.compare import caret_values_of_r, compare_caret
 
     record = read_run(r_run[0])
-    again = caret_values_of_r(r_caret.caret_from_codes(*record.caret_inputs, record.caret.levels))
-    bad = [row for row in compare_caret(record.caret, again) if not row.ok]
+    again = caret_values_of_r(r_caret.caret_from_codes(*record.confusion_inputs, record.confusion.levels))
+    bad = [row for row in compare_caret(record.confusion, again) if not row.ok]
     assert not bad, bad
 
 

@@ -426,28 +426,34 @@ class Verdict:
 def _classes(rec: RunRecord) -> int | None:
     if rec.probabilities is not None and rec.probabilities.ndim == 2:
         return int(rec.probabilities.shape[1])
-    if rec.caret is not None:
-        return len(rec.caret.levels)
+    if rec.confusion is not None:
+        return len(rec.confusion.levels)
     return None
 
 
-def _missing(a: RunRecord, b: RunRecord, **parts: str) -> str | None:
+#: how a verdict's reasons name the two runs: any two in ``parity compare``; an audit passes
+#: its sides' names (("R", "Python"))
+AB = ("A", "B")
+
+
+def _missing(a: RunRecord, b: RunRecord, labels: tuple[str, str], **parts: str) -> str | None:
     """Which of ``parts`` (record attribute = artifact name) a run lacks, as the reason a
     comparison cannot be made; None when both runs have them all."""
-    missing = [f"{label} {name}" for label, rec in (("A", a), ("B", b))
+    missing = [f"{label} {name}" for label, rec in zip(labels, (a, b), strict=True)
                for attr, name in parts.items() if getattr(rec, attr) is None]
     return "not in the run artifacts: " + ", ".join(missing) if missing else None
 
 
-def _pair(a: RunRecord, b: RunRecord, rule: Equivalence) -> tuple[PairedTests | None, str | None]:
+def _pair(a: RunRecord, b: RunRecord, rule: Equivalence, labels: tuple[str, str]
+          ) -> tuple[PairedTests | None, str | None]:
     """The paired tests, or why they cannot run."""
-    if missing := _missing(a, b, predicted="predicted_classes", test_labels="test_labels"):
+    if missing := _missing(a, b, labels, predicted="predicted_classes", test_labels="test_labels"):
         return None, missing
     # no part missing: both sides' predicted classes and test labels are there
     assert a.test_labels is not None and b.test_labels is not None
     assert a.predicted is not None and b.predicted is not None
     if a.test_labels.shape != b.test_labels.shape:
-        return None, (f"not the same test set: A has {a.test_labels.size} test labels, B "
+        return None, (f"not the same test set: {labels[0]} has {a.test_labels.size} test labels, {labels[1]} "
                       f"{b.test_labels.size}: paired tests need the same rows")
     if not np.array_equal(a.test_labels, b.test_labels):
         return None, (f"not the same test set: {int((a.test_labels != b.test_labels).sum())} of "
@@ -477,19 +483,20 @@ def _statistical(group: str, details: dict, numeric_reason: str, paired: PairedT
 
 
 def _grade_training(a: RunRecord, b: RunRecord, tol: Tolerances, rule: Equivalence,
-                    paired: PairedTests | None, paired_error: str | None) -> GroupVerdict:
+                    paired: PairedTests | None, paired_error: str | None,
+                    labels: tuple[str, str]) -> GroupVerdict:
     g = "training"
     if not a.history or not b.history:
         return GroupVerdict(g, NOT_COMPARED, "no history in run " + " and ".join(
-            label for label, rec in (("A", a), ("B", b)) if not rec.history))
+            label for label, rec in zip(labels, (a, b), strict=True) if not rec.history))
     metrics = sorted(set(a.history) & set(b.history))
     only = sorted(set(a.history) ^ set(b.history))
     details: dict[str, Any] = {"metrics": metrics, "metrics_on_one_side_only": only,
                                "epochs": [len(next(iter(a.history.values()))),
                                           len(next(iter(b.history.values())))]}
     if not metrics:
-        return GroupVerdict(g, NOT_COMPARED, f"no metric in common (A {sorted(a.history)}, "
-                                             f"B {sorted(b.history)})", details)
+        return GroupVerdict(g, NOT_COMPARED, f"no metric in common ({labels[0]} {sorted(a.history)}, "
+                                             f"{labels[1]} {sorted(b.history)})", details)
     shapes = {m: (a.history[m].shape, b.history[m].shape) for m in metrics}
     if any(x != y for x, y in shapes.values()):
         return GroupVerdict(g, "different", "not the same number of epochs: " + ", ".join(
@@ -577,33 +584,33 @@ def _grade_values(group: str, values: dict[str, tuple[Any, Any]], rtol: float,
 
 
 def _grade_named(group: str, a: dict[str, float] | None, b: dict[str, float] | None,
-                 rtol: float, what: str) -> GroupVerdict:
+                 rtol: float, what: str, labels: tuple[str, str]) -> GroupVerdict:
     if a is None or b is None:
         return GroupVerdict(group, NOT_COMPARED, f"not in the run artifacts: {what} of "
-                                                 f"{'A' if a is None else 'B'}")
+                                                 f"{labels[0] if a is None else labels[1]}")
     if list(a) != list(b):
         return GroupVerdict(group, "different", f"not the same {what}: {list(a)} vs {list(b)}")
     return _grade_values(group, {k: (a[k], b[k]) for k in a}, rtol, what)
 
 
-def _grade_measures(a: RunRecord, b: RunRecord, tol: Tolerances) -> GroupVerdict:
+def _grade_measures(a: RunRecord, b: RunRecord, tol: Tolerances, labels: tuple[str, str]) -> GroupVerdict:
     """Each side's own caret measures (the crossed comparison), graded as named numbers."""
     def flat(rec: RunRecord) -> dict[str, float]:
         return {f"{fn}.{name}": float(m.values[i]) for fn, m in sorted(rec.measures.items())
                 for i, name in enumerate(m.names)}
     return _grade_named("measures", flat(a) if a.measures else None,
-                        flat(b) if b.measures else None, tol.history_rtol, "caret measures")
+                        flat(b) if b.measures else None, tol.history_rtol, "caret measures", labels)
 
 
 def _grade_predictions(a: RunRecord, b: RunRecord, tol: Tolerances, paired: PairedTests | None,
-                       paired_error: str | None, *, worst: int = 5) -> GroupVerdict:
+                       paired_error: str | None, labels: tuple[str, str], *, worst: int = 5) -> GroupVerdict:
     g = "predictions"
     if a.task == b.task == "regression":
-        if missing := _missing(a, b, predicted_values="predicted_values"):
+        if missing := _missing(a, b, labels, predicted_values="predicted_values"):
             return GroupVerdict(g, NOT_COMPARED, missing)
         return _grade_values(g, {"predicted_values": (a.predicted_values, b.predicted_values)},
                              tol.history_rtol, "predicted value")
-    if missing := _missing(a, b, probabilities="probabilities"):
+    if missing := _missing(a, b, labels, probabilities="probabilities"):
         return GroupVerdict(g, NOT_COMPARED, missing)
     pa, pb = a.probabilities, b.probabilities
     assert pa is not None and pb is not None  # no side's probabilities missing
@@ -649,11 +656,11 @@ def _grade_predictions(a: RunRecord, b: RunRecord, tol: Tolerances, paired: Pair
 
 
 def _grade_confusion(a: RunRecord, b: RunRecord, tol: Tolerances, paired: PairedTests | None,
-                     paired_error: str | None) -> GroupVerdict:
+                     paired_error: str | None, labels: tuple[str, str]) -> GroupVerdict:
     g = "confusion"
-    if missing := _missing(a, b, caret="confusion"):
+    if missing := _missing(a, b, labels, confusion="confusion"):
         return GroupVerdict(g, NOT_COMPARED, missing)
-    ca, cb = a.caret, b.caret
+    ca, cb = a.confusion, b.confusion
     assert ca is not None and cb is not None  # no side's confusion missing
     if ca.levels != cb.levels or ca.overall_names != cb.overall_names \
             or ca.by_class_names != cb.by_class_names or ca.table.shape != cb.table.shape:
@@ -696,7 +703,7 @@ def _grade_confusion(a: RunRecord, b: RunRecord, tol: Tolerances, paired: Paired
 
 
 def grade_runs(a: RunRecord, b: RunRecord, *, tolerances: Tolerances = Tolerances(),
-               equivalence: Equivalence = Equivalence()) -> Verdict:
+               equivalence: Equivalence = Equivalence(), labels: tuple[str, str] = AB) -> Verdict:
     """Grade two run records group by group (training, predictions, confusion).
 
     Parameters
@@ -708,21 +715,24 @@ def grade_runs(a: RunRecord, b: RunRecord, *, tolerances: Tolerances = Tolerance
         the numeric tolerance (:class:`Tolerances`).
     equivalence
         the statistical equivalence rule (:class:`Equivalence`).
+    labels
+        how the reasons name ``a`` and ``b``: "A" and "B" for any two runs (``parity
+        compare``); an audit passes its sides, ("R", "Python").
     """
-    paired, paired_error = _pair(a, b, equivalence)
+    paired, paired_error = _pair(a, b, equivalence, labels)
     groups = {
-        "training": _grade_training(a, b, tolerances, equivalence, paired, paired_error),
-        "predictions": _grade_predictions(a, b, tolerances, paired, paired_error),
-        "confusion": _grade_confusion(a, b, tolerances, paired, paired_error),
+        "training": _grade_training(a, b, tolerances, equivalence, paired, paired_error, labels),
+        "predictions": _grade_predictions(a, b, tolerances, paired, paired_error, labels),
+        "confusion": _grade_confusion(a, b, tolerances, paired, paired_error, labels),
     }
     if a.task == b.task == "regression":
         del groups["confusion"]  # a regression has no classes
     # the parts a pair may have: graded when either run has them (missing on one: not compared)
     if a.evaluation is not None or b.evaluation is not None:
         groups["evaluation"] = _grade_named("evaluation", a.evaluation, b.evaluation,
-                                            tolerances.history_rtol, "evaluate() results")
+                                            tolerances.history_rtol, "evaluate() results", labels)
     if a.measures or b.measures:
-        groups["measures"] = _grade_measures(a, b, tolerances)
+        groups["measures"] = _grade_measures(a, b, tolerances, labels)
     return Verdict(a, b, groups, paired, paired_error, tolerances, equivalence)
 
 
@@ -730,18 +740,19 @@ def grade_runs(a: RunRecord, b: RunRecord, *, tolerances: Tolerances = Tolerance
 
 
 def _metrics(rec: RunRecord) -> dict[str, float]:
-    if rec.caret is None:
+    if rec.confusion is None:
         raise ContractError(f"{rec.path}: no confusion results (caret values) to compare across seeds")
-    out = {"accuracy": rec.caret.overall_value("Accuracy"), "kappa": rec.caret.overall_value("Kappa")}
-    j = rec.caret.by_class_names.index("Sensitivity")
-    rows = rec.caret.by_class_rows or [f"Class: {rec.caret.positive}"]
-    for row, value in zip(rows, rec.caret.by_class[:, j], strict=True):
+    out = {"accuracy": rec.confusion.overall_value("Accuracy"), "kappa": rec.confusion.overall_value("Kappa")}
+    j = rec.confusion.by_class_names.index("Sensitivity")
+    rows = rec.confusion.by_class_rows or [f"Class: {rec.confusion.positive}"]
+    for row, value in zip(rows, rec.confusion.by_class[:, j], strict=True):
         out[f"sensitivity[{row.removeprefix('Class: ')}]"] = float(value)
     return out
 
 
 def seed_equivalence(runs_a: Mapping[int, RunRecord], runs_b: Mapping[int, RunRecord], *,
-                     margin: float = DEFAULT_MARGIN, alpha: float = 0.05) -> dict[str, Any]:
+                     margin: float = DEFAULT_MARGIN, alpha: float = 0.05,
+                     labels: tuple[str, str] = AB) -> dict[str, Any]:
     """TOST of each metric across seeds (A - B, paired by seed) and each side's spread.
 
     Parameters
@@ -752,10 +763,13 @@ def seed_equivalence(runs_a: Mapping[int, RunRecord], runs_b: Mapping[int, RunRe
         equivalence margin, in the metric's units (accuracy, Kappa, sensitivity: proportions).
     alpha
         each one-sided test's level (the interval reported is the ``1 - 2 alpha`` one).
+    labels
+        how a message names the two sides (as :func:`grade_runs`).
     """
     seeds = sorted(runs_a)
     if sorted(runs_b) != seeds:
-        raise ValueError(f"seeds {seeds} on side A, {sorted(runs_b)} on side B: expected the same")
+        raise ValueError(f"seeds {seeds} on side {labels[0]}, {sorted(runs_b)} on side {labels[1]}: "
+                         "expected the same")
     a = {s: _metrics(runs_a[s]) for s in seeds}
     b = {s: _metrics(runs_b[s]) for s in seeds}
     names = [m for m in a[seeds[0]] if all(m in a[s] and m in b[s] for s in seeds)]

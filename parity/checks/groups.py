@@ -26,6 +26,7 @@ from parity.checks.published import summary_rows, summary_total
 from parity.config import AuditConfig
 from parity.contract import (
     MEASURE_FUNCTIONS,
+    SIDE_LABELS,
     Capture,
     CapturedCall,
     CaretValues,
@@ -315,8 +316,8 @@ def check_training(c: CheckList, r: RunRecord, py: RunRecord) -> None:
 
 
 def _levels_of(record: RunRecord) -> list[str] | None:
-    if record.caret is not None:
-        return record.caret.levels
+    if record.confusion is not None:
+        return record.confusion.levels
     if record.test_labels is not None:
         return [level_string(x) for x in np.unique(record.test_labels)]
     return None
@@ -347,7 +348,7 @@ def check_predictions(c: CheckList, r: RunRecord, py: RunRecord) -> None:
         name = f"predictions.{side}_classes_within_levels"
         if c.needs(name, g, (f"{side} predicted_classes", rec.predicted), (f"{side} levels", levels)):
             assert rec.predicted is not None and levels is not None
-            data = rec.caret_inputs[0] if rec.caret_inputs is not None else None
+            data = rec.confusion_inputs[0] if rec.confusion_inputs is not None else None
             if data is not None and data.shape == rec.predicted.shape:
                 # the labels the side gave caret, row for row: the classes whose label is no level
                 outside = sorted({str(x) for x in np.unique(rec.predicted[data < 0])})
@@ -454,26 +455,26 @@ def check_confusion(c: CheckList, r: RunRecord, py: RunRecord) -> None:
             c.add(f"confusion.{rec.side}_caret_ran", g, rec.side == "r" or None,
                   rec.side == "python" or None, ok=False, difference=rec.errors["confusion"],
                   rule="caret's confusionMatrix ran on the side's predictions")
-    if not c.needs("confusion.crossed", g, ("R confusion", r.caret), ("Python confusion", py.caret)):
+    if not c.needs("confusion.crossed", g, ("R confusion", r.confusion), ("Python confusion", py.confusion)):
         return
-    assert r.caret is not None and py.caret is not None  # c.needs: both sides ran caret
-    _stat_checks(c, "crossed", r.caret, py.caret)
+    assert r.confusion is not None and py.confusion is not None  # c.needs: both sides ran caret
+    _stat_checks(c, "crossed", r.confusion, py.confusion)
     for label, rec, other in (("r_predictions", r, "Python port"), ("python_predictions", py, "R caret")):
         name = f"confusion.{label}"
-        if not c.needs(name, g, (f"{rec.side} confusion.data/confusion.reference", rec.caret_inputs)):
+        if not c.needs(name, g, (f"{rec.side} confusion.data/confusion.reference", rec.confusion_inputs)):
             continue
-        assert rec.caret_inputs is not None
-        if any((codes < 0).any() for codes in rec.caret_inputs):
+        assert rec.confusion_inputs is not None
+        if any((codes < 0).any() for codes in rec.confusion_inputs):
             c.not_run(name, g, f"the labels the {rec.side} side gave caret include values outside "
                                "its levels (see predictions.*_classes_within_levels)")
             continue
         try:
             if label == "r_predictions":
-                assert r.caret_inputs is not None  # rec is r
-                _stat_checks(c, label, r.caret, _port_on(r.caret_inputs, r.caret))
+                assert r.confusion_inputs is not None  # rec is r
+                _stat_checks(c, label, r.confusion, _port_on(r.confusion_inputs, r.confusion))
             else:
-                assert py.caret_inputs is not None  # rec is py
-                _stat_checks(c, label, _r_caret_on(py.caret_inputs, py.caret), py.caret)
+                assert py.confusion_inputs is not None  # rec is py
+                _stat_checks(c, label, _r_caret_on(py.confusion_inputs, py.confusion), py.confusion)
         except Exception as exc:  # noqa: BLE001 - R or the port failing is this check's result
             c.not_run(name, g, f"{other} could not run on the {rec.side} side's labels: {exc}")
 
@@ -603,8 +604,8 @@ def check_published(c: CheckList, r: RunRecord | None, py: RunRecord | None, *,
             check_published_figures(c)
         else:
             c.items.extend(figures)
-        if py is not None and py.caret is not None:
-            info = published.accuracy_against(py.caret, np.asarray(pub["table"]))
+        if py is not None and py.confusion is not None:
+            info = published.accuracy_against(py.confusion, np.asarray(pub["table"]))
             c.add("published.accuracy_vs_published", g, info["published"], info["run"], ok=True,
                   status="info", required=False, difference=info["test"],
                   rule="reported, not judged: two-proportion z-test and Clopper-Pearson CIs; "
@@ -775,8 +776,8 @@ def _json_number(value: Any) -> Any:
 
 def _caret_reported(r: RunRecord, statistic: str, level: str | None):
     """What R's caret reported for ``statistic`` (of class ``level``) in the R run, or None."""
-    if r.caret is not None:
-        v = r.caret
+    if r.confusion is not None:
+        v = r.confusion
         if level is None and statistic in v.overall_names:
             return float(v.overall[v.overall_names.index(statistic)])
         if statistic in v.by_class_names:
@@ -831,7 +832,7 @@ RECORDED: dict[str, Callable[[RunRecord], bool]] = {
     "model": lambda rec: rec.layers is not None,
     "training": lambda rec: bool(rec.history),
     "predictions": lambda rec: rec.probabilities is not None or rec.predicted_values is not None,
-    "confusion": lambda rec: rec.caret is not None,
+    "confusion": lambda rec: rec.confusion is not None,
     "evaluation": lambda rec: rec.evaluation is not None,
     "measures": lambda rec: bool(rec.measures),
     "calls": lambda rec: rec.capture is not None,
@@ -853,7 +854,8 @@ GRADED = ("training.*_per_epoch", "predictions.probabilities_max_abs_diff",
 def grade_pair(config: AuditConfig, r: RunRecord, py: RunRecord) -> Verdict:
     """The graded verdict of one pair of runs under the audit's ``--margin``: the grade checks
     and each seed's pair (``--seeds``) are graded here, so the margin reaches every one."""
-    return grade_runs(r, py, equivalence=Equivalence(margin=config.margin))
+    return grade_runs(r, py, equivalence=Equivalence(margin=config.margin),
+                      labels=(SIDE_LABELS["r"], SIDE_LABELS["python"]))
 
 
 def check_grades(c: CheckList, r: RunRecord, py: RunRecord) -> None:

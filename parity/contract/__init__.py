@@ -41,7 +41,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,12 +58,15 @@ __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES
            "ContractError", "RunWriter", "read_run", "RunRecord", "DataFact", "Layer", "Normalization",
            "TASKS", "r_typeof", "class_values", "output_rows", "Measure", "MEASURE_FUNCTIONS",
            "CaretValues", "caret_values_of_port", "layer_rows", "check_output_dir",
-           "predicted_classes", "schema", "drop_arrays", "Capture", "CapturedCall"]
+           "predicted_classes", "schema", "drop_arrays", "Capture", "CapturedCall",
+           "EXECUTION_SETTINGS_ENV", "execution_settings", "checkpoint_identity", "SIDE_LABELS"]
 
 CONTRACT = "parity-run"
 CONTRACT_VERSION = 1
 SCHEMA_FILE = SCHEMAS / f"{CONTRACT}-{CONTRACT_VERSION}.schema.json"
 SIDES = ("r", "python")
+#: how messages and reports show each side
+SIDE_LABELS = {"r": "R", "python": "Python"}
 #: the only NPY dtypes a run may hold: numbers and booleans (an object array could hide a pickle)
 ARRAY_DTYPES = ("|b1", "|u1", "|i1", "<u2", "<i2", "<i4", "<i8", "<f4", "<f8")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -309,9 +312,12 @@ class RunRecord:
     test_labels: np.ndarray | None
     probabilities: np.ndarray | None
     predicted: np.ndarray | None
-    caret: CaretValues | None
-    #: the labels given to caret, as 0-based codes into ``caret.levels`` (-1: not a level)
-    caret_inputs: tuple[np.ndarray, np.ndarray] | None
+    #: caret's confusionMatrix: run.json's ``confusion`` section, its ``confusion.*`` arrays and
+    #: the ``confusion_matrix`` text (one name, "confusion", from run.json to the report)
+    confusion: CaretValues | None
+    #: the labels given to caret, as 0-based codes into ``confusion.levels`` (-1: not a level):
+    #: the arrays ``confusion.data`` and ``confusion.reference``
+    confusion_inputs: tuple[np.ndarray, np.ndarray] | None
     model_summary: str | None
     normalized: dict[str, np.ndarray] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -448,6 +454,51 @@ def predicted_classes(probabilities, *, threshold: float = 0.5) -> np.ndarray:
     if p.ndim == 1 or p.ndim == 2 and p.shape[1] == 1:
         return (p > threshold).astype(np.int64)
     return p.argmax(axis=-1).astype(np.int64)
+
+
+#: the environment variable in which the audit names, comma-separated, the settings it passes a
+#: side that are execution settings (the spec's ``[execution]`` table: how a side runs, never
+#: what it computes); a side run by hand has none
+EXECUTION_SETTINGS_ENV = "PARITY_EXECUTION_SETTINGS"
+
+
+def execution_settings(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The execution settings the audit named in :data:`EXECUTION_SETTINGS_ENV` (of
+    ``environ``, default ``os.environ``); () when it is unset or empty. R's twin is
+    ``parityrun::parity_execution_settings()``.
+
+    Examples
+    --------
+    >>> execution_settings({"PARITY_EXECUTION_SETTINGS": "steps_per_execution,threads"})
+    ('steps_per_execution', 'threads')
+    >>> execution_settings({})
+    ()
+    """
+    value = (os.environ if environ is None else environ).get(EXECUTION_SETTINGS_ENV, "")
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    bad = [n for n in names if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n)]
+    if bad:
+        raise ValueError(f"{EXECUTION_SETTINGS_ENV}={value!r}: {bad[0]!r} is not a setting name; "
+                         "expected names of letters, digits and '_', comma-separated")
+    return names
+
+
+def checkpoint_identity(settings: Mapping[str, Any], *, execution: Iterable[str] | None = None
+                        ) -> dict[str, Any]:
+    """The settings a training checkpoint must match to be resumed, by the one rule both sides
+    follow (R's twin: ``parityrun::parity_checkpoint_identity()``): the settings the side runs
+    with, minus the execution settings (default: :func:`execution_settings`, as the audit
+    names them) and minus ``epochs`` (a resumed run may be asked for more). A new setting
+    therefore enters every side's identity without a change to either.
+
+    Examples
+    --------
+    >>> checkpoint_identity({"seed": 42, "epochs": 3, "threads": 1, "train_size": None},
+    ...                     execution=["threads"])
+    {'seed': 42, 'train_size': None}
+    """
+    dropped = {"epochs", *(execution_settings() if execution is None else execution)}
+    return {k: v for k, v in settings.items() if k not in dropped}
 
 
 def check_output_dir(out: Path) -> None:
@@ -648,8 +699,8 @@ class RunWriter:
             if classes is None:  # one class per row, as R's writer records them
                 classes = predicted_classes(outputs.reshape(outputs.shape[0], -1)[:, 0],
                                             threshold=threshold).astype(np.int32)
-        elif classes is None:
-            classes = predicted_classes(outputs)
+        elif classes is None:  # R integers, as R's writer records them (max.col() - 1L)
+            classes = predicted_classes(outputs).astype(np.int32)
         self.array("predicted_classes", classes)
 
     def caret(self, cm, *, data=None, reference=None, prevalence=None) -> None:
@@ -666,7 +717,10 @@ class RunWriter:
                                   "prevalence": prevalence, "overall_names": v.overall_names,
                                   "by_class_names": v.by_class_names,
                                   "by_class_rows": v.by_class_rows}
-        self.array("confusion.table", v.table.astype(np.int64))
+        # R's table() counts are R integers (int32), as R's writer stores them; a count beyond
+        # R's integer range only as a double, as R would hold it
+        self.array("confusion.table", v.table.astype(
+            np.int32 if v.table.size == 0 or v.table.max() <= R_INT_MAX else np.float64))
         self.array("confusion.overall", v.overall)
         self.array("confusion.by_class", v.by_class)
         for name, labels in (("data", data), ("reference", reference)):
@@ -877,8 +931,8 @@ def read_run(run_dir: str | Path) -> RunRecord:
         train_labels=class_values(arrays.get("train_labels")),
         test_labels=class_values(arrays.get("test_labels")),
         probabilities=probabilities,
-        predicted=class_values(arrays.get("predicted_classes")), caret=caret,
-        caret_inputs=(arrays["confusion.data"], arrays["confusion.reference"])
+        predicted=class_values(arrays.get("predicted_classes")), confusion=caret,
+        confusion_inputs=(arrays["confusion.data"], arrays["confusion.reference"])
         if "confusion.data" in arrays and "confusion.reference" in arrays else None,
         model_summary=text("model_summary"),
         normalized={k.removeprefix("normalized."): v for k, v in arrays.items()

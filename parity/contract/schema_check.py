@@ -22,6 +22,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from parity.text import shorten
+
 __all__ = ["schema_errors", "SchemaError"]
 
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs", "$comment", "examples"}
@@ -73,8 +75,7 @@ def _join(path: str, key: str | int) -> str:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value), 60, one_line=False)
 
 
 def schema_errors(instance: Any, schema: Mapping[str, Any], *,

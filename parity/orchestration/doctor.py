@@ -25,6 +25,7 @@ from parity.orchestration.sides import r_python
 from parity.paths import DEFAULT_KERAS_HOME
 from parity.rules.rbridge import r_home_problem
 from parity.rules.rmeasures import MEASURE_PACKAGES_FIX
+from parity.text import shorten
 from python_impl.idx import FASHION_MNIST_FILES, IdxError, read_idx
 
 __all__ = ["Component", "diagnose", "blocking_problems", "RSCRIPT_TIMEOUT_S"]
@@ -67,8 +68,7 @@ def _timeout() -> float:
 
 
 def _tail(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _STDERR_TAIL else "..." + text[-_STDERR_TAIL:]
+    return shorten(text, _STDERR_TAIL, keep="end")
 
 
 class _Rscript:

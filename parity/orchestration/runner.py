@@ -23,7 +23,7 @@ from typing import Any
 from parity.checks import Check, build_checks
 from parity.checks.groups import independent_checks
 from parity.config import AuditConfig
-from parity.contract import ContractError, RunRecord, drop_arrays, read_run
+from parity.contract import SIDE_LABELS, ContractError, RunRecord, drop_arrays, read_run
 from parity.orchestration import seeds, sides
 from parity.orchestration.result import SIDE_DIRS, AuditResult
 from parity.orchestration.workdir import ResumableDir
@@ -126,9 +126,10 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
         dirs["r"] = reuse_r_run
     sides.remove_stale_temporaries(work_dir)
     runs: dict[str, sides.SideRun] = {}
-    env = sides.side_env_overrides()
+    execution = tuple(config.spec.execution_settings)  # both sides leave them out of a checkpoint's identity
+    env = sides.side_env_overrides(execution)
     commands: dict[str, dict[str, Any]] = {}
-    for side, label in (("r", "R"), ("python", "Python")):
+    for side, label in SIDE_LABELS.items():
         if side == "r" and reuse_r_run is not None:
             commands[side] = {"how": f"reused (--r-run {reuse_r_run})", "argv": None, "env": None}
             continue
@@ -158,7 +159,7 @@ def run_audit(config: AuditConfig, work_dir: Path, *, progress: sides.ProgressFn
             prepare()
 
     finished = sides.run_sides(list(runs.values()), parallel=config.parallel, progress=progress,
-                               meanwhile=meanwhile,
+                               meanwhile=meanwhile, execution_settings=execution,
                                finished_side=lambda run: read_early(next(
                                    side for side, r in runs.items() if r is run)))
     durations = {f"{side}_s": runs[side].seconds if side in runs else 0.0 for side in dirs}

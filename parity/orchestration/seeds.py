@@ -34,7 +34,7 @@ from typing import Any
 from parity.checks import CheckList, build_checks
 from parity.checks.grading import seed_equivalence
 from parity.checks.groups import grade_pair
-from parity.contract import ContractError, RunRecord, read_run
+from parity.contract import SIDE_LABELS, ContractError, RunRecord, read_run
 from parity.orchestration import sides
 from parity.orchestration.result import AuditResult
 from parity.rules.grades import REQUIRE
@@ -46,7 +46,7 @@ __all__ = ["SeedTask", "run_seeds", "read_seed_runs", "audit_tasks", "run_seed_a
 class SeedTask:
     """One run: a side's command for one seed, written to ``out``."""
 
-    label: str  # "A" or "B"
+    label: str  # "R" or "Python" in an audit, "A" or "B" in parity compare
     seed: int
     command: tuple[str, ...]
     out: str
@@ -146,10 +146,10 @@ def audit_tasks(config, root: Path, seeds: list[int]) -> tuple[list[SeedTask], d
                                                      if k != "seed"})
     dirs = {"r": root / "r", "python": root / "python"}
     # only what the sides need on top of the worker's environment
-    env = tuple(sides.side_env_overrides().items())
+    env = tuple(sides.side_env_overrides(config.spec.execution_settings).items())
     tasks = []
     for s in seeds:
-        for side, label in (("r", "R"), ("python", "Python")):
+        for side, label in SIDE_LABELS.items():
             dirs[side].mkdir(parents=True, exist_ok=True)
             tasks.append(SeedTask(label, s, tuple(unseeded.side_command(side, None, None)),
                                   str(dirs[side] / f"seed-{s}"), str(Path.cwd()), env))
@@ -204,7 +204,8 @@ def run_seed_audit(config, work_dir: Path, *, scheduler: str | None = None, work
     complete = [s for s, ((rr, _), (pp, _)) in pairs.items() if rr is not None and pp is not None]
     if len(complete) >= 2:
         tost_res = seed_equivalence({s: pairs[s][0][0] for s in complete},
-                                    {s: pairs[s][1][0] for s in complete}, margin=config.margin)
+                                    {s: pairs[s][1][0] for s in complete}, margin=config.margin,
+                                    labels=(SIDE_LABELS["r"], SIDE_LABELS["python"]))
         for metric, v in tost_res["metrics"].items():
             t = v["tost"]
             c.add(f"seeds.tost.{metric}", "seeds",

@@ -21,11 +21,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
 
+from parity.contract import EXECUTION_SETTINGS_ENV
 from parity.errors import ParityError
 from parity.paths import CHECKOUT, EXTRAS, VENV_PYTHON
 
@@ -186,22 +187,25 @@ class SideRun:
                            _environment_fix(cause, self.returncode, self.cmd))
 
 
-def side_env_overrides() -> dict[str, str]:
+def side_env_overrides(execution_settings: Iterable[str] = ()) -> dict[str, str]:
     """What the audit sets in a side's environment (report.json records it with the side's
     command): TZ (R warns without it in containers), unbuffered Python output (the progress
-    display reads it), reticulate pointed at the R side's Python, and KERAS_HOME when set."""
-    env = {"TZ": os.environ.get("TZ") or "UTC", "PYTHONUNBUFFERED": "1", "RETICULATE_PYTHON": r_python()}
+    display reads it), reticulate pointed at the R side's Python, KERAS_HOME when set, and the
+    names of the spec's execution settings (:data:`parity.contract.EXECUTION_SETTINGS_ENV`:
+    what both sides leave out of a checkpoint's identity)."""
+    env = {"TZ": os.environ.get("TZ") or "UTC", "PYTHONUNBUFFERED": "1", "RETICULATE_PYTHON": r_python(),
+           EXECUTION_SETTINGS_ENV: ",".join(execution_settings)}
     if os.environ.get("KERAS_HOME"):
         env["KERAS_HOME"] = os.environ["KERAS_HOME"]
     return env
 
 
-def side_env() -> dict[str, str]:
+def side_env(execution_settings: Iterable[str] = ()) -> dict[str, str]:
     """The environment a side runs in: the audit's, with :func:`side_env_overrides`. An empty
     KERAS_HOME is unset, so that both sides use their default (the project's ``.keras``), as
     :func:`python_impl.keras_env.prepare` does."""
     env = {k: v for k, v in os.environ.items() if not (k == "KERAS_HOME" and v == "")}
-    return {**env, **side_env_overrides()}
+    return {**env, **side_env_overrides(execution_settings)}
 
 
 def _run_one(side: SideRun, progress: ProgressFn | None, env: dict[str, str]) -> None:
@@ -258,9 +262,11 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def run_sides(sides: list[SideRun], *, parallel: bool, progress: ProgressFn | None = None,
               meanwhile: Callable[[], None] | None = None,
-              finished_side: Callable[[SideRun], None] | None = None) -> float:
+              finished_side: Callable[[SideRun], None] | None = None,
+              execution_settings: Iterable[str] = ()) -> float:
     """Run the sides, concurrently when ``parallel``; each SideRun gets its status and log.
 
+    ``execution_settings``: the spec's, named in each side's environment (:func:`side_env`).
     ``meanwhile`` runs in this thread while the sides train (the audit's own work that needs no
     side's result); then the sides are waited for. ``finished_side(side)`` runs in that side's
     thread as soon as it has ended (the audit reads its run while the other side still trains).
@@ -270,7 +276,7 @@ def run_sides(sides: list[SideRun], *, parallel: bool, progress: ProgressFn | No
     failing, it stops every side before re-raising, so no process keeps writing a checkpoint
     behind an ended audit.
     """
-    env = side_env()  # read once, here: ``meanwhile`` may start R, which touches os.environ
+    env = side_env(execution_settings)  # read once, here: ``meanwhile`` may start R, which touches os.environ
     stop = threading.Event()
     finished = [time.monotonic()]
 

@@ -31,6 +31,7 @@ from parity.rules import labels_io, rbridge
 from parity.rules.compare import compare_caret, json_safe
 from parity.rules.grades import DEFAULT_MARGIN, REQUIRE
 from parity.rules.labels_io import LabelFileError
+from parity.text import shorten
 from python_impl.caret.confusion import MODES, confusion_matrix, confusion_matrix_from_table
 
 __all__ = ["main", "UsageError"]
@@ -172,8 +173,7 @@ def _write_reports(result, work_path: Path) -> None:
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(str(text), limit)
 
 
 def _check_line(check) -> str:

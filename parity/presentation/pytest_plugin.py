@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from parity.errors import ParityError
+from parity.text import shorten
 
 if TYPE_CHECKING:
     from parity.contract import CaretValues
@@ -82,8 +83,7 @@ def _cell(value: Any, limit: int = 60) -> str:
         text = "[" + ", ".join(_cell(v, 24) for v in value) + "]"
     else:
         text = repr(value) if isinstance(value, float) else str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(text, limit)
 
 
 def assert_caret_equal(actual: Any, expected: Any, *, text: bool = True,
@@ -390,7 +390,7 @@ def _describe(check: dict[str, Any]) -> str:
     def show(value: Any) -> str:
         text = value if isinstance(value, str) else json.dumps(value, default=str,
                                                               ensure_ascii=False)
-        return text if len(text) <= 400 else text[:397] + "..."
+        return shorten(text, 400, one_line=False)
 
     lines = [f"  R:          {show(check['r_value'])}",
              f"  Python:     {show(check['python_value'])}",

@@ -17,6 +17,7 @@ import numpy as np
 
 from parity.orchestration.result import AuditResult
 from parity.rules.compare import json_safe
+from parity.text import shorten
 
 __all__ = ["SCHEMA_VERSION", "result_to_json", "write_reports", "render_markdown", "render_html",
            "render_junit", "figures", "prepare_figures"]
@@ -45,7 +46,7 @@ def result_to_json(result: AuditResult) -> dict[str, Any]:
 
 def _short(value: Any, limit: int = 80) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(text, limit, one_line=False)
 
 
 def _md_cell(text: str) -> str:
@@ -130,8 +131,8 @@ def figures(result: AuditResult) -> dict[str, bytes]:
         plt.close(fig)
         return buf.getvalue()
 
-    tables = [("R (caret)", r.caret.table if r and r.caret else None),
-              ("Python (port)", py.caret.table if py and py.caret else None)]
+    tables = [("R (caret)", r.confusion.table if r and r.confusion else None),
+              ("Python (port)", py.confusion.table if py and py.confusion else None)]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
     for ax, (title, table) in zip(axes, tables, strict=True):
         ax.set_title(title)
@@ -162,11 +163,11 @@ def figures(result: AuditResult) -> dict[str, bytes]:
         ax.legend()
     out["training_curves"] = png(fig)
 
-    if py is not None and py.caret is not None and len(py.caret.levels) > 2:
-        by_class = {stat: py.caret.by_class[:, j] for j, stat in enumerate(py.caret.by_class_names)}
+    if py is not None and py.confusion is not None and len(py.confusion.levels) > 2:
+        by_class = {stat: py.confusion.by_class[:, j] for j, stat in enumerate(py.confusion.by_class_names)}
         fig, ax = plt.subplots(figsize=(11, 3.8))
         stats = ["Sensitivity", "Specificity", "Pos Pred Value", "Balanced Accuracy"]
-        levels = py.caret.levels
+        levels = py.confusion.levels
         width = 0.8 / len(stats)
         for k, stat in enumerate(stats):
             ax.bar(np.arange(len(levels)) + k * width, by_class[stat], width, label=stat)

@@ -32,7 +32,7 @@ __all__ = ["Tolerance", "EXACT", "STATS", "stat_tolerance", "values_agree", "max
            "agree_and_differences",
            "agreement", "StatComparison", "compare_caret", "caret_values", "caret_values_of_r", "NA_RULE",
            "na_values_agree", "json_safe", "TYPEOF_TO_DTYPES", "typeof_matches", "MeasureValues",
-           "compare_measures"]
+           "compare_measures", "printed_lines"]
 
 
 @dataclass(frozen=True)
@@ -282,7 +282,7 @@ def compare_caret(r: CaretValues | ConfusionMatrix | CaretResult,
 
 def _printed_text_row(r_text: str, py_text: str) -> StatComparison:
     """The ``printed_text`` comparison: identical lines, else where they first differ."""
-    r_lines, p_lines = _printed_lines(r_text), _printed_lines(py_text)
+    r_lines, p_lines = printed_lines(r_text), printed_lines(py_text)
     first = next((i for i, (a, b) in enumerate(zip(r_lines, p_lines, strict=False)) if a != b),
                  None if len(r_lines) == len(p_lines) else min(len(r_lines), len(p_lines)))
     where = None
@@ -341,7 +341,7 @@ def compare_measures(r: MeasureValues, py: MeasureValues, *, tolerance=None) -> 
     return out
 
 
-def _printed_lines(text: str) -> list[str]:
+def printed_lines(text: str) -> list[str]:
     """Printed lines as compared: trailing spaces and trailing blank lines aside (caret's
     two-class print ends with a line of spaces, which a text file may or may not keep)."""
     lines = [s.rstrip() for s in text.split("\n")]

@@ -54,10 +54,6 @@ _KP_MAX = 27  # R uses an exact long-double table of 10^0 .. 10^27 for scaling
 _TBL = [np.longdouble(10) ** k for k in range(_KP_MAX + 1)]
 
 
-def _is_na(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
 def _scientific(x: float, digits: int) -> tuple[int, int, int, bool]:
     """R's ``scientific()``: (neg, kpower, nsig, roundingwidens) of x at ``digits``."""
     if x == 0.0:

@@ -126,7 +126,15 @@ predict_keras_model <- function(object, x, batch_size = NULL, verbose = "auto", 
 predict_classes <- function(object, x, batch_size = NULL, verbose = 0, steps = NULL) {
   warning("predict_classes() was removed from TensorFlow in version 2.6; keras-caret-parity's ",
           "keras returns what it returned: the argmax of predict(), 0-based", call. = FALSE)
-  proba <- predict_keras_model(object, x, batch_size = batch_size, verbose = verbose, steps = steps)
+  classes_of_outputs(predict_keras_model(object, x, batch_size = batch_size, verbose = verbose,
+                                         steps = steps))
+}
+
+# Sequential.predict_classes' rule on predict()'s outputs: more than one column, the 0-based
+# argmax of each row (the first on ties); one column, 1 above 0.5, keeping the shape. The twin of
+# parityrun::parity_classes_of (this package, installed as `keras`, does not depend on the audit's
+# writer); tests/test_predicted_classes_rule.py keeps them equal.
+classes_of_outputs <- function(proba) {
   if (ncol(proba) > 1L) return(as.integer(max.col(proba, ties.method = "first") - 1L))
   array(as.integer(proba > 0.5), dim = dim(proba))
 }

@@ -27,6 +27,26 @@ checkpoint_layout <- function(variables) {
   })
 }
 
+# The settings a checkpoint must match to be resumed, by the one rule both sides follow (the
+# Python twin: parity.contract.checkpoint_identity): the settings the run received minus its
+# execution settings (how it runs, never what it computes: the audit names them in
+# PARITY_EXECUTION_SETTINGS, from the spec's [execution] table; none when run by hand) minus
+# epochs (a resumed run may be asked for more). A new setting enters the identity by itself.
+parity_execution_settings <- function() {
+  value <- Sys.getenv("PARITY_EXECUTION_SETTINGS")
+  names <- trimws(strsplit(value, ",", fixed = TRUE)[[1]])
+  names <- names[nzchar(names)]
+  bad <- names[!grepl("^[A-Za-z_][A-Za-z0-9_]*$", names)]
+  if (length(bad))
+    stop("PARITY_EXECUTION_SETTINGS='", value, "': '", bad[1], "' is not a setting name; expected ",
+         "names of letters, digits and '_', comma-separated", call. = FALSE)
+  names
+}
+
+parity_checkpoint_identity <- function(settings, execution = parity_execution_settings()) {
+  settings[setdiff(names(settings), c(execution, "epochs"))]
+}
+
 checkpoint_open <- function(dir, identity) {
   list(dir = dir, file = file.path(dir, "state.bin"), identity = identity)
 }

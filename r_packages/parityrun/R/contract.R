@@ -234,12 +234,12 @@ parity_run_predictions <- function(run, outputs, classes = NULL, task = NULL, th
   if (task == "binary") {
     threshold <- as.double(if (is.null(threshold)) 0.5 else threshold)
     if (declared) parity_run_array(run, "classification_threshold", threshold)
-    if (is.null(classes)) {
+    if (is.null(classes)) {  # one class per row
       p <- if (is.null(dim(outputs))) outputs else matrix(outputs, nrow = dim(outputs)[1L])[, 1L]
-      classes <- as.integer(p > threshold)
+      classes <- parity_classes_of(p, threshold)
     }
   } else if (is.null(classes)) {
-    classes <- max.col(matrix(outputs, nrow = dim(outputs)[1L]), "first") - 1L
+    classes <- parity_classes_of(outputs)
   }
   parity_run_array(run, "predicted_classes", classes)
 }

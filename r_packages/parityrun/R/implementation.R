@@ -185,12 +185,26 @@ parity_keras_announce <- function(info) {
   invisible(info)
 }
 
+# The predicted-classes rule of R keras' predict_classes() (the pre-2.6 Sequential.predict_classes),
+# the one on the R side: parity_predict_classes() and the writer (parity_run_predictions) use it.
+# More than one output column: the 0-based argmax of each row, the first on ties; one column (or
+# a vector): 1 where the output is above `threshold`, else 0, keeping the shape. The Python twin
+# is parity.contract.predicted_classes; keras-caret-parity's keras package keeps its own copy
+# (keras:::classes_of_outputs: a package installed as `keras` cannot depend on parityrun), and
+# tests/test_predicted_classes_rule.py keeps the three equal.
+parity_classes_of <- function(outputs, threshold = 0.5) {
+  columns <- if (is.null(dim(outputs))) 1L else prod(dim(outputs)[-1L])
+  if (columns > 1L)
+    return(as.integer(max.col(matrix(outputs, nrow = dim(outputs)[1L]), ties.method = "first") - 1L))
+  classes <- as.integer(outputs > threshold)
+  dim(classes) <- dim(outputs)
+  classes
+}
+
 # For a real R keras on TensorFlow >= 2.6, whose predict_classes() warns and then fails (the
 # Python method is gone): a warning, then the classes Sequential.predict_classes returned.
 parity_predict_classes <- function(object, x, batch_size = NULL, verbose = 0, steps = NULL) {
   warning("predict_classes() was removed from TensorFlow in version 2.6; parityrun returns ",
           "what it returned: the argmax of predict(), 0-based", call. = FALSE)
-  proba <- stats::predict(object, x, batch_size = batch_size, verbose = verbose, steps = steps)
-  if (ncol(proba) > 1L) as.integer(max.col(proba, ties.method = "first") - 1L)
-  else array(as.integer(proba > 0.5), dim = dim(proba))
+  parity_classes_of(stats::predict(object, x, batch_size = batch_size, verbose = verbose, steps = steps))
 }
