@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+import pandas as pd
+
 from python_impl import keras_env
+from python_impl.caret import confusion_matrix
 
 __all__ = ["main"]
 
@@ -28,12 +32,8 @@ def main(argv: list[str] | None = None) -> None:
     # Keras reads KERAS_HOME once, when it is first imported: the checkout's .keras, where
     # setup.sh linked Debian's Fashion-MNIST files (no download); TensorFlow loads only here
     keras_env.prepare()
-    import numpy as np
-    import pandas as pd
-    import tensorflow as tf
+    import tensorflow as tf  # after prepare(): Keras reads KERAS_HOME when it is first imported
     from tensorflow import keras
-
-    from python_impl.caret import confusion_matrix
 
     keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
