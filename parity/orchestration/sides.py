@@ -28,7 +28,7 @@ from typing import TypeAlias
 
 from parity.contract import EXECUTION_SETTINGS_ENV
 from parity.errors import ParityError
-from parity.paths import CHECKOUT, EXTRAS, VENV_PYTHON
+from parity.paths import CHECKOUT, DEFAULT_KERAS_HOME, EXTRAS, VENV_PYTHON
 
 __all__ = ["RRunError", "SideEnvironmentError", "SideFailure", "SideRun", "failure_cause", "r_python",
            "run_sides", "remove_stale_temporaries", "side_env", "side_env_overrides"]
@@ -190,13 +190,18 @@ class SideRun:
 def side_env_overrides(execution_settings: Iterable[str] = ()) -> dict[str, str]:
     """What the audit sets in a side's environment (report.json records it with the side's
     command): TZ (R warns without it in containers), unbuffered Python output (the progress
-    display reads it), reticulate pointed at the R side's Python, KERAS_HOME when set, and the
+    display reads it), reticulate pointed at the R side's Python, KERAS_HOME (when unset: the project's
+    ``.keras``, where setup.sh links the datasets), and the
     names of the spec's execution settings (:data:`parity.contract.EXECUTION_SETTINGS_ENV`:
     what both sides leave out of a checkpoint's identity)."""
     env = {"TZ": os.environ.get("TZ") or "UTC", "PYTHONUNBUFFERED": "1", "RETICULATE_PYTHON": r_python(),
            EXECUTION_SETTINGS_ENV: ",".join(execution_settings)}
     if os.environ.get("KERAS_HOME"):
         env["KERAS_HOME"] = os.environ["KERAS_HOME"]
+    elif DEFAULT_KERAS_HOME.is_dir():
+        # the instrumented sides default to it themselves; a captured, unmodified script that
+        # loads a Keras dataset would look in ~/.keras (and download: no network here)
+        env["KERAS_HOME"] = str(DEFAULT_KERAS_HOME)
     return env
 
 
