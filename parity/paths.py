@@ -25,7 +25,7 @@ from pathlib import Path
 
 __all__ = ["PACKAGE_DIR", "CHECKOUT", "INSTALLED", "PROJECT_ROOT", "R_REFERENCE", "SPECS",
            "SCHEMAS", "DEFAULT_KERAS_HOME", "VENV_PYTHON", "EXTRAS",
-           "missing_extras"]
+           "missing_extras", "check_output_dir"]
 
 #: the ``parity`` package directory (in the checkout, or in site-packages)
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -95,3 +95,18 @@ def missing_extras(*extras: str) -> str | None:
     return (f"not installed: {modules}; install the extra{'s' if len(missing) > 1 else ''} "
             f"{' and '.join(repr(e) for e in missing)}: pip install 'keras-caret-parity[{wanted}]'"
             + (" (in a checkout: ./setup.sh)" if CHECKOUT is not None else ""))
+
+
+def check_output_dir(out: Path) -> None:
+    """The one rule, on the Python side, for a directory a run is written to (R's twin is
+    parityrun's): its parent exists, and it is a new name or an empty directory;
+    FileNotFoundError or FileExistsError naming it otherwise. The audit's report directory adds
+    its own rules on top (:func:`parity.orchestration.workdir.check_output_path`). Here, in the
+    layer every other imports, with nothing heavier than pathlib: the capture driver checks
+    ``--out`` before it hands an R script to Rscript, without loading NumPy."""
+    parent = out.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(f"{out}: parent directory {parent} does not exist"
+                                + (" (it is a file)" if parent.exists() else ""))
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out}: exists and is not an empty directory")

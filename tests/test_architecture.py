@@ -47,6 +47,8 @@ HEAVY = ("tensorflow", "keras", "tf_keras", "rpy2", "dask", "distributed", "matp
 LAZY_MODULES = {
     "parity.rules.crosswalk": "scikit-learn is a test extra, not a dependency of the engine: the "
     "crosswalk imports it only when it maps a scikit-learn call",
+    "parity.capture.driver": "the driver hands an R script to Rscript (execvpe): it loads the "
+    "Python capture (NumPy, the contract) only for a Python script",
     "parity.presentation.pytest_plugin": "pytest loads the plugin (an entry point) in every "
     "session of the environment: it imports the engine only when a fixture or --parity-spec "
     "uses it",

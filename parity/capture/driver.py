@@ -33,9 +33,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from parity.capture.python_side import CaptureSession, call_label
-from parity.contract import check_output_dir
 from parity.errors import EXIT_ERROR, EXIT_FAILED, EXIT_OK
+from parity.paths import check_output_dir
 
 __all__ = ["main", "r_command", "parse_settings", "CAPTURE_RPROFILE", "CaptureUsageError"]
 
@@ -188,6 +187,10 @@ def run_python(out: Path, settings: dict[str, Any], *, script: str | None = None
                module: str | None = None, args: Sequence[str] = ()) -> int:
     """Run a Python script (or ``-m`` module) in this process with the capture installed;
     write the run directory when it ends normally with at least one recognised call."""
+    # here, not at the top: an R script is handed to Rscript without loading NumPy and the
+    # contract (0.1 s of every captured R side)
+    from parity.capture.python_side import CaptureSession, call_label
+
     label = f"-m {module}" if module is not None else str(script)
     session = CaptureSession(out, settings=settings, script=label, args=list(args))
     saved_argv, saved_path = sys.argv[:], sys.path[:]

@@ -51,7 +51,7 @@ from numpy.lib import format as npy
 
 from parity.contract.schema_check import schema_errors
 from parity.errors import ParityError
-from parity.paths import SCHEMAS
+from parity.paths import SCHEMAS, check_output_dir  # (re-exported: the contract's writers use it)
 from parity.rnum import R_INT_MAX  # R's 32-bit integers (layer 0, NumPy only)
 
 __all__ = ["CONTRACT", "CONTRACT_VERSION", "SCHEMA_FILE", "SIDES", "ARRAY_DTYPES",
@@ -499,19 +499,6 @@ def checkpoint_identity(settings: Mapping[str, Any], *, execution: Iterable[str]
     """
     dropped = {"epochs", *(execution_settings() if execution is None else execution)}
     return {k: v for k, v in settings.items() if k not in dropped}
-
-
-def check_output_dir(out: Path) -> None:
-    """The one rule, on the Python side, for a directory a run is written to (R's twin is in
-    ``r_reference/parity_run.R``): its parent exists, and it is a new name or an empty
-    directory; FileNotFoundError or FileExistsError naming it otherwise. The audit's report
-    directory adds its own rules on top (:func:`parity.orchestration.workdir.check_output_path`)."""
-    parent = out.parent
-    if not parent.is_dir():
-        raise FileNotFoundError(f"{out}: parent directory {parent} does not exist"
-                                + (" (it is a file)" if parent.exists() else ""))
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise FileExistsError(f"{out}: exists and is not an empty directory")
 
 
 class RunWriter:
