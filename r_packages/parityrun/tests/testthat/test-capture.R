@@ -27,16 +27,6 @@ run_script <- function(code, args = character(), capture = TRUE, env = character
        stderr = readLines(file.path(dir, "stderr.txt")), out = out, dir = dir)
 }
 
-read_array <- function(out, name) {
-  path <- file.path(out, paste0(name, ".npy"))
-  con <- file(path, "rb")
-  on.exit(close(con))
-  readBin(con, "raw", 8L)
-  header <- rawToChar(readBin(con, "raw", readBin(con, "integer", 1L, size = 2L, endian = "little")))
-  type <- if (grepl("<f8", header, fixed = TRUE)) "double" else "integer"
-  size <- if (type == "double") 8L else 4L
-  readBin(con, type, (file.size(path) - 10L - nchar(header)) / size, size = size, endian = "little")
-}
 bits <- function(x) writeBin(as.double(x), raw(), endian = "little")
 
 caret_script <- '
@@ -81,9 +71,9 @@ test_that("a caret script: output unchanged, outermost calls in order, parts bit
   expect_identical(meta$side, "r")
 
   expected <- readBin(numbers, "double", 7L + 2L + 3L)
-  expect_identical(bits(read_array(captured$out, "confusion.overall")), bits(expected[1:7]))
-  expect_identical(bits(read_array(captured$out, "measures.postResample.values")), bits(expected[8:9]))
-  expect_identical(bits(read_array(captured$out, "measures.twoClassSummary.values")), bits(expected[10:12]))
+  expect_identical(bits(read_npy(captured$out, "confusion.overall")), bits(expected[1:7]))
+  expect_identical(bits(read_npy(captured$out, "measures.postResample.values")), bits(expected[8:9]))
+  expect_identical(bits(read_npy(captured$out, "measures.twoClassSummary.values")), bits(expected[10:12]))
   # a call's array that is a part's array names it (written once)
   expect_identical(calls[[1]]$arrays$result, "confusion.overall")
   expect_identical(calls[[1]]$arrays$data, "confusion.data")
@@ -95,11 +85,11 @@ test_that("a caret script: output unchanged, outermost calls in order, parts bit
   expect_identical(unlist(calls[[1]]$values$reference_levels), c("no", "yes"))
   # strings are labels, as in Python's capture: lev = c("no", "yes") as codes into sorted levels
   expect_identical(unlist(calls[[3]]$values$lev_levels), c("no", "yes"))
-  expect_identical(read_array(captured$out, calls[[3]]$arrays$lev), c(0L, 1L))
+  expect_identical(read_npy(captured$out, calls[[3]]$arrays$lev), c(0L, 1L))
   expect_identical(unlist(calls[[2]]$values$names), c("Accuracy", "Kappa"))
   # labels(test = reference's codes): the first confusionMatrix's, none from a fit
-  expect_identical(read_array(captured$out, "test_labels"),
-                   read_array(captured$out, "confusion.reference"))
+  expect_identical(read_npy(captured$out, "test_labels"),
+                   read_npy(captured$out, "confusion.reference"))
   expect_true(meta$implementation$name %in% c("none", "keras (keras-caret-parity)", "keras (CRAN)"))
   expect_false(any(grepl("^\\.run\\.", list.files(captured$dir, all.files = TRUE))))
 })
@@ -240,7 +230,7 @@ test_that("in process: outermost calls only, a body's own on.exit() kept, an err
   expect_identical(vapply(calls, function(r) r[["function"]], ""), c("pkg::outer", "pkg::outer"))
   expect_identical(calls[[1]]$values$result_type, "array")
   expect_identical(parity_run_close(s$run), out)
-  expect_identical(read_array(out, calls[[1]]$arrays$result), c(11, 2))
-  expect_identical(read_array(out, calls[[1]]$arrays$response), c(1, 2))
+  expect_identical(read_npy(out, calls[[1]]$arrays$result), c(11, 2))
+  expect_identical(read_npy(out, calls[[1]]$arrays$response), c(1, 2))
   expect_identical(length(s$frames), 0L)
 })
