@@ -13,8 +13,13 @@ import numpy as np
 import pytest
 
 from parity.config import load_spec
+from python_impl.keras_env import prepare as prepare_keras_env
 
 IN_CI = bool(os.environ.get("CI"))
+# Keras fixes its cache directory when it is first imported: whichever test imports it first in
+# this process (a capture test runs scripts in-process), it must find the project's datasets,
+# as the sides do (python_impl.keras_env.prepare, called by the port before it imports Keras)
+prepare_keras_env()
 #: the built-in spec: the tutorial's sides, profiles and published figures
 TUTORIAL = load_spec()
 #: the tutorial's published confusion table (rows = Prediction, columns = Reference)
