@@ -104,3 +104,5 @@ def test_usage_errors_name_the_value(tmp_path, capsys):
     assert "--setting 'x': expected NAME=VALUE" in capsys.readouterr().err
     assert main(["audit", "--r", str(r), "--python", str(py), "--spec", "s.toml"]) == 2
     assert "without --spec" in capsys.readouterr().err
+    assert main(["audit", "--r", str(r), "--python", str(py), "--seeds", "3"]) == 2
+    assert "--seeds 3: not available for captured sides" in capsys.readouterr().err

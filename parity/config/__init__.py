@@ -356,6 +356,11 @@ class AuditConfig:
         if not 0 < margin < 1:
             raise SpecError(f"--margin {margin}: expected a number between 0 and 1")
         spec = spec or load_spec()
+        if seeds > 1 and any(s.capture for s in spec.sides.values()):
+            # a seed's task appends --out and --seed to the side's command: a captured script
+            # takes neither (the driver's --out and --settings would have to carry each seed)
+            raise SpecError(f"--seeds {seeds}: not available for captured sides (capture = true, "
+                            "--r/--python) yet; run one seed, or sides that write the contract")
         profile = profile or spec.default_profile
         if profile not in spec.profiles:
             raise SpecError(f"--profile {profile}: expected one of {', '.join(spec.profiles)} "
